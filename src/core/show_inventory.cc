@@ -1,0 +1,472 @@
+#include "core/show_inventory.h"
+
+#include <algorithm>
+
+#include "core/limits.h"
+#include "core/status.h"
+
+namespace boxoffice::core {
+namespace {
+
+constexpr uint32_t kSlotBits = 32;
+constexpr uint64_t kSlotMask = 0xffff'ffffULL;
+
+uint32_t GenerationOf(HoldId id) { return static_cast<uint32_t>(id >> kSlotBits); }
+
+bool HasDuplicates(std::span<const SeatIndex> seats) {
+  for (size_t i = 0; i < seats.size(); ++i) {
+    for (size_t j = i + 1; j < seats.size(); ++j) {
+      if (seats[i] == seats[j]) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+ShowInventory::ShowInventory(ShowId show, std::shared_ptr<const SeatMap> map, ShowPolicy policy,
+                             TokenSource& tokens)
+    : show_(show), map_(std::move(map)), policy_(std::move(policy)), tokens_(tokens) {
+  BOX_ASSERT(map_ != nullptr);
+  BOX_ASSERT(policy_.price_minor_by_category.size() == map_->categories().size());
+  BOX_ASSERT(policy_.seats_per_hold_max >= 1 && policy_.seats_per_hold_max <= kSeatsPerHoldMax);
+  const uint32_t n = map_->seat_count();
+  states_.assign(n, SeatState::kFree);
+  refs_.assign(n, 0);
+  row_free_.resize(map_->rows().size());
+  for (RowIndex r = 0; r < row_free_.size(); ++r) {
+    row_free_[r] = static_cast<uint16_t>(map_->row(r).seat_count);
+  }
+  section_counts_.assign(map_->sections().size(), StateCounts{});
+  category_counts_.assign(map_->categories().size(), StateCounts{});
+  for (const Seat& s : map_->seats()) {
+    section_counts_[s.section][0]++;
+    category_counts_[s.category][0]++;
+  }
+  for (SectionIndex a = 0; a < map_->sections().size(); ++a) {
+    const Section& s = map_->section(a);
+    if (!s.general_admission) continue;
+    section_counts_[a][0] = s.capacity;
+    category_counts_[s.ga_category][0] += s.capacity;
+  }
+}
+
+// ---- Time and expiry ----------------------------------------------------------
+
+TimeMs ShowInventory::Now(TimeMs now_ms) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  Advance(now_ms_);
+  return now_ms_;
+}
+
+void ShowInventory::Advance(TimeMs now_ms) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  due_.clear();
+  wheel_.Collect(now_ms_, due_);
+  for (uint32_t slot : due_) {
+    BOX_ASSERT(slots_[slot].live && slots_[slot].expires_at_ms <= now_ms_);
+    CloseHold(slot, Outcome::kHoldExpired, ChangeReason::kExpired, 0, now_ms_);
+  }
+}
+
+void ShowInventory::ExpireIfDue(uint32_t slot, TimeMs now_ms) {
+  if (slots_[slot].live && slots_[slot].expires_at_ms <= now_ms) {
+    CloseHold(slot, Outcome::kHoldExpired, ChangeReason::kExpired, 0, now_ms);
+  }
+}
+
+// ---- Holds ----------------------------------------------------------------------
+
+Outcome ShowInventory::CheckHoldRequest(OwnerId owner, uint32_t count, DurationMs ttl_ms) const {
+  if (count == 0 || count > policy_.seats_per_hold_max) return Outcome::kInvalidRequest;
+  if (ttl_ms < kHoldTtlMinMs || ttl_ms > kHoldTtlMaxMs) return Outcome::kInvalidRequest;
+  if (owner_seats(owner) + count > policy_.seats_per_owner_max) return Outcome::kOwnerLimitExceeded;
+  return Outcome::kOk;
+}
+
+std::optional<HoldResult> ShowInventory::ExistingHold(OwnerId owner,
+                                                      std::span<const SeatIndex> seats) const {
+  if (states_[seats[0]] != SeatState::kHeld) return std::nullopt;
+  const uint32_t slot = refs_[seats[0]];
+  const HoldSlot& h = slots_[slot];
+  if (h.owner != owner || h.seats.size() != seats.size()) return std::nullopt;
+  for (SeatIndex s : seats) {
+    if (states_[s] != SeatState::kHeld || refs_[s] != slot) return std::nullopt;
+  }
+  HoldResult r;
+  r.hold = HoldIdOfSlot(slot);
+  r.token = h.token;
+  r.expires_at_ms = h.expires_at_ms;
+  r.total_minor = h.total_minor;
+  r.existing = true;
+  return r;
+}
+
+HoldResult ShowInventory::HoldSeats(OwnerId owner, std::span<const SeatIndex> seats,
+                                    DurationMs ttl_ms, TimeMs now_ms) {
+  now_ms = Now(now_ms);
+  HoldResult r;
+  if (seats.empty() || seats.size() > policy_.seats_per_hold_max || HasDuplicates(seats)) {
+    r.outcome = Outcome::kInvalidRequest;
+    return r;
+  }
+  for (SeatIndex s : seats) {
+    if (s >= states_.size()) {
+      r.outcome = Outcome::kInvalidRequest;
+      return r;
+    }
+    if (states_[s] == SeatState::kHeld) ExpireIfDue(refs_[s], now_ms);
+  }
+  if (std::optional<HoldResult> same = ExistingHold(owner, seats)) return *same;
+  for (SeatIndex s : seats) {
+    if (states_[s] != SeatState::kFree) r.conflicts.push_back(s);
+  }
+  if (!r.conflicts.empty()) {
+    r.outcome = Outcome::kSeatUnavailable;
+    return r;
+  }
+  r.outcome = CheckHoldRequest(owner, static_cast<uint32_t>(seats.size()), ttl_ms);
+  if (r.outcome != Outcome::kOk) return r;
+  return CreateHold(owner, seats, kNoArea, 0, ttl_ms, now_ms);
+}
+
+HoldResult ShowInventory::HoldBest(OwnerId owner, const BestAvailableRequest& req,
+                                   DurationMs ttl_ms, TimeMs now_ms) {
+  now_ms = Now(now_ms);
+  HoldResult r;
+  const bool bad_section = req.section && (*req.section >= map_->sections().size() ||
+                                           map_->section(*req.section).general_admission);
+  const bool bad_category = req.category && *req.category >= map_->categories().size();
+  if (bad_section || bad_category) {
+    r.outcome = Outcome::kInvalidRequest;
+    return r;
+  }
+  r.outcome = CheckHoldRequest(owner, req.count, ttl_ms);
+  if (r.outcome != Outcome::kOk) return r;
+  if (!FindBestAvailable(*map_, states_, row_free_, req, scratch_)) {
+    r.outcome = Outcome::kNotEnoughSeats;
+    return r;
+  }
+  return CreateHold(owner, scratch_, kNoArea, 0, ttl_ms, now_ms);
+}
+
+HoldResult ShowInventory::HoldGeneralAdmission(OwnerId owner, SectionIndex area, uint32_t quantity,
+                                               DurationMs ttl_ms, TimeMs now_ms) {
+  now_ms = Now(now_ms);
+  HoldResult r;
+  if (area >= map_->sections().size() || !map_->section(area).general_admission) {
+    r.outcome = Outcome::kInvalidRequest;
+    return r;
+  }
+  r.outcome = CheckHoldRequest(owner, quantity, ttl_ms);
+  if (r.outcome != Outcome::kOk) return r;
+  if (section_counts_[area][static_cast<int>(SeatState::kFree)] < quantity) {
+    r.outcome = Outcome::kNotEnoughSeats;
+    return r;
+  }
+  return CreateHold(owner, {}, area, quantity, ttl_ms, now_ms);
+}
+
+HoldResult ShowInventory::CreateHold(OwnerId owner, std::span<const SeatIndex> seats,
+                                     SectionIndex ga_area, uint32_t ga_quantity, DurationMs ttl_ms,
+                                     TimeMs now_ms) {
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  HoldSlot& h = slots_[slot];
+  BOX_ASSERT(!h.live);
+  h.generation++;
+  h.live = true;
+  h.owner = owner;
+  h.token = tokens_.Next();
+  h.created_at_ms = now_ms;
+  h.expires_at_ms = now_ms + ttl_ms;
+  h.total_minor = PriceOf(seats, ga_area, ga_quantity);
+  h.ga_area = ga_area;
+  h.ga_quantity = ga_quantity;
+  h.seats.assign(seats.begin(), seats.end());
+  for (SeatIndex s : seats) SetSeat(s, SeatState::kHeld, slot);
+  if (ga_area != kNoArea) MoveGeneralAdmission(ga_area, ga_quantity, SeatState::kFree, SeatState::kHeld);
+  AddOwnerSeats(owner, static_cast<int64_t>(seats.size() + ga_quantity));
+  wheel_.Insert(slot, h.expires_at_ms);
+  const HoldId id = HoldIdOfSlot(slot);
+  Emit(ChangeReason::kHeld, SeatState::kHeld, id, 0, h.seats, ga_area, ga_quantity, now_ms);
+  HoldResult r;
+  r.hold = id;
+  r.token = h.token;
+  r.expires_at_ms = h.expires_at_ms;
+  r.total_minor = h.total_minor;
+  return r;
+}
+
+void ShowInventory::CloseHold(uint32_t slot, Outcome why, ChangeReason reason, BookingId booking,
+                              TimeMs now_ms) {
+  HoldSlot& h = slots_[slot];
+  BOX_ASSERT(h.live);
+  const HoldId id = HoldIdOfSlot(slot);
+  if (wheel_.Contains(slot)) wheel_.Remove(slot);  // Advance already took due ones out
+  if (reason != ChangeReason::kBooked) {
+    for (SeatIndex s : h.seats) SetSeat(s, SeatState::kFree, 0);
+    if (h.ga_area != kNoArea) {
+      MoveGeneralAdmission(h.ga_area, h.ga_quantity, SeatState::kHeld, SeatState::kFree);
+    }
+    AddOwnerSeats(h.owner, -static_cast<int64_t>(h.seats.size() + h.ga_quantity));
+    Emit(reason, SeatState::kFree, id, 0, h.seats, h.ga_area, h.ga_quantity, now_ms);
+  }
+  closed_.insert_or_assign(id, ClosedHold{why, h.token, booking, now_ms});
+  h.live = false;
+  free_slots_.push_back(slot);
+}
+
+Outcome ShowInventory::Release(HoldId hold, const Token& token, TimeMs now_ms) {
+  now_ms = Now(now_ms);
+  HoldSlot* h = LiveSlot(hold);
+  if (h == nullptr) return WhyNotLive(hold, &token);
+  if (!TokensEqualConstantTime(h->token, token)) return Outcome::kWrongToken;
+  const uint32_t slot = SlotOfHold(hold);
+  ExpireIfDue(slot, now_ms);
+  if (!h->live) return Outcome::kHoldExpired;
+  CloseHold(slot, Outcome::kHoldReleased, ChangeReason::kReleased, 0, now_ms);
+  return Outcome::kOk;
+}
+
+Outcome ShowInventory::Extend(HoldId hold, const Token& token, DurationMs by_ms, TimeMs now_ms,
+                              TimeMs* new_expires_at_ms) {
+  now_ms = Now(now_ms);
+  HoldSlot* h = LiveSlot(hold);
+  if (h == nullptr) return WhyNotLive(hold, &token);
+  if (!TokensEqualConstantTime(h->token, token)) return Outcome::kWrongToken;
+  const uint32_t slot = SlotOfHold(hold);
+  ExpireIfDue(slot, now_ms);
+  if (!h->live) return Outcome::kHoldExpired;
+  if (by_ms <= 0 || by_ms > kHoldTtlMaxMs) return Outcome::kInvalidRequest;
+  const TimeMs cap = h->created_at_ms + policy_.hold_lifetime_max_ms;
+  const TimeMs target = std::min(h->expires_at_ms + by_ms, cap);
+  if (target <= h->expires_at_ms) return Outcome::kExtensionLimit;
+  h->expires_at_ms = target;
+  wheel_.Reschedule(slot, target);
+  if (new_expires_at_ms != nullptr) *new_expires_at_ms = target;
+  return Outcome::kOk;
+}
+
+ConfirmResult ShowInventory::Confirm(HoldId hold, const Token& token, std::string_view payment_ref,
+                                     TimeMs now_ms) {
+  now_ms = Now(now_ms);
+  ConfirmResult r;
+  HoldSlot* h = LiveSlot(hold);
+  if (h == nullptr) {
+    r.outcome = WhyNotLive(hold, &token);
+    if (r.outcome == Outcome::kHoldConfirmed) r.booking = closed_.at(hold).booking;
+    return r;
+  }
+  if (!TokensEqualConstantTime(h->token, token)) {
+    r.outcome = Outcome::kWrongToken;
+    return r;
+  }
+  const uint32_t slot = SlotOfHold(hold);
+  ExpireIfDue(slot, now_ms);
+  if (!h->live) {
+    r.outcome = Outcome::kHoldExpired;
+    return r;
+  }
+  Booking& b = bookings_.emplace_back();
+  b.id = bookings_.size();
+  b.hold = hold;
+  b.owner = h->owner;
+  b.booked_at_ms = now_ms;
+  b.total_minor = h->total_minor;
+  b.seats = h->seats;
+  b.ga_area = h->ga_area;
+  b.ga_quantity = h->ga_quantity;
+  b.payment_ref = std::string(payment_ref);
+  const auto booking_index = static_cast<uint32_t>(b.id - 1);
+  for (SeatIndex s : b.seats) SetSeat(s, SeatState::kBooked, booking_index);
+  if (b.ga_area != kNoArea) {
+    MoveGeneralAdmission(b.ga_area, b.ga_quantity, SeatState::kHeld, SeatState::kBooked);
+  }
+  Emit(ChangeReason::kBooked, SeatState::kBooked, hold, b.id, b.seats, b.ga_area, b.ga_quantity,
+       now_ms);
+  CloseHold(slot, Outcome::kHoldConfirmed, ChangeReason::kBooked, b.id, now_ms);
+  r.booking = b.id;
+  return r;
+}
+
+// ---- Bookings and blocked seats -------------------------------------------------
+
+Outcome ShowInventory::Cancel(BookingId booking, TimeMs now_ms) {
+  now_ms = Now(now_ms);
+  if (booking == 0 || booking > bookings_.size()) return Outcome::kBookingNotFound;
+  Booking& b = bookings_[booking - 1];
+  if (b.cancelled) return Outcome::kBookingCancelled;
+  b.cancelled = true;
+  b.cancelled_at_ms = now_ms;
+  for (SeatIndex s : b.seats) SetSeat(s, SeatState::kFree, 0);
+  if (b.ga_area != kNoArea) {
+    MoveGeneralAdmission(b.ga_area, b.ga_quantity, SeatState::kBooked, SeatState::kFree);
+  }
+  AddOwnerSeats(b.owner, -static_cast<int64_t>(b.seats.size() + b.ga_quantity));
+  Emit(ChangeReason::kCancelled, SeatState::kFree, b.hold, b.id, b.seats, b.ga_area, b.ga_quantity,
+       now_ms);
+  return Outcome::kOk;
+}
+
+Outcome ShowInventory::Block(std::span<const SeatIndex> seats, TimeMs now_ms,
+                             std::vector<SeatIndex>* conflicts) {
+  now_ms = Now(now_ms);
+  if (seats.empty() || HasDuplicates(seats)) return Outcome::kInvalidRequest;
+  bool taken = false;
+  for (SeatIndex s : seats) {
+    if (s >= states_.size()) return Outcome::kInvalidRequest;
+    if (states_[s] == SeatState::kHeld) ExpireIfDue(refs_[s], now_ms);
+    if (states_[s] != SeatState::kFree) {
+      taken = true;
+      if (conflicts != nullptr) conflicts->push_back(s);
+    }
+  }
+  if (taken) return Outcome::kSeatUnavailable;
+  for (SeatIndex s : seats) SetSeat(s, SeatState::kBlocked, 0);
+  Emit(ChangeReason::kBlocked, SeatState::kBlocked, 0, 0, seats, kNoArea, 0, now_ms);
+  return Outcome::kOk;
+}
+
+Outcome ShowInventory::Unblock(std::span<const SeatIndex> seats, TimeMs now_ms) {
+  now_ms = Now(now_ms);
+  if (seats.empty() || HasDuplicates(seats)) return Outcome::kInvalidRequest;
+  for (SeatIndex s : seats) {
+    if (s >= states_.size()) return Outcome::kInvalidRequest;
+    if (states_[s] != SeatState::kBlocked) return Outcome::kSeatNotBlocked;
+  }
+  for (SeatIndex s : seats) SetSeat(s, SeatState::kFree, 0);
+  Emit(ChangeReason::kUnblocked, SeatState::kFree, 0, 0, seats, kNoArea, 0, now_ms);
+  return Outcome::kOk;
+}
+
+// ---- Reading ----------------------------------------------------------------------
+
+uint32_t ShowInventory::SlotOfHold(HoldId id) { return static_cast<uint32_t>(id & kSlotMask); }
+
+HoldId ShowInventory::HoldIdOfSlot(uint32_t slot) const {
+  return (uint64_t{slots_[slot].generation} << kSlotBits) | slot;
+}
+
+const ShowInventory::HoldSlot* ShowInventory::LiveSlot(HoldId id) const {
+  const uint32_t slot = SlotOfHold(id);
+  if (slot >= slots_.size()) return nullptr;
+  const HoldSlot& h = slots_[slot];
+  if (!h.live || h.generation != GenerationOf(id)) return nullptr;
+  return &h;
+}
+
+ShowInventory::HoldSlot* ShowInventory::LiveSlot(HoldId id) {
+  return const_cast<HoldSlot*>(static_cast<const ShowInventory*>(this)->LiveSlot(id));
+}
+
+Outcome ShowInventory::WhyNotLive(HoldId id, const Token* token) const {
+  auto it = closed_.find(id);
+  if (it == closed_.end()) return Outcome::kHoldNotFound;
+  if (token != nullptr && !TokensEqualConstantTime(it->second.token, *token)) {
+    return Outcome::kWrongToken;
+  }
+  return it->second.why;
+}
+
+Outcome ShowInventory::FindHold(HoldId hold, TimeMs now_ms, HoldInfo* info) const {
+  const HoldSlot* h = LiveSlot(hold);
+  if (h == nullptr) return WhyNotLive(hold, nullptr);
+  if (h->expires_at_ms <= std::max(now_ms, now_ms_)) return Outcome::kHoldExpired;
+  if (info != nullptr) *info = InfoOf(SlotOfHold(hold));
+  return Outcome::kOk;
+}
+
+HoldInfo ShowInventory::InfoOf(uint32_t slot) const {
+  const HoldSlot& h = slots_[slot];
+  return HoldInfo{HoldIdOfSlot(slot), h.owner,       h.token,    h.created_at_ms, h.expires_at_ms,
+                  h.total_minor,      h.seats,       h.ga_area,  h.ga_quantity};
+}
+
+const Booking* ShowInventory::FindBooking(BookingId booking) const {
+  if (booking == 0 || booking > bookings_.size()) return nullptr;
+  return &bookings_[booking - 1];
+}
+
+void ShowInventory::ForEachLiveHold(const std::function<void(const HoldInfo&)>& fn) const {
+  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    if (slots_[slot].live) fn(InfoOf(slot));
+  }
+}
+
+uint32_t ShowInventory::owner_seats(OwnerId owner) const {
+  auto it = owner_seats_.find(owner);
+  return it == owner_seats_.end() ? 0 : it->second;
+}
+
+void ShowInventory::ForgetClosedHolds(TimeMs before_ms) {
+  std::erase_if(closed_, [before_ms](const auto& kv) { return kv.second.closed_at_ms < before_ms; });
+}
+
+double ShowInventory::LiveBytesPerSeat() const {
+  const double seats = std::max<uint32_t>(1, map_->seat_count());
+  const double bytes = static_cast<double>(states_.capacity() * sizeof(SeatState) +
+                                           refs_.capacity() * sizeof(uint32_t) +
+                                           row_free_.capacity() * sizeof(uint16_t));
+  return bytes / seats;
+}
+
+// ---- State changes -----------------------------------------------------------------
+
+void ShowInventory::SetSeat(SeatIndex i, SeatState to, uint32_t ref) {
+  const SeatState from = states_[i];
+  BOX_ASSERT(from != to);
+  const Seat& seat = map_->seat(i);
+  section_counts_[seat.section][static_cast<int>(from)]--;
+  section_counts_[seat.section][static_cast<int>(to)]++;
+  category_counts_[seat.category][static_cast<int>(from)]--;
+  category_counts_[seat.category][static_cast<int>(to)]++;
+  if (from == SeatState::kFree) row_free_[seat.row]--;
+  if (to == SeatState::kFree) row_free_[seat.row]++;
+  states_[i] = to;
+  refs_[i] = ref;
+}
+
+void ShowInventory::MoveGeneralAdmission(SectionIndex area, uint32_t quantity, SeatState from,
+                                         SeatState to) {
+  StateCounts& s = section_counts_[area];
+  StateCounts& c = category_counts_[map_->section(area).ga_category];
+  BOX_ASSERT(s[static_cast<int>(from)] >= quantity);
+  s[static_cast<int>(from)] -= quantity;
+  s[static_cast<int>(to)] += quantity;
+  c[static_cast<int>(from)] -= quantity;
+  c[static_cast<int>(to)] += quantity;
+}
+
+void ShowInventory::Emit(ChangeReason reason, SeatState state, HoldId hold, BookingId booking,
+                         std::span<const SeatIndex> seats, SectionIndex ga_area,
+                         uint32_t ga_quantity, TimeMs now_ms) {
+  ++version_;
+  changes_.Append(Change{show_, version_, now_ms, reason, state, hold, booking, ga_area,
+                         ga_quantity, 0, 0},
+                  seats);
+}
+
+void ShowInventory::AddOwnerSeats(OwnerId owner, int64_t delta) {
+  uint32_t& n = owner_seats_[owner];
+  BOX_ASSERT(static_cast<int64_t>(n) + delta >= 0);
+  n = static_cast<uint32_t>(static_cast<int64_t>(n) + delta);
+}
+
+int64_t ShowInventory::PriceOf(std::span<const SeatIndex> seats, SectionIndex ga_area,
+                               uint32_t ga_quantity) const {
+  int64_t total = 0;
+  for (SeatIndex s : seats) total += policy_.price_minor_by_category[map_->seat(s).category];
+  if (ga_area != kNoArea) {
+    total += ga_quantity * policy_.price_minor_by_category[map_->section(ga_area).ga_category];
+  }
+  return total;
+}
+
+}  // namespace boxoffice::core

@@ -1,0 +1,220 @@
+// ShowInventory: the live state of one show's seats and GA places — holds,
+// bookings, blocked seats, counts, expiry and the change stream.
+//
+// Thread-safety: none. One writer at a time per show (service/ serialises
+// access per show); const methods may run concurrently only with each other.
+//
+// Time: every call takes `now_ms`. Time never runs backwards inside an
+// inventory: an earlier `now_ms` than already seen is treated as the latest.
+// Every mutating call first expires the holds that fell due (Advance), and any
+// hold touched by a call is checked against its deadline, so a hold is never
+// usable at or after its `expires_at_ms`, whether the sweep ran or not.
+//
+// Invariants (checked in full by core/audit.h):
+//  - a seat is held by exactly one live hold, booked by exactly one active
+//    booking, blocked, or free; its `ref` names that hold slot or booking;
+//  - section, category and per-row counts equal a recount of the seat states;
+//  - the version increases by one with every Change appended;
+//  - an owner's seat count equals its live held plus booked seats and places.
+//
+// Ids: a HoldId is (generation << 32 | slot), so a live hold is found without
+// hashing and a stale id never matches a reused slot. Closed holds leave a
+// tombstone so a late call learns why the hold is gone.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/best_available.h"
+#include "core/change.h"
+#include "core/expiry_wheel.h"
+#include "core/seat_map.h"
+#include "core/types.h"
+
+namespace boxoffice::core {
+
+struct ShowPolicy {
+  std::vector<int64_t> price_minor_by_category;  // indexed by CategoryIndex
+  uint32_t seats_per_hold_max = 10;
+  uint32_t seats_per_owner_max = 10;             // live holds plus bookings
+  DurationMs hold_lifetime_max_ms = 1'800'000;   // extensions stop here
+};
+
+struct HoldResult {
+  Outcome outcome = Outcome::kOk;
+  HoldId hold = 0;
+  Token token;
+  TimeMs expires_at_ms = 0;
+  int64_t total_minor = 0;
+  bool existing = false;               // the owner's live hold of the same seats
+  std::vector<SeatIndex> conflicts;    // kSeatUnavailable: the seats that are taken
+};
+
+struct ConfirmResult {
+  Outcome outcome = Outcome::kOk;
+  BookingId booking = 0;               // also set with kHoldConfirmed
+};
+
+// A view of a hold; valid until the next mutating call.
+struct HoldInfo {
+  HoldId id = 0;
+  OwnerId owner = 0;
+  Token token;
+  TimeMs created_at_ms = 0;
+  TimeMs expires_at_ms = 0;
+  int64_t total_minor = 0;
+  std::span<const SeatIndex> seats;
+  SectionIndex ga_area = kNoArea;
+  uint32_t ga_quantity = 0;
+};
+
+struct Booking {
+  BookingId id = 0;
+  HoldId hold = 0;
+  OwnerId owner = 0;
+  TimeMs booked_at_ms = 0;
+  int64_t total_minor = 0;
+  std::vector<SeatIndex> seats;
+  SectionIndex ga_area = kNoArea;
+  uint32_t ga_quantity = 0;
+  std::string payment_ref;
+  bool cancelled = false;
+  TimeMs cancelled_at_ms = 0;
+};
+
+// Per-state counts: index with SeatState.
+using StateCounts = std::array<uint32_t, kSeatStateCount>;
+
+class ShowInventory {
+ public:
+  ShowInventory(ShowId show, std::shared_ptr<const SeatMap> map, ShowPolicy policy,
+                TokenSource& tokens);
+
+  // ---- Holds ----
+  HoldResult HoldSeats(OwnerId owner, std::span<const SeatIndex> seats, DurationMs ttl_ms,
+                       TimeMs now_ms);
+  HoldResult HoldBest(OwnerId owner, const BestAvailableRequest& req, DurationMs ttl_ms,
+                      TimeMs now_ms);
+  HoldResult HoldGeneralAdmission(OwnerId owner, SectionIndex area, uint32_t quantity,
+                                  DurationMs ttl_ms, TimeMs now_ms);
+  Outcome Release(HoldId hold, const Token& token, TimeMs now_ms);
+  // Moves expires_at later by `by_ms`, capped at created_at + hold_lifetime_max_ms.
+  Outcome Extend(HoldId hold, const Token& token, DurationMs by_ms, TimeMs now_ms,
+                 TimeMs* new_expires_at_ms);
+  ConfirmResult Confirm(HoldId hold, const Token& token, std::string_view payment_ref,
+                        TimeMs now_ms);
+
+  // ---- Bookings and seats ----
+  Outcome Cancel(BookingId booking, TimeMs now_ms);
+  Outcome Block(std::span<const SeatIndex> seats, TimeMs now_ms, std::vector<SeatIndex>* conflicts);
+  Outcome Unblock(std::span<const SeatIndex> seats, TimeMs now_ms);
+
+  // Expires every hold whose tick has elapsed. Mutating calls do this first.
+  void Advance(TimeMs now_ms);
+
+  // ---- Reading ----
+  // kOk and fills `info` for a live hold; otherwise why it is not live
+  // (kHoldNotFound, kHoldExpired, kHoldReleased, kHoldConfirmed).
+  Outcome FindHold(HoldId hold, TimeMs now_ms, HoldInfo* info) const;
+  const Booking* FindBooking(BookingId booking) const;
+  std::span<const Booking> bookings() const { return bookings_; }
+  void ForEachLiveHold(const std::function<void(const HoldInfo&)>& fn) const;
+
+  ShowId show() const { return show_; }
+  Version version() const { return version_; }
+  const SeatMap& map() const { return *map_; }
+  const ShowPolicy& policy() const { return policy_; }
+  std::span<const SeatState> seat_states() const { return states_; }
+  SeatState seat_state(SeatIndex i) const { return states_[i]; }
+  // The hold slot (held) or booking index (booked) that owns seat `i`.
+  uint32_t seat_ref(SeatIndex i) const { return refs_[i]; }
+  std::span<const uint16_t> row_free() const { return row_free_; }
+  const StateCounts& section_counts(SectionIndex s) const { return section_counts_[s]; }
+  const StateCounts& category_counts(CategoryIndex c) const { return category_counts_[c]; }
+  uint32_t owner_seats(OwnerId owner) const;
+  size_t live_holds() const { return wheel_.size(); }
+  HoldId HoldIdOfSlot(uint32_t slot) const;
+  static uint32_t SlotOfHold(HoldId id);
+
+  // Changes since the last Clear(); the owner drains them.
+  ChangeLog& changes() { return changes_; }
+  const ChangeLog& changes() const { return changes_; }
+
+  // Forgets tombstones of holds closed before `before_ms` (they then read as not found).
+  void ForgetClosedHolds(TimeMs before_ms);
+
+  // Bytes of per-seat live state (states, refs, row counts) divided by seats.
+  double LiveBytesPerSeat() const;
+
+ private:
+  struct HoldSlot {
+    uint32_t generation = 0;
+    bool live = false;
+    OwnerId owner = 0;
+    Token token;
+    TimeMs created_at_ms = 0;
+    TimeMs expires_at_ms = 0;
+    int64_t total_minor = 0;
+    SectionIndex ga_area = kNoArea;
+    uint32_t ga_quantity = 0;
+    std::vector<SeatIndex> seats;
+  };
+  struct ClosedHold {
+    Outcome why;  // kHoldExpired, kHoldReleased or kHoldConfirmed
+    Token token;
+    BookingId booking;
+    TimeMs closed_at_ms;
+  };
+
+  TimeMs Now(TimeMs now_ms);
+  HoldSlot* LiveSlot(HoldId id);
+  const HoldSlot* LiveSlot(HoldId id) const;
+  Outcome WhyNotLive(HoldId id, const Token* token) const;
+  Outcome CheckHoldRequest(OwnerId owner, uint32_t count, DurationMs ttl_ms) const;
+  HoldResult CreateHold(OwnerId owner, std::span<const SeatIndex> seats, SectionIndex ga_area,
+                        uint32_t ga_quantity, DurationMs ttl_ms, TimeMs now_ms);
+  std::optional<HoldResult> ExistingHold(OwnerId owner, std::span<const SeatIndex> seats) const;
+  void CloseHold(uint32_t slot, Outcome why, ChangeReason reason, BookingId booking, TimeMs now_ms);
+  void ExpireIfDue(uint32_t slot, TimeMs now_ms);
+  void SetSeat(SeatIndex i, SeatState to, uint32_t ref);
+  void MoveGeneralAdmission(SectionIndex area, uint32_t quantity, SeatState from, SeatState to);
+  void Emit(ChangeReason reason, SeatState state, HoldId hold, BookingId booking,
+            std::span<const SeatIndex> seats, SectionIndex ga_area, uint32_t ga_quantity,
+            TimeMs now_ms);
+  void AddOwnerSeats(OwnerId owner, int64_t delta);
+  int64_t PriceOf(std::span<const SeatIndex> seats, SectionIndex ga_area, uint32_t ga_quantity) const;
+  HoldInfo InfoOf(uint32_t slot) const;
+
+  ShowId show_;
+  std::shared_ptr<const SeatMap> map_;
+  ShowPolicy policy_;
+  TokenSource& tokens_;
+
+  std::vector<SeatState> states_;   // per seat
+  std::vector<uint32_t> refs_;      // per seat: hold slot or booking index
+  std::vector<uint16_t> row_free_;  // per row
+  std::vector<StateCounts> section_counts_;
+  std::vector<StateCounts> category_counts_;
+
+  std::vector<HoldSlot> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<HoldId, ClosedHold> closed_;
+  std::vector<Booking> bookings_;   // booking id = index + 1
+  std::unordered_map<OwnerId, uint32_t> owner_seats_;
+  ExpiryWheel wheel_;
+  std::vector<uint32_t> due_;       // scratch for Advance
+  std::vector<SeatIndex> scratch_;  // scratch for best-available
+
+  ChangeLog changes_;
+  Version version_ = 0;
+  TimeMs now_ms_ = 0;
+};
+
+}  // namespace boxoffice::core

@@ -1,0 +1,173 @@
+// Store: where everything that must survive a restart is written.
+//
+// The service journals every state change as a Record. Records are grouped
+// into Batches; a Batch is applied atomically (all of it or none of it) and
+// its callback runs once it is durable (fsync'd) or has failed. An
+// implementation commits many batches in one transaction and one fsync
+// (group commit) on its own writer thread; Submit never blocks on disk.
+//
+// The store is also the last line of defence against selling a seat twice:
+// it rejects a batch that would give a (show, seat) a second active booking.
+//
+// Load() reads back everything recovery needs. It runs before the server
+// accepts requests; Submit may be called from any thread afterwards.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+
+namespace boxoffice::store {
+
+using core::BookingId;
+using core::HoldId;
+using core::SeatIndex;
+using core::ShowId;
+using core::TimeMs;
+using core::Version;
+
+inline constexpr uint16_t kNoArea = UINT16_MAX;
+
+// ---- Records --------------------------------------------------------------------
+
+struct VenueRecord {
+  uint64_t venue_id = 0;
+  std::string name;
+  std::string seat_map_json;  // the seat-map description as received
+  TimeMs created_at_ms = 0;
+};
+
+struct ShowRecord {
+  ShowId show_id = 0;
+  uint64_t venue_id = 0;
+  std::string name;
+  std::string settings_json;  // starts_at, on_sale_at, prices, hold TTL, limits...
+  TimeMs starts_at_ms = 0;
+  TimeMs created_at_ms = 0;
+};
+
+struct HoldRecord {
+  ShowId show_id = 0;
+  HoldId hold_id = 0;
+  std::string owner;          // user id as authenticated
+  core::Token token;
+  std::vector<SeatIndex> seats;
+  uint16_t ga_area = kNoArea;
+  uint32_t ga_quantity = 0;
+  int64_t total_minor = 0;
+  TimeMs created_at_ms = 0;
+  TimeMs expires_at_ms = 0;
+};
+
+struct HoldExtended {
+  ShowId show_id = 0;
+  HoldId hold_id = 0;
+  TimeMs expires_at_ms = 0;
+};
+
+enum class HoldEnd : uint8_t { kReleased = 1, kExpired = 2, kConfirmed = 3 };
+
+struct HoldClosed {
+  ShowId show_id = 0;
+  HoldId hold_id = 0;
+  HoldEnd why = HoldEnd::kReleased;
+  TimeMs at_ms = 0;
+};
+
+struct BookingRecord {
+  ShowId show_id = 0;
+  BookingId booking_id = 0;
+  HoldId hold_id = 0;
+  std::string owner;
+  std::vector<SeatIndex> seats;
+  uint16_t ga_area = kNoArea;
+  uint32_t ga_quantity = 0;
+  int64_t total_minor = 0;
+  std::string payment_ref;
+  TimeMs booked_at_ms = 0;
+  bool cancelled = false;     // as loaded; cancellations are journaled as BookingCancelled
+  TimeMs cancelled_at_ms = 0;
+};
+
+struct BookingCancelled {
+  ShowId show_id = 0;
+  BookingId booking_id = 0;
+  TimeMs at_ms = 0;
+};
+
+struct SeatsBlocked {         // blocked = false: unblocked
+  ShowId show_id = 0;
+  std::vector<SeatIndex> seats;
+  bool blocked = true;
+};
+
+struct ShowVersion {          // the show's change counter after this batch
+  ShowId show_id = 0;
+  Version version = 0;
+};
+
+struct IdempotencyRecord {    // the first response to (user, key), replayed for repeats
+  std::string user;
+  std::string key;
+  std::string request_hash;   // a repeat with a different request is refused
+  int status = 0;
+  std::string response_body;
+  std::string response_headers;  // serialized by the HTTP layer
+  TimeMs created_at_ms = 0;
+};
+
+using Record = std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed,
+                            BookingRecord, BookingCancelled, SeatsBlocked, ShowVersion,
+                            IdempotencyRecord>;
+
+struct Batch {
+  std::vector<Record> records;
+};
+
+// Everything recovery needs, as of the last durable batch.
+struct Snapshot {
+  std::vector<VenueRecord> venues;
+  std::vector<ShowRecord> shows;
+  std::vector<HoldRecord> live_holds;       // not closed; may be past their expiry
+  std::vector<BookingRecord> bookings;      // including cancelled ones
+  std::vector<SeatsBlocked> blocked;        // one per show with its blocked seats
+  std::vector<ShowVersion> versions;
+  std::vector<IdempotencyRecord> idempotency;
+};
+
+struct StoreStats {
+  uint64_t batches_committed = 0;
+  uint64_t transactions = 0;   // commits (each covers one or more batches)
+  uint64_t records = 0;
+};
+
+using DurableCallback = std::function<void(Status)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Reads back the durable state. Call before the first Submit.
+  virtual StatusOr<Snapshot> Load() = 0;
+
+  // Queues `batch`; `done` runs on the writer thread once the batch is durable
+  // (Status::Ok) or rejected (e.g. kAlreadyExists for a second active booking of
+  // a seat; nothing of the batch is applied then). Thread-safe; never blocks on disk.
+  virtual void Submit(Batch batch, DurableCallback done) = 0;
+
+  // Blocks until everything submitted so far is durable or failed.
+  virtual void Flush() = 0;
+
+  // Flushes, stops the writer thread, closes the store. Idempotent.
+  virtual void Close() = 0;
+
+  virtual StoreStats stats() const = 0;
+};
+
+}  // namespace boxoffice::store
