@@ -35,7 +35,9 @@ class Audit {
   static std::string Str(const char* s) { return s; }
   static std::string Str(std::string_view s) { return std::string(s); }
   template <typename T>
-  static std::string Str(T v) { return std::to_string(v); }
+  static std::string Str(T v) {
+    return std::to_string(v);
+  }
 
   std::string Seat(SeatIndex s) const { return "seat " + map_.label(s); }
 
@@ -61,10 +63,12 @@ class Audit {
   }
 
   void ClaimBookedSeats() {
-    for (const Booking& b : show_.bookings()) {
+    for (BookingId id = 1; id <= show_.booking_count(); ++id) {
+      const Booking b = *show_.FindBooking(id);
       if (b.cancelled) continue;
       const auto index = static_cast<uint32_t>(b.id - 1);
-      for (SeatIndex s : b.seats) Claim(s, index, SeatState::kBooked, "booking " + std::to_string(b.id));
+      for (SeatIndex s : b.seats)
+        Claim(s, index, SeatState::kBooked, "booking " + std::to_string(b.id));
       if (b.ga_area != kNoArea) ga_booked_[b.ga_area] += b.ga_quantity;
       owners_[b.owner] += static_cast<uint32_t>(b.seats.size() + b.ga_quantity);
     }
@@ -99,16 +103,19 @@ class Audit {
       const Section& sec = map_.section(a);
       if (!sec.general_admission) continue;
       const uint32_t held = ga_held_[a], booked = ga_booked_[a];
-      if (held + booked > sec.capacity) Fail("GA area ", sec.id, " has more places sold than capacity");
+      if (held + booked > sec.capacity)
+        Fail("GA area ", sec.id, " has more places sold than capacity");
       StateCounts ga{sec.capacity - held - booked, held, booked, 0};
       sections[a] = ga;
       for (int st = 0; st < kSeatStateCount; ++st) categories[sec.ga_category][st] += ga[st];
     }
     for (SectionIndex a = 0; a < sections.size(); ++a) {
-      if (sections[a] != show_.section_counts(a)) Fail("section ", map_.section(a).id, " counts differ from a recount");
+      if (sections[a] != show_.section_counts(a))
+        Fail("section ", map_.section(a).id, " counts differ from a recount");
     }
     for (CategoryIndex c = 0; c < categories.size(); ++c) {
-      if (categories[c] != show_.category_counts(c)) Fail("category ", map_.categories()[c].id, " counts differ from a recount");
+      if (categories[c] != show_.category_counts(c))
+        Fail("category ", map_.categories()[c].id, " counts differ from a recount");
     }
     for (RowIndex r = 0; r < row_free.size(); ++r) {
       if (row_free[r] != show_.row_free()[r]) Fail("row ", r, " free count differs from a recount");
@@ -117,19 +124,23 @@ class Audit {
 
   void CheckOwners() {
     for (const auto& [owner, seats] : owners_) {
-      if (show_.owner_seats(owner) != seats) Fail("owner ", owner, " seat count differs from a recount");
+      if (show_.owner_seats(owner) != seats)
+        Fail("owner ", owner, " seat count differs from a recount");
     }
   }
 
   void CheckVersions(Version previous) {
-    if (show_.version() < previous) Fail("version went down from ", previous, " to ", show_.version());
+    if (show_.version() < previous)
+      Fail("version went down from ", previous, " to ", show_.version());
     Version expect = 0;
     for (const Change& c : show_.changes().changes()) {
-      if (expect != 0 && c.version != expect) Fail("change version ", c.version, " does not follow ", expect - 1);
+      if (expect != 0 && c.version != expect)
+        Fail("change version ", c.version, " does not follow ", expect - 1);
       if (c.version > show_.version()) Fail("change version ", c.version, " is ahead of the show");
       expect = c.version + 1;
     }
-    if (expect != 0 && expect - 1 != show_.version()) Fail("the last change is not the show's version");
+    if (expect != 0 && expect - 1 != show_.version())
+      Fail("the last change is not the show's version");
   }
 
   const ShowInventory& show_;

@@ -81,7 +81,10 @@ class Search {
       std::sort(in_row.begin(), in_row.end());
       for (const auto& [d, seat] : in_row) {
         out.push_back(seat);
-        if (out.size() == req_.count) return true;
+        if (out.size() == req_.count) {
+          std::sort(out.begin(), out.end());
+          return true;
+        }
       }
     }
     out.clear();

@@ -35,12 +35,12 @@ struct Change {
   Version version;
   TimeMs at_ms;
   ChangeReason reason;
-  SeatState new_state;          // the state of the seats (and GA places) after the change
-  HoldId hold;                  // 0 when not about a hold
-  BookingId booking;            // 0 when not about a booking
-  SectionIndex ga_area;         // kNoArea when no GA places are involved
+  SeatState new_state;   // the state of the seats (and GA places) after the change
+  HoldId hold;           // 0 when not about a hold
+  BookingId booking;     // 0 when not about a booking
+  SectionIndex ga_area;  // kNoArea when no GA places are involved
   uint32_t ga_quantity;
-  uint32_t seats_begin;         // into ChangeLog::seats()
+  uint32_t seats_begin;  // into ChangeLog::seats()
   uint32_t seats_count;
 };
 

@@ -12,17 +12,12 @@ inline constexpr uint32_t kSectionsPerVenueMax = 1'000;
 inline constexpr uint32_t kCategoriesPerVenueMax = 64;  // a row keeps a 64-bit category mask
 inline constexpr uint32_t kRowsPerSectionMax = 1'000;
 inline constexpr uint32_t kSeatsPerRowMax = 1'000;
-inline constexpr uint32_t kLabelBytesMax = 32;       // section, row, seat and category ids
-inline constexpr uint32_t kNameBytesMax = 200;       // display names
+inline constexpr uint32_t kLabelBytesMax = 32;  // section, row, seat and category ids
+inline constexpr uint32_t kNameBytesMax = 200;  // display names
 inline constexpr uint32_t kGeneralAdmissionCapacityMax = 1'000'000;
 
-inline constexpr uint32_t kSeatsPerHoldMax = 50;     // hard cap; shows set a lower one
+inline constexpr uint32_t kSeatsPerHoldMax = 50;  // hard cap; shows set a lower one
 inline constexpr DurationMs kHoldTtlMinMs = 1'000;
 inline constexpr DurationMs kHoldTtlMaxMs = 3'600'000;
-
-// The expiry wheel: one bucket per tick, kExpiryWheelBuckets buckets.
-// Holds further out than one revolution stay in their bucket until due.
-inline constexpr DurationMs kExpiryTickMs = 100;
-inline constexpr uint32_t kExpiryWheelBuckets = 8'192;  // ~13.6 minutes per revolution
 
 }  // namespace boxoffice::core

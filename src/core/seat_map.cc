@@ -39,7 +39,8 @@ class SeatMapBuilder {
     m_.name_ = spec_.name;
     if (Status s = AddCategories(); !s.ok()) return s;
     if (spec_.sections.empty()) return Invalid("sections", "at least one section is required");
-    if (spec_.sections.size() > kSectionsPerVenueMax) return Invalid("sections", "too many sections");
+    if (spec_.sections.size() > kSectionsPerVenueMax)
+      return Invalid("sections", "too many sections");
     for (size_t i = 0; i < spec_.sections.size(); ++i) {
       if (Status s = AddSection(i); !s.ok()) return s;
     }
@@ -81,12 +82,20 @@ class SeatMapBuilder {
     if (!m_.section_by_id_.emplace(s.id, index).second) {
       return Invalid(where + ".id", "duplicate section '" + s.id + "'");
     }
-    Section section{s.id, s.name.empty() ? s.id : s.name, s.rank.value_or(static_cast<uint32_t>(si)),
-                    s.general_admission, 0, 0, static_cast<RowIndex>(m_.rows_.size()), 0};
+    Section section{s.id,
+                    s.name.empty() ? s.id : s.name,
+                    s.rank.value_or(static_cast<uint32_t>(si)),
+                    s.general_admission,
+                    0,
+                    0,
+                    static_cast<RowIndex>(m_.rows_.size()),
+                    0};
     if (s.general_admission) {
-      if (!s.rows.empty()) return Invalid(where + ".rows", "a general-admission section has no rows");
+      if (!s.rows.empty())
+        return Invalid(where + ".rows", "a general-admission section has no rows");
       if (s.capacity == 0 || s.capacity > kGeneralAdmissionCapacityMax) {
-        return Invalid(where + ".capacity", "must be 1.." + std::to_string(kGeneralAdmissionCapacityMax));
+        return Invalid(where + ".capacity",
+                       "must be 1.." + std::to_string(kGeneralAdmissionCapacityMax));
       }
       StatusOr<CategoryIndex> c = FindCategory(s.category, where + ".category");
       if (!c.ok()) return c.status();
@@ -115,7 +124,8 @@ class SeatMapBuilder {
     const SectionSpec& ss = spec_.sections[m_.sections_.size() - 1];
     const RowSpec& r = ss.rows[ri];
     if (!ValidId(r.label)) return Invalid(where + ".label", "invalid label");
-    if (r.blocks.empty()) return Invalid(where + ".blocks", "a row needs at least one block of seats");
+    if (r.blocks.empty())
+      return Invalid(where + ".blocks", "a row needs at least one block of seats");
     std::optional<CategoryIndex> row_category;
     if (!r.category.empty()) {
       StatusOr<CategoryIndex> c = FindCategory(r.category, where + ".category");
@@ -126,8 +136,13 @@ class SeatMapBuilder {
     }
     const uint32_t default_rank =
         m_.sections_[section].rank * kRowsPerSectionMax + static_cast<uint32_t>(ri);
-    Row row{r.label, section, static_cast<SeatIndex>(m_.seats_.size()), 0,
-            r.rank.value_or(default_rank), 0, 0};
+    Row row{r.label,
+            section,
+            static_cast<SeatIndex>(m_.seats_.size()),
+            0,
+            r.rank.value_or(default_rank),
+            0,
+            0};
     const auto row_index = static_cast<RowIndex>(m_.rows_.size());
     std::unordered_map<int32_t, int> numbers;
     for (size_t bi = 0; bi < r.blocks.size(); ++bi) {
@@ -138,7 +153,8 @@ class SeatMapBuilder {
       if (b.first_number < 0) return Invalid(bw + ".first_number", "must not be negative");
       const int64_t count = (int64_t{b.last_number} - b.first_number) / b.step + 1;
       if (count + row.seat_count > kSeatsPerRowMax) return Invalid(bw, "too many seats in the row");
-      if (count + m_.seats_.size() > kSeatsPerVenueMax) return Invalid(bw, "too many seats in the venue");
+      if (count + m_.seats_.size() > kSeatsPerVenueMax)
+        return Invalid(bw, "too many seats in the venue");
       CategoryIndex category = 0;
       if (!b.category.empty()) {
         StatusOr<CategoryIndex> c = FindCategory(b.category, bw + ".category");
@@ -167,7 +183,8 @@ class SeatMapBuilder {
     for (size_t ai = 0; ai < r.accessible.size(); ++ai) {
       const int32_t n = r.accessible[ai];
       if (numbers.find(n) == numbers.end()) {
-        return Invalid(At(where, "accessible", ai), "no seat number " + std::to_string(n) + " in the row");
+        return Invalid(At(where, "accessible", ai),
+                       "no seat number " + std::to_string(n) + " in the row");
       }
       for (SeatIndex i = row.first_seat; i < row.first_seat + row.seat_count; ++i) {
         if (m_.seats_[i].number == n && !m_.seats_[i].accessible) {

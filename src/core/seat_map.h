@@ -27,29 +27,29 @@ namespace boxoffice::core {
 
 // ---- The description a SeatMap is built from -------------------------------
 
-struct SeatBlockSpec {          // a run of seats with no gap between them
-  int32_t first_number = 1;     // printed seat numbers, first..last by `step`
+struct SeatBlockSpec {       // a run of seats with no gap between them
+  int32_t first_number = 1;  // printed seat numbers, first..last by `step`
   int32_t last_number = 1;
-  int32_t step = 1;             // 2 for odd/even numbered sides
-  std::string category;         // empty: the row's category
+  int32_t step = 1;      // 2 for odd/even numbered sides
+  std::string category;  // empty: the row's category
 };
 
 struct RowSpec {
   std::string label;
-  std::string category;                 // default category of the row's seats
-  std::vector<SeatBlockSpec> blocks;    // a gap (aisle) separates two blocks
-  std::vector<int32_t> accessible;      // seat numbers with an accessible place
-  std::optional<uint32_t> rank;         // lower is better; default from position
+  std::string category;               // default category of the row's seats
+  std::vector<SeatBlockSpec> blocks;  // a gap (aisle) separates two blocks
+  std::vector<int32_t> accessible;    // seat numbers with an accessible place
+  std::optional<uint32_t> rank;       // lower is better; default from position
 };
 
 struct SectionSpec {
   std::string id;
   std::string name;
-  std::optional<uint32_t> rank;         // default: order in the description
-  std::vector<RowSpec> rows;            // seated sections
-  bool general_admission = false;       // GA: sold by quantity, no seat numbers
-  uint32_t capacity = 0;                // GA only
-  std::string category;                 // GA only
+  std::optional<uint32_t> rank;    // default: order in the description
+  std::vector<RowSpec> rows;       // seated sections
+  bool general_admission = false;  // GA: sold by quantity, no seat numbers
+  uint32_t capacity = 0;           // GA only
+  std::string category;            // GA only
 };
 
 struct CategorySpec {
@@ -70,9 +70,9 @@ struct Seat {
   int32_t number;
   SectionIndex section;
   CategoryIndex category;
-  uint16_t position;        // 0-based place in the row
+  uint16_t position;  // 0-based place in the row
   bool accessible;
-  bool adjacent_to_next;    // the next seat in the row touches this one
+  bool adjacent_to_next;  // the next seat in the row touches this one
 };
 
 struct Row {
@@ -80,8 +80,8 @@ struct Row {
   SectionIndex section;
   SeatIndex first_seat;
   uint32_t seat_count;
-  uint32_t rank;              // lower is better
-  uint64_t category_mask;     // bit c set: the row has a seat of category c
+  uint32_t rank;           // lower is better
+  uint64_t category_mask;  // bit c set: the row has a seat of category c
   uint32_t accessible_count;
 };
 

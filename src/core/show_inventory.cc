@@ -33,6 +33,7 @@ ShowInventory::ShowInventory(ShowId show, std::shared_ptr<const SeatMap> map, Sh
   const uint32_t n = map_->seat_count();
   states_.assign(n, SeatState::kFree);
   refs_.assign(n, 0);
+  next_.assign(n, kNoSeat);
   row_free_.resize(map_->rows().size());
   for (RowIndex r = 0; r < row_free_.size(); ++r) {
     row_free_[r] = static_cast<uint16_t>(map_->row(r).seat_count);
@@ -62,16 +63,10 @@ TimeMs ShowInventory::Now(TimeMs now_ms) {
 void ShowInventory::Advance(TimeMs now_ms) {
   now_ms_ = std::max(now_ms_, now_ms);
   due_.clear();
-  wheel_.Collect(now_ms_, due_);
+  expiry_.PopDue(now_ms_, due_);
   for (uint32_t slot : due_) {
-    BOX_ASSERT(slots_[slot].live && slots_[slot].expires_at_ms <= now_ms_);
+    BOX_ASSERT(slots_[slot].live() && slots_[slot].expires_at_ms <= now_ms_);
     CloseHold(slot, Outcome::kHoldExpired, ChangeReason::kExpired, 0, now_ms_);
-  }
-}
-
-void ShowInventory::ExpireIfDue(uint32_t slot, TimeMs now_ms) {
-  if (slots_[slot].live && slots_[slot].expires_at_ms <= now_ms) {
-    CloseHold(slot, Outcome::kHoldExpired, ChangeReason::kExpired, 0, now_ms);
   }
 }
 
@@ -89,7 +84,7 @@ std::optional<HoldResult> ShowInventory::ExistingHold(OwnerId owner,
   if (states_[seats[0]] != SeatState::kHeld) return std::nullopt;
   const uint32_t slot = refs_[seats[0]];
   const HoldSlot& h = slots_[slot];
-  if (h.owner != owner || h.seats.size() != seats.size()) return std::nullopt;
+  if (h.owner != owner || h.seat_count != seats.size()) return std::nullopt;
   for (SeatIndex s : seats) {
     if (states_[s] != SeatState::kHeld || refs_[s] != slot) return std::nullopt;
   }
@@ -97,7 +92,7 @@ std::optional<HoldResult> ShowInventory::ExistingHold(OwnerId owner,
   r.hold = HoldIdOfSlot(slot);
   r.token = h.token;
   r.expires_at_ms = h.expires_at_ms;
-  r.total_minor = h.total_minor;
+  r.total_minor = PriceOfChain(h.first_seat, h.ga_area, h.ga_quantity);
   r.existing = true;
   return r;
 }
@@ -115,7 +110,6 @@ HoldResult ShowInventory::HoldSeats(OwnerId owner, std::span<const SeatIndex> se
       r.outcome = Outcome::kInvalidRequest;
       return r;
     }
-    if (states_[s] == SeatState::kHeld) ExpireIfDue(refs_[s], now_ms);
   }
   if (std::optional<HoldResult> same = ExistingHold(owner, seats)) return *same;
   for (SeatIndex s : seats) {
@@ -179,47 +173,50 @@ HoldResult ShowInventory::CreateHold(OwnerId owner, std::span<const SeatIndex> s
     slots_.emplace_back();
   }
   HoldSlot& h = slots_[slot];
-  BOX_ASSERT(!h.live);
+  BOX_ASSERT(!h.live());
   h.generation++;
-  h.live = true;
   h.owner = owner;
   h.token = tokens_.Next();
   h.created_at_ms = now_ms;
   h.expires_at_ms = now_ms + ttl_ms;
-  h.total_minor = PriceOf(seats, ga_area, ga_quantity);
   h.ga_area = ga_area;
   h.ga_quantity = ga_quantity;
-  h.seats.assign(seats.begin(), seats.end());
+  h.seat_count = static_cast<uint16_t>(seats.size());
+  h.first_seat = seats.empty() ? kNoSeat : seats[0];
+  Link(seats);
   for (SeatIndex s : seats) SetSeat(s, SeatState::kHeld, slot);
-  if (ga_area != kNoArea) MoveGeneralAdmission(ga_area, ga_quantity, SeatState::kFree, SeatState::kHeld);
+  if (ga_area != kNoArea)
+    MoveGeneralAdmission(ga_area, ga_quantity, SeatState::kFree, SeatState::kHeld);
   AddOwnerSeats(owner, static_cast<int64_t>(seats.size() + ga_quantity));
-  wheel_.Insert(slot, h.expires_at_ms);
+  expiry_.Insert(slot, h.expires_at_ms);
   const HoldId id = HoldIdOfSlot(slot);
-  Emit(ChangeReason::kHeld, SeatState::kHeld, id, 0, h.seats, ga_area, ga_quantity, now_ms);
+  Emit(ChangeReason::kHeld, SeatState::kHeld, id, 0, seats, ga_area, ga_quantity, now_ms);
   HoldResult r;
   r.hold = id;
   r.token = h.token;
   r.expires_at_ms = h.expires_at_ms;
-  r.total_minor = h.total_minor;
+  r.total_minor = PriceOf(seats, ga_area, ga_quantity);
   return r;
 }
 
 void ShowInventory::CloseHold(uint32_t slot, Outcome why, ChangeReason reason, BookingId booking,
                               TimeMs now_ms) {
   HoldSlot& h = slots_[slot];
-  BOX_ASSERT(h.live);
+  BOX_ASSERT(h.live());
   const HoldId id = HoldIdOfSlot(slot);
-  if (wheel_.Contains(slot)) wheel_.Remove(slot);  // Advance already took due ones out
+  if (expiry_.Contains(slot)) expiry_.Remove(slot);  // Advance already took due ones out
   if (reason != ChangeReason::kBooked) {
-    for (SeatIndex s : h.seats) SetSeat(s, SeatState::kFree, 0);
+    const std::vector<SeatIndex>& seats = Chain(h.first_seat);
+    for (SeatIndex s : seats) SetSeat(s, SeatState::kFree, 0);
     if (h.ga_area != kNoArea) {
       MoveGeneralAdmission(h.ga_area, h.ga_quantity, SeatState::kHeld, SeatState::kFree);
     }
-    AddOwnerSeats(h.owner, -static_cast<int64_t>(h.seats.size() + h.ga_quantity));
-    Emit(reason, SeatState::kFree, id, 0, h.seats, h.ga_area, h.ga_quantity, now_ms);
+    AddOwnerSeats(h.owner, -static_cast<int64_t>(h.seat_count + h.ga_quantity));
+    Emit(reason, SeatState::kFree, id, 0, seats, h.ga_area, h.ga_quantity, now_ms);
   }
-  closed_.insert_or_assign(id, ClosedHold{why, h.token, booking, now_ms});
-  h.live = false;
+  closed_[id] = ClosedHold{why, h.token, booking, now_ms};
+  h.expires_at_ms = 0;
+  h.first_seat = kNoSeat;
   free_slots_.push_back(slot);
 }
 
@@ -229,8 +226,6 @@ Outcome ShowInventory::Release(HoldId hold, const Token& token, TimeMs now_ms) {
   if (h == nullptr) return WhyNotLive(hold, &token);
   if (!TokensEqualConstantTime(h->token, token)) return Outcome::kWrongToken;
   const uint32_t slot = SlotOfHold(hold);
-  ExpireIfDue(slot, now_ms);
-  if (!h->live) return Outcome::kHoldExpired;
   CloseHold(slot, Outcome::kHoldReleased, ChangeReason::kReleased, 0, now_ms);
   return Outcome::kOk;
 }
@@ -242,57 +237,49 @@ Outcome ShowInventory::Extend(HoldId hold, const Token& token, DurationMs by_ms,
   if (h == nullptr) return WhyNotLive(hold, &token);
   if (!TokensEqualConstantTime(h->token, token)) return Outcome::kWrongToken;
   const uint32_t slot = SlotOfHold(hold);
-  ExpireIfDue(slot, now_ms);
-  if (!h->live) return Outcome::kHoldExpired;
   if (by_ms <= 0 || by_ms > kHoldTtlMaxMs) return Outcome::kInvalidRequest;
   const TimeMs cap = h->created_at_ms + policy_.hold_lifetime_max_ms;
   const TimeMs target = std::min(h->expires_at_ms + by_ms, cap);
   if (target <= h->expires_at_ms) return Outcome::kExtensionLimit;
   h->expires_at_ms = target;
-  wheel_.Reschedule(slot, target);
+  expiry_.Reschedule(slot, target);
   if (new_expires_at_ms != nullptr) *new_expires_at_ms = target;
   return Outcome::kOk;
 }
 
-ConfirmResult ShowInventory::Confirm(HoldId hold, const Token& token, std::string_view payment_ref,
-                                     TimeMs now_ms) {
+ConfirmResult ShowInventory::Confirm(HoldId hold, const Token& token, TimeMs now_ms) {
   now_ms = Now(now_ms);
   ConfirmResult r;
   HoldSlot* h = LiveSlot(hold);
   if (h == nullptr) {
     r.outcome = WhyNotLive(hold, &token);
-    if (r.outcome == Outcome::kHoldConfirmed) r.booking = closed_.at(hold).booking;
+    if (r.outcome == Outcome::kHoldConfirmed) r.booking = closed_.Find(hold)->booking;
     return r;
   }
   if (!TokensEqualConstantTime(h->token, token)) {
     r.outcome = Outcome::kWrongToken;
     return r;
   }
-  const uint32_t slot = SlotOfHold(hold);
-  ExpireIfDue(slot, now_ms);
-  if (!h->live) {
-    r.outcome = Outcome::kHoldExpired;
-    return r;
-  }
-  Booking& b = bookings_.emplace_back();
-  b.id = bookings_.size();
+  BookingSlot& b = bookings_.emplace_back();
+  const BookingId id = bookings_.size();
   b.hold = hold;
   b.owner = h->owner;
   b.booked_at_ms = now_ms;
-  b.total_minor = h->total_minor;
-  b.seats = h->seats;
+  b.total_minor = PriceOfChain(h->first_seat, h->ga_area, h->ga_quantity);
+  b.first_seat = h->first_seat;
+  b.seat_count = h->seat_count;
   b.ga_area = h->ga_area;
   b.ga_quantity = h->ga_quantity;
-  b.payment_ref = std::string(payment_ref);
-  const auto booking_index = static_cast<uint32_t>(b.id - 1);
-  for (SeatIndex s : b.seats) SetSeat(s, SeatState::kBooked, booking_index);
+  const auto booking_index = static_cast<uint32_t>(id - 1);
+  const std::vector<SeatIndex>& seats = Chain(b.first_seat);
+  for (SeatIndex s : seats) SetSeat(s, SeatState::kBooked, booking_index);
   if (b.ga_area != kNoArea) {
     MoveGeneralAdmission(b.ga_area, b.ga_quantity, SeatState::kHeld, SeatState::kBooked);
   }
-  Emit(ChangeReason::kBooked, SeatState::kBooked, hold, b.id, b.seats, b.ga_area, b.ga_quantity,
+  Emit(ChangeReason::kBooked, SeatState::kBooked, hold, id, seats, b.ga_area, b.ga_quantity,
        now_ms);
-  CloseHold(slot, Outcome::kHoldConfirmed, ChangeReason::kBooked, b.id, now_ms);
-  r.booking = b.id;
+  CloseHold(SlotOfHold(hold), Outcome::kHoldConfirmed, ChangeReason::kBooked, id, now_ms);
+  r.booking = id;
   return r;
 }
 
@@ -301,16 +288,17 @@ ConfirmResult ShowInventory::Confirm(HoldId hold, const Token& token, std::strin
 Outcome ShowInventory::Cancel(BookingId booking, TimeMs now_ms) {
   now_ms = Now(now_ms);
   if (booking == 0 || booking > bookings_.size()) return Outcome::kBookingNotFound;
-  Booking& b = bookings_[booking - 1];
-  if (b.cancelled) return Outcome::kBookingCancelled;
-  b.cancelled = true;
+  BookingSlot& b = bookings_[booking - 1];
+  if (b.cancelled_at_ms != 0) return Outcome::kBookingCancelled;
   b.cancelled_at_ms = now_ms;
-  for (SeatIndex s : b.seats) SetSeat(s, SeatState::kFree, 0);
+  const std::vector<SeatIndex>& seats = Chain(b.first_seat);
+  b.first_seat = kNoSeat;
+  for (SeatIndex s : seats) SetSeat(s, SeatState::kFree, 0);
   if (b.ga_area != kNoArea) {
     MoveGeneralAdmission(b.ga_area, b.ga_quantity, SeatState::kBooked, SeatState::kFree);
   }
-  AddOwnerSeats(b.owner, -static_cast<int64_t>(b.seats.size() + b.ga_quantity));
-  Emit(ChangeReason::kCancelled, SeatState::kFree, b.hold, b.id, b.seats, b.ga_area, b.ga_quantity,
+  AddOwnerSeats(b.owner, -static_cast<int64_t>(b.seat_count + b.ga_quantity));
+  Emit(ChangeReason::kCancelled, SeatState::kFree, b.hold, booking, seats, b.ga_area, b.ga_quantity,
        now_ms);
   return Outcome::kOk;
 }
@@ -322,7 +310,6 @@ Outcome ShowInventory::Block(std::span<const SeatIndex> seats, TimeMs now_ms,
   bool taken = false;
   for (SeatIndex s : seats) {
     if (s >= states_.size()) return Outcome::kInvalidRequest;
-    if (states_[s] == SeatState::kHeld) ExpireIfDue(refs_[s], now_ms);
     if (states_[s] != SeatState::kFree) {
       taken = true;
       if (conflicts != nullptr) conflicts->push_back(s);
@@ -358,7 +345,7 @@ const ShowInventory::HoldSlot* ShowInventory::LiveSlot(HoldId id) const {
   const uint32_t slot = SlotOfHold(id);
   if (slot >= slots_.size()) return nullptr;
   const HoldSlot& h = slots_[slot];
-  if (!h.live || h.generation != GenerationOf(id)) return nullptr;
+  if (!h.live() || h.generation != GenerationOf(id)) return nullptr;
   return &h;
 }
 
@@ -367,12 +354,12 @@ ShowInventory::HoldSlot* ShowInventory::LiveSlot(HoldId id) {
 }
 
 Outcome ShowInventory::WhyNotLive(HoldId id, const Token* token) const {
-  auto it = closed_.find(id);
-  if (it == closed_.end()) return Outcome::kHoldNotFound;
-  if (token != nullptr && !TokensEqualConstantTime(it->second.token, *token)) {
+  const ClosedHold* closed = closed_.Find(id);
+  if (closed == nullptr) return Outcome::kHoldNotFound;
+  if (token != nullptr && !TokensEqualConstantTime(closed->token, *token)) {
     return Outcome::kWrongToken;
   }
-  return it->second.why;
+  return closed->why;
 }
 
 Outcome ShowInventory::FindHold(HoldId hold, TimeMs now_ms, HoldInfo* info) const {
@@ -385,36 +372,60 @@ Outcome ShowInventory::FindHold(HoldId hold, TimeMs now_ms, HoldInfo* info) cons
 
 HoldInfo ShowInventory::InfoOf(uint32_t slot) const {
   const HoldSlot& h = slots_[slot];
-  return HoldInfo{HoldIdOfSlot(slot), h.owner,       h.token,    h.created_at_ms, h.expires_at_ms,
-                  h.total_minor,      h.seats,       h.ga_area,  h.ga_quantity};
+  HoldInfo info{HoldIdOfSlot(slot),
+                h.owner,
+                h.token,
+                h.created_at_ms,
+                h.expires_at_ms,
+                PriceOfChain(h.first_seat, h.ga_area, h.ga_quantity),
+                {},
+                h.ga_area,
+                h.ga_quantity};
+  for (SeatIndex s = h.first_seat; s != kNoSeat; s = next_[s]) info.seats.push_back(s);
+  return info;
 }
 
-const Booking* ShowInventory::FindBooking(BookingId booking) const {
-  if (booking == 0 || booking > bookings_.size()) return nullptr;
-  return &bookings_[booking - 1];
+std::optional<Booking> ShowInventory::FindBooking(BookingId booking) const {
+  if (booking == 0 || booking > bookings_.size()) return std::nullopt;
+  const BookingSlot& b = bookings_[booking - 1];
+  Booking out{booking,      b.hold,    b.owner,       b.booked_at_ms,         b.total_minor,    {},
+              b.seat_count, b.ga_area, b.ga_quantity, b.cancelled_at_ms != 0, b.cancelled_at_ms};
+  for (SeatIndex s = b.first_seat; s != kNoSeat; s = next_[s]) out.seats.push_back(s);
+  return out;
 }
 
 void ShowInventory::ForEachLiveHold(const std::function<void(const HoldInfo&)>& fn) const {
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
-    if (slots_[slot].live) fn(InfoOf(slot));
+    if (slots_[slot].live()) fn(InfoOf(slot));
   }
 }
 
 uint32_t ShowInventory::owner_seats(OwnerId owner) const {
-  auto it = owner_seats_.find(owner);
-  return it == owner_seats_.end() ? 0 : it->second;
+  const uint32_t* n = owner_seats_.Find(owner);
+  return n == nullptr ? 0 : *n;
 }
 
 void ShowInventory::ForgetClosedHolds(TimeMs before_ms) {
-  std::erase_if(closed_, [before_ms](const auto& kv) { return kv.second.closed_at_ms < before_ms; });
+  closed_.EraseIf([before_ms](HoldId, const ClosedHold& c) { return c.closed_at_ms < before_ms; });
+}
+
+size_t ShowInventory::LiveBytes() const {
+  // A deque allocates fixed-size blocks; count whole blocks.
+  const auto deque_bytes = [](size_t n, size_t elem) {
+    constexpr size_t kBlockBytes = 512;
+    const size_t per_block = std::max<size_t>(1, kBlockBytes / elem);
+    return (n + per_block - 1) / per_block * kBlockBytes;
+  };
+  return states_.capacity() * sizeof(SeatState) + refs_.capacity() * sizeof(uint32_t) +
+         next_.capacity() * sizeof(SeatIndex) + row_free_.capacity() * sizeof(uint16_t) +
+         (section_counts_.capacity() + category_counts_.capacity()) * sizeof(StateCounts) +
+         deque_bytes(slots_.size(), sizeof(HoldSlot)) + free_slots_.capacity() * sizeof(uint32_t) +
+         deque_bytes(bookings_.size(), sizeof(BookingSlot)) + expiry_.bytes() +
+         owner_seats_.bytes();
 }
 
 double ShowInventory::LiveBytesPerSeat() const {
-  const double seats = std::max<uint32_t>(1, map_->seat_count());
-  const double bytes = static_cast<double>(states_.capacity() * sizeof(SeatState) +
-                                           refs_.capacity() * sizeof(uint32_t) +
-                                           row_free_.capacity() * sizeof(uint16_t));
-  return bytes / seats;
+  return static_cast<double>(LiveBytes()) / std::max<uint32_t>(1, map_->seat_count());
 }
 
 // ---- State changes -----------------------------------------------------------------
@@ -448,15 +459,37 @@ void ShowInventory::Emit(ChangeReason reason, SeatState state, HoldId hold, Book
                          std::span<const SeatIndex> seats, SectionIndex ga_area,
                          uint32_t ga_quantity, TimeMs now_ms) {
   ++version_;
-  changes_.Append(Change{show_, version_, now_ms, reason, state, hold, booking, ga_area,
-                         ga_quantity, 0, 0},
-                  seats);
+  changes_.Append(
+      Change{show_, version_, now_ms, reason, state, hold, booking, ga_area, ga_quantity, 0, 0},
+      seats);
 }
 
 void ShowInventory::AddOwnerSeats(OwnerId owner, int64_t delta) {
   uint32_t& n = owner_seats_[owner];
   BOX_ASSERT(static_cast<int64_t>(n) + delta >= 0);
   n = static_cast<uint32_t>(static_cast<int64_t>(n) + delta);
+  if (n == 0) owner_seats_.Erase(owner);
+}
+
+void ShowInventory::Link(std::span<const SeatIndex> seats) {
+  for (size_t i = 0; i < seats.size(); ++i) {
+    next_[seats[i]] = i + 1 < seats.size() ? seats[i + 1] : kNoSeat;
+  }
+}
+
+const std::vector<SeatIndex>& ShowInventory::Chain(SeatIndex first) {
+  chain_.clear();
+  for (SeatIndex s = first; s != kNoSeat; s = next_[s]) chain_.push_back(s);
+  return chain_;
+}
+
+int64_t ShowInventory::PriceOfChain(SeatIndex first, SectionIndex ga_area,
+                                    uint32_t ga_quantity) const {
+  int64_t total = 0;
+  for (SeatIndex s = first; s != kNoSeat; s = next_[s]) {
+    total += policy_.price_minor_by_category[map_->seat(s).category];
+  }
+  return total + PriceOf({}, ga_area, ga_quantity);
 }
 
 int64_t ShowInventory::PriceOf(std::span<const SeatIndex> seats, SectionIndex ga_area,

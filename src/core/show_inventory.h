@@ -6,9 +6,9 @@
 //
 // Time: every call takes `now_ms`. Time never runs backwards inside an
 // inventory: an earlier `now_ms` than already seen is treated as the latest.
-// Every mutating call first expires the holds that fell due (Advance), and any
-// hold touched by a call is checked against its deadline, so a hold is never
-// usable at or after its `expires_at_ms`, whether the sweep ran or not.
+// Every mutating call first expires the holds that fell due (Advance), so a
+// hold is gone exactly at its `expires_at_ms`: never usable at or after it,
+// whether or not a sweep ran in between. Reads check the deadline themselves.
 //
 // Invariants (checked in full by core/audit.h):
 //  - a seat is held by exactly one live hold, booked by exactly one active
@@ -20,21 +20,26 @@
 // Ids: a HoldId is (generation << 32 | slot), so a live hold is found without
 // hashing and a stale id never matches a reused slot. Closed holds leave a
 // tombstone so a late call learns why the hold is gone.
+//
+// Memory: the seats of a live hold or an active booking are a chain through
+// the per-seat `next_` array (a seat is in at most one), so hold and booking
+// records are small and fixed-size; see LiveBytes().
 #pragma once
 
 #include <array>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/best_available.h"
 #include "core/change.h"
-#include "core/expiry_wheel.h"
+#include "core/expiry_queue.h"
+#include "core/flat_map.h"
 #include "core/seat_map.h"
 #include "core/types.h"
 
@@ -43,8 +48,8 @@ namespace boxoffice::core {
 struct ShowPolicy {
   std::vector<int64_t> price_minor_by_category;  // indexed by CategoryIndex
   uint32_t seats_per_hold_max = 10;
-  uint32_t seats_per_owner_max = 10;             // live holds plus bookings
-  DurationMs hold_lifetime_max_ms = 1'800'000;   // extensions stop here
+  uint32_t seats_per_owner_max = 10;            // live holds plus bookings
+  DurationMs hold_lifetime_max_ms = 1'800'000;  // extensions stop here
 };
 
 struct HoldResult {
@@ -53,16 +58,16 @@ struct HoldResult {
   Token token;
   TimeMs expires_at_ms = 0;
   int64_t total_minor = 0;
-  bool existing = false;               // the owner's live hold of the same seats
-  std::vector<SeatIndex> conflicts;    // kSeatUnavailable: the seats that are taken
+  bool existing = false;             // the owner's live hold of the same seats
+  std::vector<SeatIndex> conflicts;  // kSeatUnavailable: the seats that are taken
 };
 
 struct ConfirmResult {
   Outcome outcome = Outcome::kOk;
-  BookingId booking = 0;               // also set with kHoldConfirmed
+  BookingId booking = 0;  // also set with kHoldConfirmed
 };
 
-// A view of a hold; valid until the next mutating call.
+// A copy of a live hold.
 struct HoldInfo {
   HoldId id = 0;
   OwnerId owner = 0;
@@ -70,11 +75,13 @@ struct HoldInfo {
   TimeMs created_at_ms = 0;
   TimeMs expires_at_ms = 0;
   int64_t total_minor = 0;
-  std::span<const SeatIndex> seats;
+  std::vector<SeatIndex> seats;  // in the order they were asked for
   SectionIndex ga_area = kNoArea;
   uint32_t ga_quantity = 0;
 };
 
+// A copy of a booking. A cancelled booking no longer lists its seats (they may
+// belong to someone else now); seat_count says how many it had.
 struct Booking {
   BookingId id = 0;
   HoldId hold = 0;
@@ -82,9 +89,9 @@ struct Booking {
   TimeMs booked_at_ms = 0;
   int64_t total_minor = 0;
   std::vector<SeatIndex> seats;
+  uint32_t seat_count = 0;
   SectionIndex ga_area = kNoArea;
   uint32_t ga_quantity = 0;
-  std::string payment_ref;
   bool cancelled = false;
   TimeMs cancelled_at_ms = 0;
 };
@@ -108,23 +115,22 @@ class ShowInventory {
   // Moves expires_at later by `by_ms`, capped at created_at + hold_lifetime_max_ms.
   Outcome Extend(HoldId hold, const Token& token, DurationMs by_ms, TimeMs now_ms,
                  TimeMs* new_expires_at_ms);
-  ConfirmResult Confirm(HoldId hold, const Token& token, std::string_view payment_ref,
-                        TimeMs now_ms);
+  ConfirmResult Confirm(HoldId hold, const Token& token, TimeMs now_ms);
 
   // ---- Bookings and seats ----
   Outcome Cancel(BookingId booking, TimeMs now_ms);
   Outcome Block(std::span<const SeatIndex> seats, TimeMs now_ms, std::vector<SeatIndex>* conflicts);
   Outcome Unblock(std::span<const SeatIndex> seats, TimeMs now_ms);
 
-  // Expires every hold whose tick has elapsed. Mutating calls do this first.
+  // Expires every hold whose deadline is <= now_ms. Mutating calls do this first.
   void Advance(TimeMs now_ms);
 
   // ---- Reading ----
   // kOk and fills `info` for a live hold; otherwise why it is not live
   // (kHoldNotFound, kHoldExpired, kHoldReleased, kHoldConfirmed).
   Outcome FindHold(HoldId hold, TimeMs now_ms, HoldInfo* info) const;
-  const Booking* FindBooking(BookingId booking) const;
-  std::span<const Booking> bookings() const { return bookings_; }
+  std::optional<Booking> FindBooking(BookingId booking) const;
+  BookingId booking_count() const { return bookings_.size(); }  // ids are 1..count
   void ForEachLiveHold(const std::function<void(const HoldInfo&)>& fn) const;
 
   ShowId show() const { return show_; }
@@ -139,7 +145,7 @@ class ShowInventory {
   const StateCounts& section_counts(SectionIndex s) const { return section_counts_[s]; }
   const StateCounts& category_counts(CategoryIndex c) const { return category_counts_[c]; }
   uint32_t owner_seats(OwnerId owner) const;
-  size_t live_holds() const { return wheel_.size(); }
+  size_t live_holds() const { return expiry_.size(); }
   HoldId HoldIdOfSlot(uint32_t slot) const;
   static uint32_t SlotOfHold(HoldId id);
 
@@ -150,27 +156,44 @@ class ShowInventory {
   // Forgets tombstones of holds closed before `before_ms` (they then read as not found).
   void ForgetClosedHolds(TimeMs before_ms);
 
-  // Bytes of per-seat live state (states, refs, row counts) divided by seats.
+  // Bytes of live state: per-seat arrays, hold and booking records, the expiry
+  // queue and owner counts (allocated, not just used); and that per seat.
+  // Tombstones of closed holds are history, not live state: ClosedHoldBytes().
+  size_t LiveBytes() const;
   double LiveBytesPerSeat() const;
+  size_t ClosedHoldBytes() const { return closed_.bytes(); }
 
  private:
-  struct HoldSlot {
-    uint32_t generation = 0;
-    bool live = false;
-    OwnerId owner = 0;
+  friend class InventoryCorrupter;  // audit_test.cc breaks invariants on purpose
+
+  struct HoldSlot {  // 56 bytes
     Token token;
+    OwnerId owner = 0;
     TimeMs created_at_ms = 0;
-    TimeMs expires_at_ms = 0;
-    int64_t total_minor = 0;
-    SectionIndex ga_area = kNoArea;
+    TimeMs expires_at_ms = 0;  // 0: the slot is free
+    uint32_t generation = 0;
+    SeatIndex first_seat = kNoSeat;  // chain through next_
     uint32_t ga_quantity = 0;
-    std::vector<SeatIndex> seats;
+    uint16_t seat_count = 0;
+    SectionIndex ga_area = kNoArea;
+    bool live() const { return expires_at_ms != 0; }
+  };
+  struct BookingSlot {  // 56 bytes
+    HoldId hold = 0;
+    OwnerId owner = 0;
+    TimeMs booked_at_ms = 0;
+    TimeMs cancelled_at_ms = 0;  // 0: active
+    int64_t total_minor = 0;
+    SeatIndex first_seat = kNoSeat;  // chain through next_ while active
+    uint32_t ga_quantity = 0;
+    uint16_t seat_count = 0;
+    SectionIndex ga_area = kNoArea;
   };
   struct ClosedHold {
-    Outcome why;  // kHoldExpired, kHoldReleased or kHoldConfirmed
+    Outcome why = Outcome::kHoldNotFound;  // kHoldExpired, kHoldReleased or kHoldConfirmed
     Token token;
-    BookingId booking;
-    TimeMs closed_at_ms;
+    BookingId booking = 0;
+    TimeMs closed_at_ms = 0;
   };
 
   TimeMs Now(TimeMs now_ms);
@@ -182,15 +205,18 @@ class ShowInventory {
                         uint32_t ga_quantity, DurationMs ttl_ms, TimeMs now_ms);
   std::optional<HoldResult> ExistingHold(OwnerId owner, std::span<const SeatIndex> seats) const;
   void CloseHold(uint32_t slot, Outcome why, ChangeReason reason, BookingId booking, TimeMs now_ms);
-  void ExpireIfDue(uint32_t slot, TimeMs now_ms);
   void SetSeat(SeatIndex i, SeatState to, uint32_t ref);
   void MoveGeneralAdmission(SectionIndex area, uint32_t quantity, SeatState from, SeatState to);
   void Emit(ChangeReason reason, SeatState state, HoldId hold, BookingId booking,
             std::span<const SeatIndex> seats, SectionIndex ga_area, uint32_t ga_quantity,
             TimeMs now_ms);
+  void Link(std::span<const SeatIndex> seats);
+  const std::vector<SeatIndex>& Chain(SeatIndex first);  // into chain_, reused
   void AddOwnerSeats(OwnerId owner, int64_t delta);
-  int64_t PriceOf(std::span<const SeatIndex> seats, SectionIndex ga_area, uint32_t ga_quantity) const;
+  int64_t PriceOf(std::span<const SeatIndex> seats, SectionIndex ga_area,
+                  uint32_t ga_quantity) const;
   HoldInfo InfoOf(uint32_t slot) const;
+  int64_t PriceOfChain(SeatIndex first, SectionIndex ga_area, uint32_t ga_quantity) const;
 
   ShowId show_;
   std::shared_ptr<const SeatMap> map_;
@@ -199,18 +225,20 @@ class ShowInventory {
 
   std::vector<SeatState> states_;   // per seat
   std::vector<uint32_t> refs_;      // per seat: hold slot or booking index
+  std::vector<SeatIndex> next_;     // per seat: next seat of the same hold/booking
   std::vector<uint16_t> row_free_;  // per row
   std::vector<StateCounts> section_counts_;
   std::vector<StateCounts> category_counts_;
 
-  std::vector<HoldSlot> slots_;
+  std::deque<HoldSlot> slots_;  // a deque: no doubling slack
   std::vector<uint32_t> free_slots_;
-  std::unordered_map<HoldId, ClosedHold> closed_;
-  std::vector<Booking> bookings_;   // booking id = index + 1
-  std::unordered_map<OwnerId, uint32_t> owner_seats_;
-  ExpiryWheel wheel_;
+  U64FlatMap<ClosedHold> closed_;
+  std::deque<BookingSlot> bookings_;  // booking id = index + 1
+  U64FlatMap<uint32_t> owner_seats_;  // live held + booked seats and places
+  ExpiryQueue expiry_;
   std::vector<uint32_t> due_;       // scratch for Advance
   std::vector<SeatIndex> scratch_;  // scratch for best-available
+  std::vector<SeatIndex> chain_;    // scratch for Chain()
 
   ChangeLog changes_;
   Version version_ = 0;

@@ -16,11 +16,11 @@ using SeatIndex = uint32_t;  // dense index of a seat within its SeatMap
 using SectionIndex = uint16_t;
 using CategoryIndex = uint16_t;
 using RowIndex = uint32_t;
-using OwnerId = uint64_t;    // the fan (or box office) that asks; opaque to the core
+using OwnerId = uint64_t;    // the fan (or box office) that asks; opaque, never 0
 using HoldId = uint64_t;     // unique within a show, never reused
 using BookingId = uint64_t;  // unique within a show, never reused
 using ShowId = uint64_t;
-using Version = uint64_t;    // per-show change counter, +1 for every Change
+using Version = uint64_t;  // per-show change counter, +1 for every Change
 
 inline constexpr SeatIndex kNoSeat = UINT32_MAX;
 
@@ -34,18 +34,18 @@ std::string_view SeatStateName(SeatState s);
 // Stable and ordered; new values are appended, never renumbered.
 enum class Outcome : uint8_t {
   kOk = 0,
-  kSeatUnavailable,      // one or more seats are held, booked or blocked
-  kNotEnoughSeats,       // best-available or GA found fewer than asked
-  kOwnerLimitExceeded,   // the owner would hold/own more seats than allowed
-  kInvalidRequest,       // count zero, too many seats, duplicate seats, wrong area...
+  kSeatUnavailable,     // one or more seats are held, booked or blocked
+  kNotEnoughSeats,      // best-available or GA found fewer than asked
+  kOwnerLimitExceeded,  // the owner would hold/own more seats than allowed
+  kInvalidRequest,      // count zero, too many seats, duplicate seats, wrong area...
   kHoldNotFound,
   kWrongToken,
   kHoldExpired,
   kHoldReleased,
-  kHoldConfirmed,        // the hold already became a booking
-  kExtensionLimit,       // the hold is already at its maximum lifetime
+  kHoldConfirmed,   // the hold already became a booking
+  kExtensionLimit,  // the hold is already at its maximum lifetime
   kBookingNotFound,
-  kBookingCancelled,     // the booking was already cancelled
+  kBookingCancelled,  // the booking was already cancelled
   kSeatNotBlocked,
 };
 

@@ -1,0 +1,53 @@
+// ExpiryQueue: which holds are due, exactly, in O(log n).
+//
+// An indexed binary min-heap of (deadline, slot). Each slot remembers its
+// position in the heap, so Remove and Reschedule of any hold are O(log n) and a
+// released hold leaves nothing behind (a flash sale releases most holds long
+// before they expire; a heap with lazy deletion would keep them all until
+// their deadline). PopDue(now) is O(k log n) for k due holds and O(1) when
+// none is due, so the inventory can call it before every operation and a hold
+// is gone exactly at its deadline, never a tick later.
+//
+// Not thread-safe: owned by one ShowInventory.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/types.h"
+
+namespace boxoffice::core {
+
+class ExpiryQueue {
+ public:
+  void Insert(uint32_t slot, TimeMs deadline_ms);
+  void Remove(uint32_t slot);
+  void Reschedule(uint32_t slot, TimeMs deadline_ms);
+  bool Contains(uint32_t slot) const;
+
+  // Removes every slot whose deadline is <= now_ms and appends it to `due`,
+  // earliest deadline first.
+  void PopDue(TimeMs now_ms, std::vector<uint32_t>& due);
+
+  size_t size() const { return heap_.size(); }
+  size_t bytes() const {
+    return heap_.capacity() * sizeof(Entry) + position_.capacity() * sizeof(uint32_t);
+  }
+
+ private:
+  static constexpr uint32_t kAbsent = UINT32_MAX;
+  struct Entry {
+    TimeMs deadline_ms;
+    uint32_t slot;
+  };
+
+  void Place(size_t pos, Entry e);
+  void SiftUp(size_t pos);
+  void SiftDown(size_t pos);
+  void RemoveAt(size_t pos);
+
+  std::vector<Entry> heap_;
+  std::vector<uint32_t> position_;  // per slot: index in heap_, or kAbsent
+};
+
+}  // namespace boxoffice::core
