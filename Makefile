@@ -8,7 +8,7 @@ endif
 .PHONY: run test deps build build-% test-release test-asan test-tsan bench format clean
 
 run: deps build-release
-	./build/release/boxoffice serve --data $(DATA) --demo
+	./build/release/boxoffice demo
 
 test: deps test-release test-asan test-tsan
 	@echo "make test: all suites passed"
@@ -29,9 +29,7 @@ test-asan: build-asan
 	ctest --preset asan -j $(JOBS)
 
 # The ThreadSanitizer build runs the multi-threaded tests only (label "concurrency").
-test-tsan:
-	cmake --preset tsan >/dev/null
-	cmake --build --preset tsan -j $(JOBS) --target boxoffice_concurrency_tests
+test-tsan: build-tsan
 	ctest --preset tsan -j $(JOBS)
 
 bench: deps build-release

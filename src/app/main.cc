@@ -1,12 +1,39 @@
-// boxoffice: one executable, several subcommands.
+// boxoffice: one executable, several subcommands. Nothing clever here: each
+// subcommand lives in its own file and gets the arguments after its name.
 #include <cstdio>
 #include <cstring>
+#include <string_view>
+
+#include "app/engine_demo.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);
+};
+
+constexpr Command kCommands[] = {
+    {"demo", "simulate an on-sale in-process against the engine and audit it",
+     boxoffice::app::RunEngineDemo},
+};
+
+int Usage(FILE* out) {
+  std::fprintf(out, "usage: boxoffice <command> [options]\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  return out == stdout ? 0 : 2;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: boxoffice <serve|bench> [options]\n");
-    return 2;
+  if (argc < 2) return Usage(stderr);
+  const std::string_view name = argv[1];
+  if (name == "help" || name == "--help" || name == "-h") return Usage(stdout);
+  for (const Command& c : kCommands) {
+    if (name == c.name) return c.run(argc - 2, argv + 2);
   }
   std::fprintf(stderr, "boxoffice: unknown command '%s'\n", argv[1]);
-  return 2;
+  return Usage(stderr);
 }

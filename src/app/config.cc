@@ -1,0 +1,410 @@
+#include "app/config.h"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <toml++/toml.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/limits.h"
+#include "crypto/hmac.h"
+
+namespace boxoffice::app {
+namespace {
+
+using Field = std::variant<std::string ServeConfig::*, uint32_t ServeConfig::*,
+                           uint16_t ServeConfig::*, bool ServeConfig::*>;
+using Value = std::variant<std::string, int64_t, bool>;
+
+struct Setting {
+  std::string_view name;        // the TOML key
+  std::string_view value_name;  // placeholder in --help
+  std::string_view help;
+  Field field;
+  int64_t min = 0;  // integers only: the accepted range
+  int64_t max = 0;
+  std::string_view choices = {};  // strings only: "a|b|c", empty = any
+  bool secret = false;            // never printed
+};
+
+constexpr int64_t kKiB = 1024;
+constexpr int64_t kMiB = 1024 * kKiB;
+constexpr int64_t kDayS = 86'400;
+
+// Every setting and its limits, in --help order.
+const Setting kSettings[] = {
+    {"listen_address", "ADDR", "IP address to listen on (IPv4 or IPv6 literal).",
+     &ServeConfig::listen_address},
+    {"port", "N", "TCP port to listen on; 0 picks a free port.", &ServeConfig::port, 0, 65'535},
+    {"io_threads", "N", "Network threads; 0 means one per core.", &ServeConfig::io_threads, 0, 256},
+    {"connections_max", "N", "Open connections beyond this are refused.",
+     &ServeConfig::connections_max, 1, 1'000'000},
+    {"idle_timeout_s", "S", "Close a connection idle this many seconds.",
+     &ServeConfig::idle_timeout_s, 1, 3'600},
+    {"drain_timeout_s", "S", "On shutdown, let requests in flight finish for this long.",
+     &ServeConfig::drain_timeout_s, 0, 600},
+    {"body_bytes_max", "BYTES", "Largest request body accepted.", &ServeConfig::body_bytes_max,
+     1 * kKiB, 64 * kMiB},
+    {"header_bytes_max", "BYTES", "Largest request header block accepted.",
+     &ServeConfig::header_bytes_max, 1 * kKiB, 1 * kMiB},
+    {"data_dir", "DIR", "Directory for the journal, the database and generated secrets.",
+     &ServeConfig::data_dir},
+    {"journal_batch_records_max", "N", "Most records committed together in one fsync.",
+     &ServeConfig::journal_batch_records_max, 1, 100'000},
+    {"jwt_secret", "SECRET",
+     "HS256 key of fans' bearer tokens, 32 bytes or more; empty: generate, keep in data_dir.",
+     &ServeConfig::jwt_secret, 0, 0, "", true},
+    {"admin_key", "KEY",
+     "Key the admin endpoints require, 32 bytes or more; empty: generate, keep in data_dir.",
+     &ServeConfig::admin_key, 0, 0, "", true},
+    {"hold_ttl_s", "S", "Hold time of new shows: held seats are freed after this.",
+     &ServeConfig::hold_ttl_s, core::kHoldTtlMinMs / 1000, core::kHoldTtlMaxMs / 1000},
+    {"hold_ttl_max_s", "S", "Longest hold time a show may set.", &ServeConfig::hold_ttl_max_s,
+     core::kHoldTtlMinMs / 1000, core::kHoldTtlMaxMs / 1000},
+    {"hold_lifetime_max_s", "S", "Extensions never keep a hold beyond this age.",
+     &ServeConfig::hold_lifetime_max_s, core::kHoldTtlMinMs / 1000, kDayS},
+    {"seats_per_hold_max", "N", "Most seats in one hold.", &ServeConfig::seats_per_hold_max, 1,
+     core::kSeatsPerHoldMax},
+    {"seats_per_owner_max", "N", "Most seats one fan may hold plus own per show.",
+     &ServeConfig::seats_per_owner_max, 1, 1'000},
+    {"log_level", "LEVEL", "Least severe log messages written.", &ServeConfig::log_level, 0, 0,
+     "trace|debug|info|warn|error"},
+    {"log_format", "FORMAT", "Log line format.", &ServeConfig::log_format, 0, 0, "text|json"},
+    {"demo", "BOOL", "Create the demo venues and show when the data directory is empty.",
+     &ServeConfig::demo},
+};
+
+constexpr size_t kSettingCount = std::extent_v<decltype(kSettings)>;
+
+constexpr std::string_view kEnvPrefix = "BOXOFFICE_";
+constexpr std::string_view kConfigEnv = "BOXOFFICE_CONFIG";
+
+std::string FlagName(std::string_view name) {
+  std::string flag = "--" + std::string(name);
+  std::replace(flag.begin() + 2, flag.end(), '_', '-');
+  return flag;
+}
+
+std::string EnvName(std::string_view name) {
+  std::string env(kEnvPrefix);
+  for (char c : name) env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return env;
+}
+
+bool IsInteger(const Setting& s) {
+  return std::holds_alternative<uint32_t ServeConfig::*>(s.field) ||
+         std::holds_alternative<uint16_t ServeConfig::*>(s.field);
+}
+bool IsBool(const Setting& s) { return std::holds_alternative<bool ServeConfig::*>(s.field); }
+
+Status Bad(const Setting& s, std::string_view source, std::string_view what) {
+  return Status::InvalidArgument(std::string(s.name) + ": " + std::string(what) + " (from " +
+                                 std::string(source) + ")");
+}
+
+std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+bool IsChoice(std::string_view choices, std::string_view value) {
+  while (!choices.empty()) {
+    const size_t bar = choices.find('|');
+    if (choices.substr(0, bar) == value) return true;
+    choices = bar == std::string_view::npos ? std::string_view() : choices.substr(bar + 1);
+  }
+  return false;
+}
+
+// Stores `value` in its field after checking its range or choices.
+Status Assign(ServeConfig& config, const Setting& s, const Value& value, std::string_view source) {
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    if (!s.choices.empty() && !IsChoice(s.choices, *text)) {
+      return Bad(s, source, "must be one of " + std::string(s.choices) + ", got " + Quoted(*text));
+    }
+    config.*std::get<std::string ServeConfig::*>(s.field) = *text;
+  } else if (const auto* flag = std::get_if<bool>(&value)) {
+    config.*std::get<bool ServeConfig::*>(s.field) = *flag;
+  } else {
+    const int64_t n = std::get<int64_t>(value);
+    if (n < s.min || n > s.max) {
+      return Bad(s, source,
+                 "must be from " + std::to_string(s.min) + " to " + std::to_string(s.max) +
+                     ", got " + std::to_string(n));
+    }
+    if (auto* f32 = std::get_if<uint32_t ServeConfig::*>(&s.field)) {
+      config.** f32 = static_cast<uint32_t>(n);
+    } else {
+      config.*std::get<uint16_t ServeConfig::*>(s.field) = static_cast<uint16_t>(n);
+    }
+  }
+  return Status::Ok();
+}
+
+std::optional<bool> ParseBool(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view yes : {"true", "1", "yes", "on"}) {
+    if (lower == yes) return true;
+  }
+  for (std::string_view no : {"false", "0", "no", "off"}) {
+    if (lower == no) return false;
+  }
+  return std::nullopt;
+}
+
+// A value given as text (a flag or an environment variable).
+Status SetFromText(ServeConfig& config, const Setting& s, std::string_view text,
+                   std::string_view source) {
+  if (IsBool(s)) {
+    std::optional<bool> flag = ParseBool(text);
+    if (!flag) return Bad(s, source, "must be true or false, got " + Quoted(text));
+    return Assign(config, s, *flag, source);
+  }
+  if (IsInteger(s)) {
+    int64_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+      return Bad(s, source, "must be an integer, got " + Quoted(text));
+    }
+    return Assign(config, s, n, source);
+  }
+  return Assign(config, s, std::string(text), source);
+}
+
+// A value given in the TOML file: its type must match the setting's.
+Status SetFromToml(ServeConfig& config, const Setting& s, const toml::node& node,
+                   std::string_view source) {
+  if (IsBool(s)) {
+    if (!node.is_boolean()) return Bad(s, source, "must be a boolean (true or false)");
+    return Assign(config, s, node.as_boolean()->get(), source);
+  }
+  if (IsInteger(s)) {
+    if (!node.is_integer()) return Bad(s, source, "must be an integer");
+    return Assign(config, s, node.as_integer()->get(), source);
+  }
+  if (!node.is_string()) return Bad(s, source, "must be a string");
+  return Assign(config, s, node.as_string()->get(), source);
+}
+
+const Setting* FindSetting(std::string_view name) {
+  for (const Setting& s : kSettings) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+Status ApplyFile(ServeConfig& config, const std::string& path) {
+  const std::string file = "config file " + path;
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const toml::source_position at = e.source().begin;
+    if (!at) return Status::IoError(file + ": " + std::string(e.description()));
+    return Status::InvalidArgument(file + " line " + std::to_string(at.line) + ", column " +
+                                   std::to_string(at.column) + ": " + std::string(e.description()));
+  }
+  for (const auto& [key, node] : table) {
+    const std::string source = file + " line " + std::to_string(key.source().begin.line);
+    const Setting* s = FindSetting(key.str());
+    if (s == nullptr)
+      return Status::InvalidArgument(source + ": unknown setting " + Quoted(key.str()));
+    if (Status status = SetFromToml(config, *s, node, source); !status.ok()) return status;
+  }
+  config.config_file = path;
+  return Status::Ok();
+}
+
+Status ApplyEnvironment(ServeConfig& config, const Environment& env) {
+  for (const Setting& s : kSettings) {
+    const std::string name = EnvName(s.name);
+    const auto it = env.find(name);
+    if (it == env.end() || it->second.empty()) continue;
+    if (Status status = SetFromText(config, s, it->second, name); !status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+// Flags as CLI11 captured them: the text of every setting given on the command line.
+struct Flags {
+  std::array<std::string, kSettingCount> values;
+  std::array<bool, kSettingCount> given{};
+  std::string config_file;
+  bool help = false;
+};
+
+StatusOr<Flags> ParseFlags(int argc, const char* const* argv) {
+  Flags flags;
+  CLI::App cli("boxoffice serve");
+  cli.set_help_flag();
+  cli.add_flag("-h,--help", flags.help);
+  cli.add_option("--config", flags.config_file);
+  std::array<CLI::Option*, kSettingCount> options{};
+  for (size_t i = 0; i < kSettingCount; ++i) {
+    const std::string flag = FlagName(kSettings[i].name);
+    options[i] = IsBool(kSettings[i]) ? cli.add_flag(flag, flags.values[i])
+                                      : cli.add_option(flag, flags.values[i]);
+  }
+  try {
+    static const char* const kNoArgs[] = {"serve"};
+    if (argc < 1) {
+      cli.parse(1, kNoArgs);
+    } else {
+      cli.parse(argc, argv);
+    }
+  } catch (const CLI::ParseError& e) {
+    return Status::InvalidArgument("command line: " + std::string(e.what()));
+  }
+  for (size_t i = 0; i < kSettingCount; ++i) flags.given[i] = options[i]->count() > 0;
+  return flags;
+}
+
+Status ApplyFlags(ServeConfig& config, const Flags& flags) {
+  for (size_t i = 0; i < kSettingCount; ++i) {
+    if (!flags.given[i]) continue;
+    const std::string flag = FlagName(kSettings[i].name);
+    if (Status s = SetFromText(config, kSettings[i], flags.values[i], flag); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+bool IsIpAddress(const std::string& text) {
+  in6_addr address{};
+  return inet_pton(AF_INET, text.c_str(), &address) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), &address) == 1;
+}
+
+Status CheckSecret(std::string_view name, const std::string& secret) {
+  if (secret.empty() || secret.size() >= crypto::kSecretBytesMin) return Status::Ok();
+  return Status::InvalidArgument(std::string(name) + ": must be at least " +
+                                 std::to_string(crypto::kSecretBytesMin) +
+                                 " bytes, or empty to generate one");
+}
+
+Status CheckNotAbove(std::string_view low_name, uint32_t low, std::string_view high_name,
+                     uint32_t high) {
+  if (low <= high) return Status::Ok();
+  return Status::InvalidArgument(std::string(low_name) + " (" + std::to_string(low) +
+                                 ") must not exceed " + std::string(high_name) + " (" +
+                                 std::to_string(high) + ")");
+}
+
+// Rules that involve the whole value or more than one setting.
+Status Validate(const ServeConfig& c) {
+  if (!IsIpAddress(c.listen_address)) {
+    return Status::InvalidArgument("listen_address: must be an IPv4 or IPv6 address, got " +
+                                   Quoted(c.listen_address));
+  }
+  if (c.data_dir.empty()) return Status::InvalidArgument("data_dir: must not be empty");
+  for (const Status& s :
+       {CheckSecret("jwt_secret", c.jwt_secret), CheckSecret("admin_key", c.admin_key),
+        CheckNotAbove("hold_ttl_s", c.hold_ttl_s, "hold_ttl_max_s", c.hold_ttl_max_s),
+        CheckNotAbove("hold_ttl_max_s", c.hold_ttl_max_s, "hold_lifetime_max_s",
+                      c.hold_lifetime_max_s),
+        CheckNotAbove("seats_per_hold_max", c.seats_per_hold_max, "seats_per_owner_max",
+                      c.seats_per_owner_max)}) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+std::string ValueText(const ServeConfig& config, const Setting& s) {
+  return std::visit(
+      [&](auto field) -> std::string {
+        const auto& value = config.*field;
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return value;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return value ? "true" : "false";
+        } else {
+          return std::to_string(value);
+        }
+      },
+      s.field);
+}
+
+}  // namespace
+
+Environment ProcessEnvironment() {
+  Environment env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const size_t eq = text.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+  }
+  return env;
+}
+
+StatusOr<ServeConfig> LoadServeConfig(int argc, const char* const* argv, const Environment& env) {
+  StatusOr<Flags> flags = ParseFlags(argc, argv);
+  if (!flags.ok()) return flags.status();
+  ServeConfig config;
+  if (flags->help) {
+    config.help_requested = true;
+    return config;
+  }
+  std::string path = flags->config_file;
+  if (const auto it = env.find(kConfigEnv); path.empty() && it != env.end()) path = it->second;
+  if (!path.empty()) {
+    if (Status s = ApplyFile(config, path); !s.ok()) return s;
+  }
+  if (Status s = ApplyEnvironment(config, env); !s.ok()) return s;
+  if (Status s = ApplyFlags(config, *flags); !s.ok()) return s;
+  if (Status s = Validate(config); !s.ok()) return s;
+  return config;
+}
+
+std::string ServeHelpText() {
+  const ServeConfig defaults;
+  std::string text =
+      "Usage: boxoffice serve [--config FILE] [--SETTING=VALUE ...]\n"
+      "\n"
+      "Runs the Boxoffice server. Each setting below can be given as a flag, as an\n"
+      "environment variable, or as a key in a TOML file; flags override variables,\n"
+      "variables override the file, the file overrides the default.\n"
+      "\n"
+      "  -h, --help\n"
+      "      Print this help and exit.\n"
+      "  --config FILE  (env " +
+      std::string(kConfigEnv) +
+      ")\n"
+      "      TOML file of settings, one `name = value` line each (keys as below).\n";
+  for (const Setting& s : kSettings) {
+    const std::string shown = s.secret ? "generated" : ValueText(defaults, s);
+    text += "  " + FlagName(s.name) + (IsBool(s) ? "[=BOOL]" : " " + std::string(s.value_name)) +
+            "  (env " + EnvName(s.name) + ", toml " + std::string(s.name) + ", default " +
+            (shown.empty() ? "\"\"" : shown) + ")\n";
+    text += "      " + std::string(s.help);
+    if (IsInteger(s))
+      text += " Range " + std::to_string(s.min) + ".." + std::to_string(s.max) + ".";
+    if (!s.choices.empty()) text += " One of " + std::string(s.choices) + ".";
+    text += "\n";
+  }
+  return text;
+}
+
+std::string DescribeServeConfig(const ServeConfig& config) {
+  std::string text;
+  for (const Setting& s : kSettings) {
+    if (!text.empty()) text += ' ';
+    std::string value = ValueText(config, s);
+    if (s.secret) value = value.empty() ? "(generate)" : "(set)";
+    text += std::string(s.name) + "=" + value;
+  }
+  if (!config.config_file.empty()) text += " config_file=" + config.config_file;
+  return text;
+}
+
+}  // namespace boxoffice::app

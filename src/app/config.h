@@ -1,0 +1,76 @@
+// Configuration of `boxoffice serve`: every setting with its unit, default and
+// limits, and where a value may come from.
+//
+// Precedence, highest first: command-line flags, BOXOFFICE_* environment
+// variables, the TOML file named by --config (or BOXOFFICE_CONFIG), defaults.
+// One name per setting in three spellings:
+//   TOML key   hold_ttl_s              (flat: no tables)
+//   flag       --hold-ttl-s=600        (or --hold-ttl-s 600; booleans: --demo, --demo=false)
+//   env var    BOXOFFICE_HOLD_TTL_S    (an empty value counts as unset)
+// Unknown TOML keys and flags are errors; unknown BOXOFFICE_* variables are
+// ignored (other commands and the tests use some). Every error names the
+// setting and where the bad value came from.
+//
+// Thread-safety: LoadServeConfig reads the config file; call it at start-up.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "core/status.h"
+
+namespace boxoffice::app {
+
+// Environment variables by name; passed in so tests need not touch the real one.
+using Environment = std::map<std::string, std::string, std::less<>>;
+
+// The environment of this process.
+Environment ProcessEnvironment();
+
+struct ServeConfig {
+  // Network.
+  std::string listen_address = "127.0.0.1";  // an IPv4 or IPv6 literal
+  uint16_t port = 8080;                      // 0: any free port
+  uint32_t io_threads = 0;                   // 0: one per core
+  uint32_t connections_max = 10'000;
+  uint32_t idle_timeout_s = 60;
+  uint32_t drain_timeout_s = 10;  // graceful shutdown: finish requests this long
+  uint32_t body_bytes_max = 1024 * 1024;
+  uint32_t header_bytes_max = 16 * 1024;
+  // Storage.
+  std::string data_dir = "./data";
+  uint32_t journal_batch_records_max = 4096;  // records per group commit
+  // Secrets: empty means generate one on first start and keep it in data_dir.
+  std::string jwt_secret;
+  std::string admin_key;
+  // Holds: defaults for new shows, and the bounds a show may choose within.
+  uint32_t hold_ttl_s = 600;
+  uint32_t hold_ttl_max_s = 1800;
+  uint32_t hold_lifetime_max_s = 1800;  // extensions stop here
+  uint32_t seats_per_hold_max = 10;
+  uint32_t seats_per_owner_max = 10;  // per show: live holds plus bookings
+  // Logging.
+  std::string log_level = "info";   // trace | debug | info | warn | error
+  std::string log_format = "text";  // text | json
+  // Create the demo venues and show when the data directory is empty.
+  bool demo = false;
+
+  std::string config_file;      // the TOML file read; empty when none
+  bool help_requested = false;  // --help: print ServeHelpText() and exit 0; nothing else is set
+};
+
+// Reads flags (argv[0] is the command name and is skipped), `env`, and the TOML
+// file they name, over the defaults; then validates the result.
+// InvalidArgument for bad values, unknown flags or keys; IoError for an
+// unreadable file.
+StatusOr<ServeConfig> LoadServeConfig(int argc, const char* const* argv, const Environment& env);
+
+// The --help text: every setting with its flag, variable, TOML key and default.
+std::string ServeHelpText();
+
+// One line naming every setting and its value, secrets redacted; for the log.
+std::string DescribeServeConfig(const ServeConfig& config);
+
+}  // namespace boxoffice::app
