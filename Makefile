@@ -8,7 +8,7 @@ endif
 .PHONY: run test deps build build-% test-release test-asan test-tsan bench format clean
 
 run: deps build-release
-	./build/release/boxoffice demo
+	./build/release/boxoffice serve --data $(DATA) --demo
 
 test: deps test-release test-asan test-tsan
 	@echo "make test: all suites passed"

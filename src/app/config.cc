@@ -251,7 +251,8 @@ StatusOr<Flags> ParseFlags(int argc, const char* const* argv) {
   cli.add_option("--config", flags.config_file);
   std::array<CLI::Option*, kSettingCount> options{};
   for (size_t i = 0; i < kSettingCount; ++i) {
-    const std::string flag = FlagName(kSettings[i].name);
+    std::string flag = FlagName(kSettings[i].name);
+    if (kSettings[i].name == std::string_view("data_dir")) flag.append(",--data");  // the short form
     options[i] = IsBool(kSettings[i]) ? cli.add_flag(flag, flags.values[i])
                                       : cli.add_option(flag, flags.values[i]);
   }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "app/engine_demo.h"
+#include "app/serve.h"
 
 namespace {
 
@@ -15,6 +16,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"serve", "run the server (see serve --help)", boxoffice::app::RunServe},
+    {"token", "print a fan token: token --user ID [--data DIR] [--ttl-s N]", boxoffice::app::RunToken},
+    {"routes", "print every route the server serves", boxoffice::app::RunRoutes},
     {"demo", "simulate an on-sale in-process against the engine and audit it",
      boxoffice::app::RunEngineDemo},
 };

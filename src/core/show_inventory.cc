@@ -214,7 +214,7 @@ void ShowInventory::CloseHold(uint32_t slot, Outcome why, ChangeReason reason, B
     AddOwnerSeats(h.owner, -static_cast<int64_t>(h.seat_count + h.ga_quantity));
     Emit(reason, SeatState::kFree, id, 0, seats, h.ga_area, h.ga_quantity, now_ms);
   }
-  closed_[id] = ClosedHold{why, h.token, booking, now_ms};
+  closed_[id] = ClosedHold{why, h.token, h.owner, booking, now_ms};
   h.expires_at_ms = 0;
   h.first_seat = kNoSeat;
   free_slots_.push_back(slot);
@@ -333,6 +333,99 @@ Outcome ShowInventory::Unblock(std::span<const SeatIndex> seats, TimeMs now_ms) 
   return Outcome::kOk;
 }
 
+// ---- Recovery ----------------------------------------------------------------------
+
+namespace {
+Status Corrupt(std::string what) { return Status::Corruption("restore: " + std::move(what)); }
+}  // namespace
+
+Status ShowInventory::RestoreBooking(const Booking& b) {
+  if (b.id != bookings_.size() + 1) return Corrupt("booking " + std::to_string(b.id) + " out of order");
+  const bool active = !b.cancelled;
+  for (SeatIndex s : b.seats) {
+    if (s >= states_.size()) return Corrupt("booking names seat index " + std::to_string(s));
+    if (active && states_[s] != SeatState::kFree) return Corrupt("seat " + map_->label(s) + " booked twice");
+  }
+  if (b.ga_area != kNoArea) {
+    if (b.ga_area >= map_->sections().size() || !map_->section(b.ga_area).general_admission) {
+      return Corrupt("booking names a GA area that is not one");
+    }
+    if (active && section_counts_[b.ga_area][0] < b.ga_quantity) return Corrupt("GA area over capacity");
+  }
+  BookingSlot& slot = bookings_.emplace_back();
+  slot.hold = b.hold;
+  slot.owner = b.owner;
+  slot.booked_at_ms = b.booked_at_ms;
+  slot.cancelled_at_ms = b.cancelled ? std::max<TimeMs>(1, b.cancelled_at_ms) : 0;
+  slot.total_minor = b.total_minor;
+  slot.seat_count = static_cast<uint16_t>(b.seats.size());
+  slot.ga_area = b.ga_area;
+  slot.ga_quantity = b.ga_quantity;
+  if (!active) return Status::Ok();
+  slot.first_seat = b.seats.empty() ? kNoSeat : b.seats[0];
+  Link(b.seats);
+  const auto index = static_cast<uint32_t>(b.id - 1);
+  for (SeatIndex s : b.seats) SetSeat(s, SeatState::kBooked, index);
+  if (b.ga_area != kNoArea) MoveGeneralAdmission(b.ga_area, b.ga_quantity, SeatState::kFree, SeatState::kBooked);
+  AddOwnerSeats(b.owner, static_cast<int64_t>(b.seats.size() + b.ga_quantity));
+  return Status::Ok();
+}
+
+Status ShowInventory::RestoreHold(const HoldInfo& h) {
+  const uint32_t slot = SlotOfHold(h.id);
+  const uint32_t generation = static_cast<uint32_t>(h.id >> kSlotBits);
+  if (generation == 0 || slot > kSeatsPerVenueMax * 4) return Corrupt("hold id " + std::to_string(h.id));
+  if (h.seats.size() > kSeatsPerHoldMax || h.expires_at_ms <= 0) return Corrupt("hold " + std::to_string(h.id));
+  while (slots_.size() <= slot) slots_.emplace_back();
+  if (slots_[slot].live()) return Corrupt("two live holds in slot " + std::to_string(slot));
+  for (SeatIndex s : h.seats) {
+    if (s >= states_.size() || states_[s] != SeatState::kFree) return Corrupt("hold " + std::to_string(h.id) + " names a taken seat");
+  }
+  if (h.ga_area != kNoArea) {
+    if (h.ga_area >= map_->sections().size() || !map_->section(h.ga_area).general_admission ||
+        section_counts_[h.ga_area][0] < h.ga_quantity) {
+      return Corrupt("hold " + std::to_string(h.id) + " GA places");
+    }
+  }
+  HoldSlot& hs = slots_[slot];
+  hs.generation = generation;
+  hs.owner = h.owner;
+  hs.token = h.token;
+  hs.created_at_ms = h.created_at_ms;
+  hs.expires_at_ms = h.expires_at_ms;
+  hs.ga_area = h.ga_area;
+  hs.ga_quantity = h.ga_quantity;
+  hs.seat_count = static_cast<uint16_t>(h.seats.size());
+  hs.first_seat = h.seats.empty() ? kNoSeat : h.seats[0];
+  Link(h.seats);
+  for (SeatIndex s : h.seats) SetSeat(s, SeatState::kHeld, slot);
+  if (h.ga_area != kNoArea) MoveGeneralAdmission(h.ga_area, h.ga_quantity, SeatState::kFree, SeatState::kHeld);
+  AddOwnerSeats(h.owner, static_cast<int64_t>(h.seats.size() + h.ga_quantity));
+  expiry_.Insert(slot, h.expires_at_ms);
+  return Status::Ok();
+}
+
+Status ShowInventory::RestoreBlocked(std::span<const SeatIndex> seats) {
+  for (SeatIndex s : seats) {
+    if (s >= states_.size() || states_[s] != SeatState::kFree) return Corrupt("blocked seat is taken");
+    SetSeat(s, SeatState::kBlocked, 0);
+  }
+  return Status::Ok();
+}
+
+Status ShowInventory::FinishRestore(Version version) {
+  if (version > UINT32_MAX) return Corrupt("version beyond the hold id space");
+  version_ = version;
+  free_slots_.clear();
+  for (uint32_t slot = static_cast<uint32_t>(slots_.size()); slot-- > 0;) {
+    HoldSlot& h = slots_[slot];
+    if (h.live()) continue;
+    h.generation = std::max(h.generation, static_cast<uint32_t>(version));
+    free_slots_.push_back(slot);
+  }
+  return Status::Ok();
+}
+
 // ---- Reading ----------------------------------------------------------------------
 
 uint32_t ShowInventory::SlotOfHold(HoldId id) { return static_cast<uint32_t>(id & kSlotMask); }
@@ -383,6 +476,12 @@ HoldInfo ShowInventory::InfoOf(uint32_t slot) const {
                 h.ga_quantity};
   for (SeatIndex s = h.first_seat; s != kNoSeat; s = next_[s]) info.seats.push_back(s);
   return info;
+}
+
+std::optional<ShowInventory::ClosedHoldInfo> ShowInventory::FindClosedHold(HoldId hold) const {
+  const ClosedHold* c = closed_.Find(hold);
+  if (c == nullptr) return std::nullopt;
+  return ClosedHoldInfo{c->why, c->owner, c->booking};
 }
 
 std::optional<Booking> ShowInventory::FindBooking(BookingId booking) const {

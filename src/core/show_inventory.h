@@ -125,10 +125,30 @@ class ShowInventory {
   // Expires every hold whose deadline is <= now_ms. Mutating calls do this first.
   void Advance(TimeMs now_ms);
 
+  // ---- Recovery: rebuilding a show from its journal ----
+  // Call on a fresh inventory, bookings in id order (ids 1..n without gaps,
+  // cancelled ones included), then holds and blocked seats in any order, then
+  // FinishRestore. They append no Changes. Operational errors (the journal
+  // names a taken seat, an id out of order) come back as kCorruption.
+  Status RestoreBooking(const Booking& booking);
+  Status RestoreHold(const HoldInfo& hold);
+  Status RestoreBlocked(std::span<const SeatIndex> seats);
+  // Sets the version and makes every future hold id larger than any issued
+  // before (generations start above the version, which counted every hold).
+  // Holds already past their deadline at `now_ms` expire in the next call.
+  Status FinishRestore(Version version);
+
   // ---- Reading ----
   // kOk and fills `info` for a live hold; otherwise why it is not live
   // (kHoldNotFound, kHoldExpired, kHoldReleased, kHoldConfirmed).
   Outcome FindHold(HoldId hold, TimeMs now_ms, HoldInfo* info) const;
+  // Why a hold that is no longer live closed, whose it was, and its booking.
+  struct ClosedHoldInfo {
+    Outcome why;
+    OwnerId owner;
+    BookingId booking;
+  };
+  std::optional<ClosedHoldInfo> FindClosedHold(HoldId hold) const;
   std::optional<Booking> FindBooking(BookingId booking) const;
   BookingId booking_count() const { return bookings_.size(); }  // ids are 1..count
   void ForEachLiveHold(const std::function<void(const HoldInfo&)>& fn) const;
@@ -192,6 +212,7 @@ class ShowInventory {
   struct ClosedHold {
     Outcome why = Outcome::kHoldNotFound;  // kHoldExpired, kHoldReleased or kHoldConfirmed
     Token token;
+    OwnerId owner = 0;
     BookingId booking = 0;
     TimeMs closed_at_ms = 0;
   };

@@ -350,3 +350,80 @@ TEST_F(ShowInventoryTest, LiveStateStaysUnderThirtyTwoBytesPerSeat) {
 
 }  // namespace
 }  // namespace boxoffice::core
+
+namespace boxoffice::core {
+namespace {
+
+// Rebuilds `from` into a fresh inventory the way recovery does.
+std::unique_ptr<ShowInventory> Rebuild(const ShowInventory& from, TokenSource& tokens) {
+  auto to = std::make_unique<ShowInventory>(from.show(),
+                                            std::make_shared<SeatMap>(from.map()),
+                                            from.policy(), tokens);
+  for (BookingId id = 1; id <= from.booking_count(); ++id) {
+    Booking b = *from.FindBooking(id);
+    EXPECT_TRUE(to->RestoreBooking(b).ok());
+  }
+  from.ForEachLiveHold([&](const HoldInfo& h) { EXPECT_TRUE(to->RestoreHold(h).ok()); });
+  std::vector<SeatIndex> blocked;
+  for (SeatIndex s = 0; s < from.map().seat_count(); ++s) {
+    if (from.seat_state(s) == SeatState::kBlocked) blocked.push_back(s);
+  }
+  EXPECT_TRUE(to->RestoreBlocked(blocked).ok());
+  EXPECT_TRUE(to->FinishRestore(from.version()).ok());
+  return to;
+}
+
+TEST_F(ShowInventoryTest, RecoveryRebuildsTheSameStateAndNeverReusesHoldIds) {
+  HoldResult a = Hold(kAlice, {"S1-1-1", "S1-1-2"});
+  HoldResult b = Hold(kBob, {"S1-2-1"});
+  ASSERT_EQ(show_.Confirm(b.hold, b.token, clock_.now_ms()).outcome, Outcome::kOk);
+  HoldResult c = Hold(kBob, {"S1-3-1"});
+  ASSERT_EQ(show_.Confirm(c.hold, c.token, clock_.now_ms()).outcome, Outcome::kOk);
+  ASSERT_EQ(show_.Cancel(2, clock_.now_ms()), Outcome::kOk);
+  ASSERT_EQ(show_.Block(Seats({"S2-4-9"}), clock_.now_ms(), nullptr), Outcome::kOk);
+  HoldResult ga = show_.HoldGeneralAdmission(3, *map_->FindSection("GA"), 3, kTtl, clock_.now_ms());
+  ASSERT_EQ(ga.outcome, Outcome::kOk);
+
+  testing::SeededTokens other_tokens(99);
+  auto rebuilt = Rebuild(show_, other_tokens);
+  for (SeatIndex s = 0; s < map_->seat_count(); ++s) {
+    ASSERT_EQ(rebuilt->seat_state(s), show_.seat_state(s)) << map_->label(s);
+  }
+  EXPECT_EQ(rebuilt->version(), show_.version());
+  EXPECT_EQ(rebuilt->owner_seats(kAlice), 2u);
+  EXPECT_TRUE(AuditShow(*rebuilt).ok()) << AuditShow(*rebuilt).Summary();
+  // The restored hold works with its old token and keeps its deadline.
+  HoldInfo info;
+  ASSERT_EQ(rebuilt->FindHold(a.hold, clock_.now_ms(), &info), Outcome::kOk);
+  EXPECT_EQ(info.expires_at_ms, a.expires_at_ms);
+  EXPECT_EQ(rebuilt->Release(a.hold, a.token, clock_.now_ms()), Outcome::kOk);
+  // New holds get ids that were never issued before.
+  for (int i = 0; i < 5; ++i) {
+    HoldResult n = rebuilt->HoldSeats(10 + i, Seats({"S2-1-1"}), kTtl, clock_.now_ms());
+    ASSERT_EQ(n.outcome, Outcome::kOk);
+    EXPECT_GT(n.hold >> 32, b.hold >> 32);
+    EXPECT_NE(n.hold, a.hold);
+    EXPECT_NE(n.hold, b.hold);
+    EXPECT_NE(n.hold, c.hold);
+    ASSERT_EQ(rebuilt->Release(n.hold, n.token, clock_.now_ms()), Outcome::kOk);
+  }
+  // Holds past their deadline at restart expire on the next call.
+  rebuilt->Advance(ga.expires_at_ms);
+  EXPECT_EQ(rebuilt->live_holds(), 0u);
+}
+
+TEST_F(ShowInventoryTest, RecoveryRejectsAJournalThatDoubleBooks) {
+  HoldResult a = Hold(kAlice, {"S1-1-1"});
+  ASSERT_EQ(show_.Confirm(a.hold, a.token, clock_.now_ms()).outcome, Outcome::kOk);
+  testing::SeededTokens t(5);
+  ShowInventory fresh(7, map_, Policy(), t);
+  Booking b = *show_.FindBooking(1);
+  ASSERT_TRUE(fresh.RestoreBooking(b).ok());
+  b.id = 2;
+  EXPECT_EQ(fresh.RestoreBooking(b).code(), StatusCode::kCorruption);
+  b.id = 7;
+  EXPECT_EQ(fresh.RestoreBooking(b).code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace boxoffice::core

@@ -41,6 +41,8 @@ struct VenueRecord {
   std::string name;
   std::string seat_map_json;  // the seat-map description as received
   TimeMs created_at_ms = 0;
+
+  friend bool operator==(const VenueRecord&, const VenueRecord&) = default;
 };
 
 struct ShowRecord {
@@ -50,12 +52,14 @@ struct ShowRecord {
   std::string settings_json;  // starts_at, on_sale_at, prices, hold TTL, limits...
   TimeMs starts_at_ms = 0;
   TimeMs created_at_ms = 0;
+
+  friend bool operator==(const ShowRecord&, const ShowRecord&) = default;
 };
 
 struct HoldRecord {
   ShowId show_id = 0;
   HoldId hold_id = 0;
-  std::string owner;          // user id as authenticated
+  std::string owner;  // user id as authenticated
   core::Token token;
   std::vector<SeatIndex> seats;
   uint16_t ga_area = kNoArea;
@@ -63,12 +67,16 @@ struct HoldRecord {
   int64_t total_minor = 0;
   TimeMs created_at_ms = 0;
   TimeMs expires_at_ms = 0;
+
+  friend bool operator==(const HoldRecord&, const HoldRecord&) = default;
 };
 
 struct HoldExtended {
   ShowId show_id = 0;
   HoldId hold_id = 0;
   TimeMs expires_at_ms = 0;
+
+  friend bool operator==(const HoldExtended&, const HoldExtended&) = default;
 };
 
 enum class HoldEnd : uint8_t { kReleased = 1, kExpired = 2, kConfirmed = 3 };
@@ -78,6 +86,8 @@ struct HoldClosed {
   HoldId hold_id = 0;
   HoldEnd why = HoldEnd::kReleased;
   TimeMs at_ms = 0;
+
+  friend bool operator==(const HoldClosed&, const HoldClosed&) = default;
 };
 
 struct BookingRecord {
@@ -91,40 +101,50 @@ struct BookingRecord {
   int64_t total_minor = 0;
   std::string payment_ref;
   TimeMs booked_at_ms = 0;
-  bool cancelled = false;     // as loaded; cancellations are journaled as BookingCancelled
+  bool cancelled = false;  // as loaded; cancellations are journaled as BookingCancelled
   TimeMs cancelled_at_ms = 0;
+
+  friend bool operator==(const BookingRecord&, const BookingRecord&) = default;
 };
 
 struct BookingCancelled {
   ShowId show_id = 0;
   BookingId booking_id = 0;
   TimeMs at_ms = 0;
+
+  friend bool operator==(const BookingCancelled&, const BookingCancelled&) = default;
 };
 
-struct SeatsBlocked {         // blocked = false: unblocked
+struct SeatsBlocked {  // blocked = false: unblocked
   ShowId show_id = 0;
   std::vector<SeatIndex> seats;
   bool blocked = true;
+
+  friend bool operator==(const SeatsBlocked&, const SeatsBlocked&) = default;
 };
 
-struct ShowVersion {          // the show's change counter after this batch
+struct ShowVersion {  // the show's change counter after this batch
   ShowId show_id = 0;
   Version version = 0;
+
+  friend bool operator==(const ShowVersion&, const ShowVersion&) = default;
 };
 
-struct IdempotencyRecord {    // the first response to (user, key), replayed for repeats
+struct IdempotencyRecord {  // the first response to (user, key), replayed for repeats
   std::string user;
   std::string key;
-  std::string request_hash;   // a repeat with a different request is refused
+  std::string request_hash;  // a repeat with a different request is refused
   int status = 0;
   std::string response_body;
   std::string response_headers;  // serialized by the HTTP layer
   TimeMs created_at_ms = 0;
+
+  friend bool operator==(const IdempotencyRecord&, const IdempotencyRecord&) = default;
 };
 
-using Record = std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed,
-                            BookingRecord, BookingCancelled, SeatsBlocked, ShowVersion,
-                            IdempotencyRecord>;
+using Record =
+    std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed, BookingRecord,
+                 BookingCancelled, SeatsBlocked, ShowVersion, IdempotencyRecord>;
 
 struct Batch {
   std::vector<Record> records;
@@ -134,17 +154,18 @@ struct Batch {
 struct Snapshot {
   std::vector<VenueRecord> venues;
   std::vector<ShowRecord> shows;
-  std::vector<HoldRecord> live_holds;       // not closed; may be past their expiry
-  std::vector<BookingRecord> bookings;      // including cancelled ones
-  std::vector<SeatsBlocked> blocked;        // one per show with its blocked seats
+  std::vector<HoldRecord> live_holds;   // not closed; may be past their expiry
+  std::vector<BookingRecord> bookings;  // including cancelled ones
+  std::vector<SeatsBlocked> blocked;    // one per show with its blocked seats
   std::vector<ShowVersion> versions;
   std::vector<IdempotencyRecord> idempotency;
 };
 
 struct StoreStats {
   uint64_t batches_committed = 0;
-  uint64_t transactions = 0;   // commits (each covers one or more batches)
+  uint64_t transactions = 0;  // commits (each covers one or more batches)
   uint64_t records = 0;
+  uint64_t batches_failed = 0;  // rejected, or lost with their transaction
 };
 
 using DurableCallback = std::function<void(Status)>;

@@ -1,0 +1,20 @@
+// The server's secrets on disk: the JWT signing secret and the admin key,
+// kept in the data directory (mode 0600) when not configured.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+
+namespace boxoffice::app {
+
+inline constexpr const char* kJwtSecretFile = "jwt.secret";
+inline constexpr const char* kAdminKeyFile = "admin.key";
+
+// Reads DIR/NAME; if it does not exist, writes a fresh random secret there
+// and sets *created. The secret is base64url text without a newline.
+StatusOr<std::string> LoadOrCreateSecret(const std::string& dir, const std::string& name, bool* created);
+StatusOr<std::string> ReadSecret(const std::string& dir, const std::string& name);
+Status EnsureDirectory(const std::string& dir);
+
+}  // namespace boxoffice::app

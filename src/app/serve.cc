@@ -1,0 +1,218 @@
+#include "app/serve.h"
+
+#include <signal.h>
+
+#include <boost/json/serialize.hpp>
+#include <cstdio>
+#include <future>
+#include <string>
+
+#include "app/config.h"
+#include "app/demo_venues.h"
+#include "app/secrets.h"
+#include "http/api.h"
+#include "http/api_json.h"
+#include "http/catalog_codec.h"
+#include "http/jwt.h"
+#include "http/seat_map_json.h"
+#include "http/server.h"
+#include "service/booking_service.h"
+#include "store/sqlite_store.h"
+
+namespace boxoffice::app {
+namespace {
+
+constexpr const char* kDatabaseFile = "boxoffice.db";
+constexpr double kJournalBatchBuckets[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
+constexpr int64_t kTokenTtlDefaultS = 24 * 3600;
+constexpr core::DurationMs kDemoStartsInMs = 30LL * 24 * 3600 * 1000;
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "boxoffice: %s\n", what.c_str());
+  return 1;
+}
+
+template <typename T>
+T Wait(const std::function<void(std::function<void(T)>)>& start) {
+  auto p = std::make_shared<std::promise<T>>();
+  std::future<T> f = p->get_future();
+  start([p](T v) { p->set_value(std::move(v)); });
+  return f.get();
+}
+
+// The demo venues and an on-sale show in each, on an empty data directory.
+Status CreateDemo(service::BookingService& svc, core::TimeMs now) {
+  struct Demo {
+    core::SeatMapSpec spec;
+    const char* show;
+    std::map<std::string, int64_t> prices;
+  };
+  const Demo demos[] = {
+      {DemoTheatre(), "Hamlet (demo)", {{"PREM", 8'500}, {"STD", 5'500}, {"VIEW", 2'500}}},
+      {DemoStadium(), "Stadium Tour (demo)", {{"GOLD", 15'000}, {"SILVER", 9'500}, {"BRONZE", 6'000}, {"FLOOR", 7'500}}},
+  };
+  for (const Demo& d : demos) {
+    const std::string json = boost::json::serialize(http::SeatMapSpecToJson(d.spec));
+    auto venue = Wait<StatusOr<std::shared_ptr<const service::Venue>>>(
+        [&](auto done) { svc.CreateVenue(json, std::move(done)); });
+    if (!venue.ok()) return venue.status();
+    service::ShowSettings s;
+    s.venue_id = (*venue)->id;
+    s.name = d.show;
+    s.starts_at_ms = now + kDemoStartsInMs;
+    s.on_sale_at_ms = now;
+    s.currency = "EUR";
+    s.prices = d.prices;
+    auto show = Wait<StatusOr<std::shared_ptr<const service::Show>>>(
+        [&](auto done) { svc.CreateShow(s, std::move(done)); });
+    if (!show.ok()) return show.status();
+  }
+  return Status::Ok();
+}
+
+void PrintDemoHelp(uint16_t port, const std::string& data_dir) {
+  std::printf(
+      "\nDemo shows are on sale. Try:\n"
+      "  curl -s http://127.0.0.1:%u/v1/shows\n"
+      "  TOKEN=$(build/release/boxoffice token --data %s --user alice)\n"
+      "  curl -s -X POST http://127.0.0.1:%u/v1/shows/s1/holds -H \"Authorization: Bearer $TOKEN\" \\\n"
+      "       -d '{\"best_available\":{\"count\":2}}'\n"
+      "  curl -s http://127.0.0.1:%u/v1/shows/s1/availability\n"
+      "  Admin key (X-Admin-Key): %s/%s\n\n",
+      port, data_dir.c_str(), port, port, data_dir.c_str(), kAdminKeyFile);
+}
+
+http::ServerOptions ServerOptionsOf(const ServeConfig& c) {
+  http::ServerOptions o;
+  o.address = c.listen_address;
+  o.port = c.port;
+  o.io_threads = c.io_threads;
+  o.body_bytes_max = c.body_bytes_max;
+  o.header_bytes_max = c.header_bytes_max;
+  o.connections_max = c.connections_max;
+  o.keep_alive_timeout = std::chrono::seconds(c.idle_timeout_s);
+  o.drain_timeout = std::chrono::seconds(c.drain_timeout_s);
+  return o;
+}
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  // Block the stop signals before any thread starts; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  StatusOr<ServeConfig> loaded = LoadServeConfig(argc + 1, argv - 1, ProcessEnvironment());
+  if (!loaded.ok()) return Fail(loaded.status().message());
+  ServeConfig config = std::move(loaded).value();
+  if (config.help_requested) {
+    std::fputs(ServeHelpText().c_str(), stdout);
+    return 0;
+  }
+  if (Status s = EnsureDirectory(config.data_dir); !s.ok()) return Fail(s.message());
+  bool created = false;
+  if (config.jwt_secret.empty()) {
+    StatusOr<std::string> s = LoadOrCreateSecret(config.data_dir, kJwtSecretFile, &created);
+    if (!s.ok()) return Fail(s.status().message());
+    config.jwt_secret = *s;
+  }
+  if (config.admin_key.empty()) {
+    StatusOr<std::string> s = LoadOrCreateSecret(config.data_dir, kAdminKeyFile, &created);
+    if (!s.ok()) return Fail(s.status().message());
+    config.admin_key = *s;
+    if (created) std::printf("admin key (X-Admin-Key), saved in %s/%s: %s\n", config.data_dir.c_str(), kAdminKeyFile, s->c_str());
+  }
+
+  metrics::Registry registry;
+  metrics::Histogram& batch_size = registry.GetHistogram("journal_batch_size", "Batches per journal commit", kJournalBatchBuckets);
+  metrics::Histogram& commit_s = registry.GetHistogram("journal_commit_seconds", "Journal commit latency, fsync included");
+  store::SqliteOptions store_options;
+  store_options.batches_per_transaction_max = config.journal_batch_records_max;
+  store_options.observer = [&](const store::CommitObservation& o) {
+    batch_size.Observe(static_cast<double>(o.batches));
+    commit_s.Observe(o.duration_s);
+  };
+  auto store = store::SqliteStore::Open(config.data_dir + "/" + kDatabaseFile, store_options);
+  if (!store.ok()) return Fail(store.status().message());
+
+  http::JsonCatalogCodec codec;
+  service::BookingService svc(**store, codec, service::SystemNowMs, registry);
+  if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
+  const bool empty = svc.SearchShows({}).empty();
+  if (config.demo && empty) {
+    if (Status s = CreateDemo(svc, service::SystemNowMs()); !s.ok()) return Fail("demo: " + s.message());
+  }
+
+  http::Api api(&svc, {config.jwt_secret, config.admin_key}, &registry);
+  http::Router router;
+  api.Register(router);
+  http::Server server(ServerOptionsOf(config), std::move(router), registry);
+  if (Status s = server.Start(); !s.ok()) return Fail(s.message());
+  svc.StartSweeper();
+  api.SetReady(true);
+  if (config.demo) PrintDemoHelp(server.port(), config.data_dir);
+  std::printf("listening on http://%s:%u\n", config.listen_address.c_str(), server.port());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::printf("stopping (signal %d)\n", signal_number);
+  std::fflush(stdout);
+  api.SetReady(false);
+  server.Stop();
+  svc.Stop();
+  (*store)->Close();
+  return 0;
+}
+
+int RunToken(int argc, char** argv) {
+  std::string data_dir = "./data", user;
+  int64_t ttl_s = kTokenTtlDefaultS;
+  for (int i = 0; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--data") {
+      data_dir = argv[i + 1];
+    } else if (flag == "--user") {
+      user = argv[i + 1];
+    } else if (flag == "--ttl-s") {
+      ttl_s = std::strtoll(argv[i + 1], nullptr, 10);
+    } else {
+      return Fail("token: unknown flag " + flag);
+    }
+  }
+  if (argc % 2 != 0 || user.empty() || ttl_s <= 0) {
+    std::fprintf(stderr, "usage: boxoffice token --user ID [--data DIR] [--ttl-s N]\n");
+    return 2;
+  }
+  std::string secret;
+  if (const char* env = std::getenv("BOXOFFICE_JWT_SECRET"); env != nullptr && *env != '\0') {
+    secret = env;
+  } else {
+    StatusOr<std::string> s = ReadSecret(data_dir, kJwtSecretFile);
+    if (!s.ok()) return Fail(s.status().message() + " (start the server once, or set BOXOFFICE_JWT_SECRET)");
+    secret = *s;
+  }
+  http::JwtClaims claims;
+  claims.sub = user;
+  claims.iat_s = service::SystemNowMs() / 1000;
+  claims.exp_s = claims.iat_s + ttl_s;
+  if (Status s = http::ValidateJwtClaims(claims); !s.ok()) return Fail(s.message());
+  std::printf("%s\n", http::SignJwt(claims, secret).c_str());
+  return 0;
+}
+
+int RunRoutes(int, char**) {
+  http::Api api(nullptr, {}, nullptr);
+  http::Router router;
+  api.Register(router);
+  for (const http::RouteInfo& r : router.Routes()) {
+    std::printf("%s %s\n", std::string(http::MethodName(r.method)).c_str(), r.pattern.c_str());
+  }
+  return 0;
+}
+
+}  // namespace boxoffice::app

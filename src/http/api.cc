@@ -1,0 +1,650 @@
+#include "http/api.h"
+
+#include <boost/json/serialize.hpp>
+#include <map>
+
+#include "core/limits.h"
+#include "crypto/encoding.h"
+#include "crypto/hmac.h"
+#include "http/admin_key.h"
+#include "http/api_json.h"
+#include "http/catalog_codec.h"
+#include "http/json_reader.h"
+#include "http/jwt.h"
+#include "http/problem.h"
+
+namespace boxoffice::http {
+namespace {
+
+using core::Outcome;
+
+Response JsonResponse(unsigned status, const boost::json::object& o) {
+  return Response::Json(status, boost::json::serialize(o));
+}
+
+Problem MakeProblem(unsigned status, std::string code, std::string title, std::string detail) {
+  Problem p;
+  p.status = status;
+  p.code = std::move(code);
+  p.title = std::move(title);
+  p.detail = std::move(detail);
+  return p;
+}
+
+Response Malformed(const std::string& detail) {
+  return MakeProblem(400, "malformed_request", "Malformed request", detail).ToResponse();
+}
+
+Response NotFound(const std::string& detail) {
+  return MakeProblem(404, "not_found", "Not found", detail).ToResponse();
+}
+
+// An operational Status from the service as a problem.
+Response FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      return MakeProblem(422, "invalid_request", "Invalid request", s.message()).ToResponse();
+    case StatusCode::kNotFound: return NotFound(s.message());
+    case StatusCode::kFailedPrecondition:
+      return MakeProblem(409, "not_on_sale", "Not on sale", s.message()).ToResponse();
+    default:
+      return MakeProblem(503, "unavailable", "Service unavailable", s.message()).ToResponse();
+  }
+}
+
+// A domain outcome (not kOk) as a problem.
+Problem FromOutcome(Outcome o) {
+  switch (o) {
+    case Outcome::kSeatUnavailable:
+      return MakeProblem(409, "seat_unavailable", "Seat unavailable", "some of the seats are taken");
+    case Outcome::kNotEnoughSeats:
+      return MakeProblem(409, "not_enough_seats", "Not enough seats", "not enough seats together match the request");
+    case Outcome::kOwnerLimitExceeded:
+      return MakeProblem(409, "fan_limit_exceeded", "Fan limit exceeded", "this would exceed the seats a fan may have for the show");
+    case Outcome::kInvalidRequest:
+      return MakeProblem(422, "invalid_request", "Invalid request", "the request breaks the show's limits");
+    case Outcome::kHoldNotFound: return MakeProblem(404, "not_found", "Not found", "no such hold");
+    case Outcome::kWrongToken:
+      return MakeProblem(403, "wrong_token", "Wrong hold token", "X-Hold-Token does not match the hold");
+    case Outcome::kHoldExpired: return MakeProblem(410, "hold_expired", "Hold expired", "the hold has expired");
+    case Outcome::kHoldReleased: return MakeProblem(410, "hold_released", "Hold released", "the hold was released");
+    case Outcome::kHoldConfirmed:
+      return MakeProblem(409, "hold_confirmed", "Hold confirmed", "the hold already became a booking");
+    case Outcome::kExtensionLimit:
+      return MakeProblem(409, "extension_limit", "Extension limit", "the hold is at its maximum lifetime");
+    case Outcome::kBookingNotFound: return MakeProblem(404, "not_found", "Not found", "no such booking");
+    case Outcome::kBookingCancelled:
+      return MakeProblem(409, "booking_cancelled", "Booking cancelled", "the booking is already cancelled");
+    default: return MakeProblem(500, "internal_error", "Internal error", std::string(core::OutcomeName(o)));
+  }
+}
+
+template <typename T>
+Response FromReply(const service::Reply<T>& r) {
+  if (!r.status.ok()) return FromStatus(r.status);
+  Problem p = FromOutcome(r.outcome);
+  if (!r.conflicts.empty()) {
+    boost::json::array c;
+    for (const std::string& l : r.conflicts) c.emplace_back(l);
+    p.extra["conflicts"] = std::move(c);
+  }
+  return p.ToResponse();
+}
+
+bool PrintableAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
+}
+
+
+// Who is asking: a fan (user id), an organiser, or nobody (with the problem).
+struct Caller {
+  bool admin = false;
+  std::string user;
+  std::optional<Response> problem;
+  std::string identity() const { return admin ? "admin" : "user:" + user; }
+};
+
+Response Unauthorized(const std::string& detail) {
+  Response r = MakeProblem(401, "unauthorized", "Unauthorized", detail).ToResponse();
+  r.headers.Set("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+Response Forbidden(const std::string& detail) {
+  return MakeProblem(403, "forbidden", "Forbidden", detail).ToResponse();
+}
+
+Caller Authenticate(const Request& req, const ApiOptions& options) {
+  Caller c;
+  if (auto key = req.Header("X-Admin-Key")) {
+    if (AdminKeyMatches(*key, options.admin_key)) {
+      c.admin = true;
+    } else {
+      c.problem = Unauthorized("X-Admin-Key is not valid");
+    }
+    return c;
+  }
+  const std::optional<std::string_view> auth = req.Header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!auth || auth->size() <= kBearer.size() || !EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer)) {
+    c.problem = Unauthorized("send Authorization: Bearer <token>");
+    return c;
+  }
+  StatusOr<JwtClaims> claims = VerifyJwt(auth->substr(kBearer.size()), options.jwt_secret, service::SystemNowMs());
+  if (!claims.ok()) {
+    c.problem = Unauthorized("the bearer token is not valid: " + claims.status().message());
+    return c;
+  }
+  c.admin = claims->role == JwtRole::kAdmin;
+  c.user = claims->sub;
+  return c;
+}
+
+// The caller must be a fan (an organiser acting as a fan is refused: holds
+// belong to people).
+std::optional<Response> RequireFan(const Caller& c) {
+  if (c.problem) return c.problem;
+  if (c.user.empty()) return Forbidden("this route is for fans (a bearer token)");
+  return std::nullopt;
+}
+
+std::optional<Response> RequireAdmin(const Caller& c) {
+  if (c.problem) return c.problem;
+  if (!c.admin) return Forbidden("this route is for organisers (X-Admin-Key)");
+  return std::nullopt;
+}
+
+std::optional<Response> RequireAny(const Caller& c) { return c.problem; }
+
+std::optional<core::Token> HoldToken(const Request& req) {
+  const std::optional<std::string_view> t = req.Header("X-Hold-Token");
+  if (!t) return std::nullopt;
+  return crypto::TokenFromString(*t);
+}
+
+// Forwards a response to the original Responder after `on_response` saw it.
+class InterceptSink final : public internal::ResponseSink {
+ public:
+  InterceptSink(Responder original, std::function<void(Response&, Responder)> on_response)
+      : original_(std::move(original)), on_response_(std::move(on_response)) {}
+  void Deliver(uint64_t, Response&& response) override {
+    Responder r = std::move(original_);
+    on_response_(response, std::move(r));
+  }
+
+ private:
+  Responder original_;
+  std::function<void(Response&, Responder)> on_response_;
+};
+
+std::string SerializeHeaders(const Response& r) {
+  std::string out = r.content_type + "\n";
+  for (const auto& [name, value] : r.headers) out += name + ": " + value + "\n";
+  return out;
+}
+
+Response ReplayOf(const store::IdempotencyRecord& rec) {
+  Response r;
+  r.status = static_cast<unsigned>(rec.status);
+  r.body = rec.response_body;
+  std::string_view h = rec.response_headers;
+  const size_t nl = h.find('\n');
+  r.content_type = std::string(h.substr(0, nl));
+  h.remove_prefix(nl == std::string_view::npos ? h.size() : nl + 1);
+  while (!h.empty()) {
+    const size_t end = h.find('\n');
+    const std::string_view line = h.substr(0, end);
+    const size_t colon = line.find(": ");
+    if (colon != std::string_view::npos) r.headers.Add(std::string(line.substr(0, colon)), std::string(line.substr(colon + 2)));
+    h.remove_prefix(end == std::string_view::npos ? h.size() : end + 1);
+  }
+  r.headers.Set("Idempotent-Replayed", "true");
+  return r;
+}
+
+std::optional<core::ShowId> ShowParam(const Request& req) { return ParseShowId(req.PathParam("id")); }
+
+}  // namespace
+
+// Rendered bodies that stay the same for a while (availability per version,
+// seat maps for ever) and the Idempotency-Keys being answered right now.
+struct Api::Cache {
+  std::mutex mu;
+  std::map<core::ShowId, std::pair<core::Version, std::shared_ptr<const std::string>>> availability;
+  std::map<core::ShowId, std::shared_ptr<const std::string>> seat_maps;
+  std::set<std::pair<std::string, std::string>> idempotency_in_flight;
+};
+
+Api::Api(service::BookingService* service, ApiOptions options, metrics::Registry* metrics)
+    : svc_(service), options_(std::move(options)), metrics_(metrics), cache_(std::make_unique<Cache>()) {}
+
+Api::~Api() = default;
+
+void Api::Register(Router& router) {
+  const auto bind = [this](void (Api::*fn)(Request&&, Responder)) {
+    return [this, fn](Request&& req, Responder respond) { (this->*fn)(std::move(req), std::move(respond)); };
+  };
+  router.Add(Method::kGet, "/healthz", bind(&Api::Healthz));
+  router.Add(Method::kGet, "/readyz", bind(&Api::Readyz));
+  router.Add(Method::kGet, "/metrics", bind(&Api::Metrics));
+  router.Add(Method::kPost, "/v1/venues", Idempotent(bind(&Api::CreateVenue)));
+  router.Add(Method::kGet, "/v1/venues/{id}", bind(&Api::GetVenue));
+  router.Add(Method::kPost, "/v1/shows", Idempotent(bind(&Api::CreateShow)));
+  router.Add(Method::kGet, "/v1/shows", bind(&Api::SearchShows));
+  router.Add(Method::kGet, "/v1/shows/{id}", bind(&Api::GetShow));
+  router.Add(Method::kGet, "/v1/shows/{id}/seatmap", bind(&Api::GetSeatMap));
+  router.Add(Method::kGet, "/v1/shows/{id}/availability", bind(&Api::GetAvailability));
+  router.Add(Method::kGet, "/v1/shows/{id}/audit", bind(&Api::AuditShow));
+  router.Add(Method::kPost, "/v1/shows/{id}/holds", Idempotent(bind(&Api::CreateHold)));
+  router.Add(Method::kGet, "/v1/holds/{id}", bind(&Api::GetHold));
+  router.Add(Method::kDelete, "/v1/holds/{id}", bind(&Api::ReleaseHold));
+  router.Add(Method::kPost, "/v1/holds/{id}/extend", Idempotent(bind(&Api::ExtendHold)));
+  router.Add(Method::kPost, "/v1/holds/{id}/confirm", Idempotent(bind(&Api::ConfirmHold)));
+  router.Add(Method::kGet, "/v1/bookings", bind(&Api::ListBookings));
+  router.Add(Method::kGet, "/v1/bookings/{id}", bind(&Api::GetBooking));
+  router.Add(Method::kPost, "/v1/bookings/{id}/cancel", Idempotent(bind(&Api::CancelBooking)));
+}
+
+// ---- Idempotency ------------------------------------------------------------------------------
+
+Handler Api::Idempotent(Handler inner) {
+  return [this, inner = std::move(inner)](Request&& req, Responder respond) {
+    const std::optional<std::string_view> key_header = req.Header("Idempotency-Key");
+    if (!key_header) return inner(std::move(req), std::move(respond));
+    const std::string key(*key_header);
+    if (key.empty() || key.size() > kIdempotencyKeyBytesMax || !PrintableAscii(key)) {
+      return respond(Malformed("Idempotency-Key must be 1..64 printable ASCII characters"));
+    }
+    const Caller caller = Authenticate(req, options_);
+    if (caller.problem) return inner(std::move(req), std::move(respond));  // answers 401
+    const std::string who = caller.identity();
+    const crypto::Sha256Digest digest =
+        crypto::Sha256(std::string(MethodName(req.method)) + " " + req.target + "\n" + req.body);
+    const std::string hash = crypto::HexEncode(crypto::AsChars(digest));
+    if (std::optional<store::IdempotencyRecord> rec = svc_->FindIdempotent(who, key)) {
+      if (rec->request_hash != hash) {
+        return respond(MakeProblem(422, "idempotency_key_reused", "Idempotency key reused",
+                                   "this Idempotency-Key was used for a different request")
+                           .ToResponse());
+      }
+      return respond(ReplayOf(*rec));
+    }
+    {
+      std::lock_guard<std::mutex> lock(cache_->mu);
+      if (!cache_->idempotency_in_flight.emplace(who, key).second) {
+        return respond(MakeProblem(409, "request_in_progress", "Request in progress",
+                                   "a request with this Idempotency-Key is still being answered")
+                           .ToResponse());
+      }
+    }
+    auto sink = std::make_shared<InterceptSink>(
+        std::move(respond), [this, who, key, hash](Response& response, Responder original) {
+          const auto finish = [this, who, key] {
+            std::lock_guard<std::mutex> lock(cache_->mu);
+            cache_->idempotency_in_flight.erase({who, key});
+          };
+          if (response.status >= 500) {
+            finish();
+            return original(std::move(response));
+          }
+          store::IdempotencyRecord rec{who, key, hash, static_cast<int>(response.status), response.body,
+                                       SerializeHeaders(response), service::SystemNowMs()};
+          auto shared = std::make_shared<Responder>(std::move(original));
+          auto resp = std::make_shared<Response>(std::move(response));
+          svc_->RememberIdempotent(std::move(rec), [finish, shared, resp](Status) {
+            finish();
+            (*shared)(std::move(*resp));
+          });
+        });
+    inner(std::move(req), Responder(sink, 0, nullptr));
+  };
+}
+
+// ---- Operations ----------------------------------------------------------------------------------
+
+void Api::Healthz(Request&&, Responder respond) { respond(JsonResponse(200, {{"status", "ok"}})); }
+
+void Api::Readyz(Request&&, Responder respond) {
+  if (!ready_.load()) return respond(JsonResponse(503, {{"status", "starting"}}));
+  if (svc_->failed()) return respond(JsonResponse(503, {{"status", "journal_failed"}}));
+  respond(JsonResponse(200, {{"status", "ready"}}));
+}
+
+void Api::Metrics(Request&&, Responder respond) {
+  Response r = Response::Text(200, metrics_->RenderText());
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  respond(std::move(r));
+}
+
+// ---- Venues and shows -------------------------------------------------------------------------
+
+void Api::CreateVenue(Request&& req, Responder respond) {
+  if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
+  StatusOr<boost::json::value> body = ParseJson(req.body);
+  if (!body.ok()) return respond(Malformed(body.status().message()));
+  svc_->CreateVenue(std::move(req.body), [respond = std::make_shared<Responder>(std::move(respond))](
+                                             StatusOr<std::shared_ptr<const service::Venue>> v) {
+    if (!v.ok()) {
+      if (v.status().code() == StatusCode::kInvalidArgument) return (*respond)(Malformed(v.status().message()));
+      return (*respond)(FromStatus(v.status()));
+    }
+    Response r = JsonResponse(201, VenueJson(**v, false));
+    r.headers.Set("Location", "/v1/venues/" + VenueId((*v)->id));
+    (*respond)(std::move(r));
+  });
+}
+
+void Api::GetVenue(Request&& req, Responder respond) {
+  const std::optional<uint64_t> id = ParseVenueId(req.PathParam("id"));
+  std::shared_ptr<const service::Venue> v = id ? svc_->FindVenue(*id) : nullptr;
+  if (v == nullptr) return respond(NotFound("no such venue"));
+  respond(JsonResponse(200, VenueJson(*v, true)));
+}
+
+void Api::CreateShow(Request&& req, Responder respond) {
+  if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
+  StatusOr<service::ShowSettings> settings = ParseShowSettings(req.body, service::SystemNowMs());
+  if (!settings.ok()) return respond(Malformed(settings.status().message()));
+  svc_->CreateShow(std::move(settings).value(),
+                   [this, respond = std::make_shared<Responder>(std::move(respond))](
+                       StatusOr<std::shared_ptr<const service::Show>> s) {
+                     if (!s.ok()) return (*respond)(FromStatus(s.status()));
+                     Response r = JsonResponse(201, ShowJson(**s, (*s)->venue->map->sellable_capacity()));
+                     r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
+                     (*respond)(std::move(r));
+                   });
+}
+
+void Api::SearchShows(Request&& req, Responder respond) {
+  service::ShowQuery q;
+  if (auto name = req.Query("q")) q.name_contains = std::string(*name);
+  if (auto venue = req.Query("venue")) {
+    const std::optional<uint64_t> id = ParseVenueId(*venue);
+    if (!id) return respond(Malformed("venue: not a venue id"));
+    q.venue_id = *id;
+  }
+  for (const auto& [name, bound] : {std::pair{"from", &q.from_ms}, std::pair{"to", &q.to_ms}}) {
+    if (auto t = req.Query(name)) {
+      const std::optional<core::TimeMs> parsed = ParseTime(*t);
+      if (!parsed) return respond(Malformed(std::string(name) + ": expected an RFC 3339 time"));
+      *bound = *parsed;
+    }
+  }
+  boost::json::array shows;
+  for (const auto& s : svc_->SearchShows(q)) shows.push_back(ShowJson(*s, svc_->Available(*s)));
+  respond(JsonResponse(200, {{"shows", std::move(shows)}}));
+}
+
+void Api::GetShow(Request&& req, Responder respond) {
+  const std::optional<core::ShowId> id = ShowParam(req);
+  std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
+  if (s == nullptr) return respond(NotFound("no such show"));
+  respond(JsonResponse(200, ShowJson(*s, svc_->Available(*s))));
+}
+
+void Api::GetSeatMap(Request&& req, Responder respond) {
+  const std::optional<core::ShowId> id = ShowParam(req);
+  std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
+  if (s == nullptr) return respond(NotFound("no such show"));
+  std::shared_ptr<const std::string> body;
+  {
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    auto it = cache_->seat_maps.find(s->id);
+    if (it != cache_->seat_maps.end()) body = it->second;
+  }
+  if (body == nullptr) {
+    body = std::make_shared<const std::string>(boost::json::serialize(SeatMapJson(*s)));
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    cache_->seat_maps[s->id] = body;
+  }
+  const std::string etag = "\"seatmap-" + std::to_string(s->id) + "\"";
+  if (auto inm = req.Header("If-None-Match"); inm && *inm == etag) {
+    Response r = Response::Empty(304);
+    r.headers.Set("ETag", etag);
+    return respond(std::move(r));
+  }
+  Response r = Response::Json(200, *body);
+  r.headers.Set("ETag", etag);
+  r.headers.Set("Cache-Control", "public, max-age=86400, immutable");
+  respond(std::move(r));
+}
+
+void Api::GetAvailability(Request&& req, Responder respond) {
+  const std::optional<core::ShowId> id = ShowParam(req);
+  std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
+  if (s == nullptr) return respond(NotFound("no such show"));
+  std::shared_ptr<const service::Availability> a = svc_->GetAvailability(s->id);
+  const std::string etag = "\"" + std::to_string(a->version) + "\"";
+  if (auto inm = req.Header("If-None-Match"); inm && *inm == etag) {
+    Response r = Response::Empty(304);
+    r.headers.Set("ETag", etag);
+    r.headers.Set("Cache-Control", "no-cache");
+    return respond(std::move(r));
+  }
+  std::shared_ptr<const std::string> body;
+  {
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    auto it = cache_->availability.find(s->id);
+    if (it != cache_->availability.end() && it->second.first == a->version) body = it->second.second;
+  }
+  if (body == nullptr) {
+    body = std::make_shared<const std::string>(boost::json::serialize(AvailabilityJson(*s, *a)));
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    auto& slot = cache_->availability[s->id];
+    if (slot.second == nullptr || slot.first < a->version) slot = {a->version, body};
+  }
+  Response r = Response::Json(200, *body);
+  r.headers.Set("ETag", etag);
+  r.headers.Set("Cache-Control", "no-cache");
+  respond(std::move(r));
+}
+
+void Api::AuditShow(Request&& req, Responder respond) {
+  if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
+  const std::optional<core::ShowId> id = ShowParam(req);
+  if (!id || svc_->FindShow(*id) == nullptr) return respond(NotFound("no such show"));
+  const service::AuditResult a = svc_->Audit(*id);
+  boost::json::array violations;
+  for (const std::string& v : a.violations) violations.emplace_back(v);
+  respond(JsonResponse(200, {{"ok", a.ok}, {"violations", std::move(violations)}, {"version", a.version}}));
+}
+
+// ---- Holds ------------------------------------------------------------------------------------------
+
+namespace {
+
+// The body of POST /v1/shows/{id}/holds: exactly one of seats, best_available,
+// general_admission.
+StatusOr<service::HoldWanted> ParseHoldWanted(std::string_view body) {
+  StatusOr<boost::json::value> v = ParseJson(body);
+  if (!v.ok()) return v.status();
+  ObjectReader r(*v, "");
+  const boost::json::array* seats = r.Array("seats", Field::kOptional, kSeatsPerRequestMax);
+  const boost::json::value* best = r.Value("best_available", Field::kOptional);
+  const boost::json::value* ga = r.Value("general_admission", Field::kOptional);
+  if ((seats != nullptr) + (best != nullptr) + (ga != nullptr) != 1 && r.ok()) {
+    r.Fail("body", "give exactly one of seats, best_available, general_admission");
+  }
+  service::HoldWanted wanted;
+  if (seats != nullptr && r.ok()) {
+    service::SeatsWanted w;
+    for (size_t i = 0; i < seats->size(); ++i) {
+      const boost::json::string* label = (*seats)[i].if_string();
+      if (label == nullptr || label->size() > 3 * core::kLabelBytesMax) {
+        r.Fail(r.PathOf("seats", i), "expected a seat label");
+        break;
+      }
+      w.labels.emplace_back(label->data(), label->size());
+    }
+    wanted = std::move(w);
+  } else if (best != nullptr && r.ok()) {
+    ObjectReader b(*best, "best_available");
+    service::BestWanted w;
+    w.count = static_cast<uint32_t>(b.Int("count", Field::kRequired, 1, kSeatsPerRequestMax).value_or(0));
+    w.section = b.String("section", Field::kOptional, core::kLabelBytesMax).value_or("");
+    w.category = b.String("category", Field::kOptional, core::kLabelBytesMax).value_or("");
+    w.accessible = b.Bool("accessible", Field::kOptional).value_or(false);
+    w.allow_split = b.Bool("allow_split", Field::kOptional).value_or(false);
+    r.Adopt(b.Finish());
+    wanted = std::move(w);
+  } else if (ga != nullptr && r.ok()) {
+    ObjectReader g(*ga, "general_admission");
+    service::PlacesWanted w;
+    w.area = g.String("area", Field::kRequired, core::kLabelBytesMax).value_or("");
+    w.quantity = static_cast<uint32_t>(g.Int("quantity", Field::kRequired, 1, kSeatsPerRequestMax).value_or(0));
+    r.Adopt(g.Finish());
+    wanted = std::move(w);
+  }
+  if (Status st = r.Finish(); !st.ok()) return st;
+  return wanted;
+}
+
+// A hold id from the path and the service's view of it; or the problem.
+struct HoldRef {
+  core::ShowId show = 0;
+  core::HoldId hold = 0;
+};
+
+std::optional<HoldRef> ParseHoldRef(const Request& req) {
+  auto id = ParseHoldId(req.PathParam("id"));
+  if (!id) return std::nullopt;
+  return HoldRef{id->first, id->second};
+}
+
+}  // namespace
+
+void Api::CreateHold(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireFan(caller)) return respond(std::move(*p));
+  const std::optional<core::ShowId> show = ShowParam(req);
+  if (!show || svc_->FindShow(*show) == nullptr) return respond(NotFound("no such show"));
+  StatusOr<service::HoldWanted> wanted = ParseHoldWanted(req.body);
+  if (!wanted.ok()) return respond(Malformed(wanted.status().message()));
+  service::Reply<service::HoldView> r = svc_->CreateHold(caller.user, *show, *wanted);
+  if (r.status.code() == StatusCode::kNotFound && !r.conflicts.empty()) {
+    Problem p = MakeProblem(422, "unknown_seat", "Unknown seat", "no such seat in the show");
+    boost::json::array seats;
+    for (const std::string& l : r.conflicts) seats.emplace_back(l);
+    p.extra["seats"] = std::move(seats);
+    return respond(p.ToResponse());
+  }
+  if (!r.ok()) return respond(FromReply(r));
+  Response resp = JsonResponse(r.existing ? 200 : 201, HoldJson(r.value, true));
+  resp.headers.Set("Location", "/v1/holds/" + HoldId(r.value.show, r.value.hold));
+  respond(std::move(resp));
+}
+
+void Api::GetHold(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireAny(caller)) return respond(std::move(*p));
+  const std::optional<HoldRef> ref = ParseHoldRef(req);
+  if (!ref) return respond(NotFound("no such hold"));
+  service::Reply<service::HoldView> r = svc_->GetHold(ref->show, ref->hold);
+  if (!r.ok()) return respond(FromReply(r));
+  if (!caller.admin && r.value.user != caller.user) return respond(NotFound("no such hold"));
+  respond(JsonResponse(200, HoldJson(r.value, true)));
+}
+
+void Api::ReleaseHold(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireFan(caller)) return respond(std::move(*p));
+  const std::optional<HoldRef> ref = ParseHoldRef(req);
+  if (!ref) return respond(NotFound("no such hold"));
+  const std::optional<core::Token> token = HoldToken(req);
+  if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
+  service::Reply<service::HoldView> r = svc_->ReleaseHold(ref->show, ref->hold, *token);
+  if (!r.ok()) return respond(FromReply(r));
+  respond(Response::Empty(204));
+}
+
+void Api::ExtendHold(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireFan(caller)) return respond(std::move(*p));
+  const std::optional<HoldRef> ref = ParseHoldRef(req);
+  if (!ref) return respond(NotFound("no such hold"));
+  StatusOr<boost::json::value> body = ParseJson(req.body);
+  if (!body.ok()) return respond(Malformed(body.status().message()));
+  ObjectReader rd(*body, "");
+  const auto by_s = rd.Int("by_s", Field::kRequired, 1, service::kHoldTtlSecondsMax);
+  if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
+  const std::optional<core::Token> token = HoldToken(req);
+  if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
+  service::Reply<service::HoldView> r =
+      svc_->ExtendHold(ref->show, ref->hold, *token, static_cast<uint32_t>(*by_s));
+  if (!r.ok()) return respond(FromReply(r));
+  respond(JsonResponse(200, HoldJson(r.value, true)));
+}
+
+void Api::ConfirmHold(Request&& req, Responder respond) {
+  if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
+  const std::optional<HoldRef> ref = ParseHoldRef(req);
+  if (!ref) return respond(NotFound("no such hold"));
+  StatusOr<boost::json::value> body = ParseJson(req.body);
+  if (!body.ok()) return respond(Malformed(body.status().message()));
+  ObjectReader rd(*body, "");
+  std::string payment_ref = rd.String("payment_ref", Field::kRequired, kPaymentRefBytesMax).value_or("");
+  if (rd.ok() && payment_ref.empty()) rd.Fail("payment_ref", "must not be empty");
+  if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
+  const core::ShowId show = ref->show;
+  svc_->ConfirmHold(show, ref->hold, std::move(payment_ref),
+                    [show, respond = std::make_shared<Responder>(std::move(respond))](
+                        service::Reply<service::BookingView> r) {
+                      if (!r.ok()) {
+                        Response resp = FromReply(r);
+                        if (r.outcome == Outcome::kHoldConfirmed) {
+                          Problem p = FromOutcome(r.outcome);
+                          p.extra["booking_id"] = BookingId(show, r.value.booking);
+                          resp = p.ToResponse();
+                        }
+                        return (*respond)(std::move(resp));
+                      }
+                      Response resp = JsonResponse(201, BookingJson(r.value));
+                      resp.headers.Set("Location", "/v1/bookings/" + BookingId(show, r.value.booking));
+                      (*respond)(std::move(resp));
+                    });
+}
+
+// ---- Bookings -------------------------------------------------------------------------------------
+
+void Api::GetBooking(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireAny(caller)) return respond(std::move(*p));
+  const auto id = ParseBookingId(req.PathParam("id"));
+  if (!id) return respond(NotFound("no such booking"));
+  service::Reply<service::BookingView> r = svc_->GetBooking(id->first, id->second);
+  if (!r.ok()) return respond(FromReply(r));
+  if (!caller.admin && r.value.user != caller.user) return respond(NotFound("no such booking"));
+  respond(JsonResponse(200, BookingJson(r.value)));
+}
+
+void Api::ListBookings(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireAny(caller)) return respond(std::move(*p));
+  std::vector<service::BookingView> list;
+  if (caller.admin) {
+    const std::optional<std::string_view> show_q = req.Query("show");
+    const std::optional<core::ShowId> show = show_q ? ParseShowId(*show_q) : std::nullopt;
+    if (!show) return respond(Malformed("show: an organiser lists the bookings of one show (?show=<id>)"));
+    if (svc_->FindShow(*show) == nullptr) return respond(NotFound("no such show"));
+    list = svc_->BookingsOfShow(*show);
+  } else {
+    list = svc_->BookingsOfUser(caller.user);
+  }
+  boost::json::array out;
+  for (const service::BookingView& b : list) out.push_back(BookingJson(b));
+  respond(JsonResponse(200, {{"bookings", std::move(out)}}));
+}
+
+void Api::CancelBooking(Request&& req, Responder respond) {
+  if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
+  const auto id = ParseBookingId(req.PathParam("id"));
+  if (!id) return respond(NotFound("no such booking"));
+  svc_->CancelBooking(id->first, id->second,
+                      [respond = std::make_shared<Responder>(std::move(respond))](
+                          service::Reply<service::BookingView> r) {
+                        if (!r.ok()) return (*respond)(FromReply(r));
+                        (*respond)(JsonResponse(200, BookingJson(r.value)));
+                      });
+}
+
+}  // namespace boxoffice::http

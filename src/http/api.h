@@ -1,0 +1,79 @@
+// Api: the routes of the Boxoffice HTTP API (v1) and their handlers.
+//
+// Handlers validate the request (auth, JSON shape, ids), call the
+// BookingService, and render the result or a problem+json. They never block:
+// durable operations answer from the store's writer thread through their
+// Responder. Every POST honours Idempotency-Key (see Idempotent()).
+//
+// Authentication: fans send `Authorization: Bearer <JWT HS256>`; organisers
+// send `X-Admin-Key`. Hold operations also need `X-Hold-Token`.
+//
+// Thread-safety: Register() before the server starts; handlers then run on
+// any io thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "http/router.h"
+#include "metrics/metrics.h"
+#include "service/booking_service.h"
+
+namespace boxoffice::http {
+
+inline constexpr size_t kIdempotencyKeyBytesMax = 64;
+inline constexpr size_t kPaymentRefBytesMax = 128;
+inline constexpr size_t kSeatsPerRequestMax = 50;
+
+struct ApiOptions {
+  std::string jwt_secret;
+  std::string admin_key;
+};
+
+class Api {
+ public:
+  // `service` may be null only to list the routes (Register, then Router::Routes).
+  Api(service::BookingService* service, ApiOptions options, metrics::Registry* metrics);
+  ~Api();
+
+  void Register(Router& router);
+  void SetReady(bool ready) { ready_.store(ready); }
+
+ private:
+  struct Cache;
+
+  // Wraps a POST handler with Idempotency-Key replay.
+  Handler Idempotent(Handler inner);
+
+  void Healthz(Request&& req, Responder respond);
+  void Readyz(Request&& req, Responder respond);
+  void Metrics(Request&& req, Responder respond);
+  void CreateVenue(Request&& req, Responder respond);
+  void GetVenue(Request&& req, Responder respond);
+  void CreateShow(Request&& req, Responder respond);
+  void SearchShows(Request&& req, Responder respond);
+  void GetShow(Request&& req, Responder respond);
+  void GetSeatMap(Request&& req, Responder respond);
+  void GetAvailability(Request&& req, Responder respond);
+  void AuditShow(Request&& req, Responder respond);
+  void CreateHold(Request&& req, Responder respond);
+  void GetHold(Request&& req, Responder respond);
+  void ReleaseHold(Request&& req, Responder respond);
+  void ExtendHold(Request&& req, Responder respond);
+  void ConfirmHold(Request&& req, Responder respond);
+  void GetBooking(Request&& req, Responder respond);
+  void ListBookings(Request&& req, Responder respond);
+  void CancelBooking(Request&& req, Responder respond);
+
+  service::BookingService* svc_;
+  ApiOptions options_;
+  metrics::Registry* metrics_;
+  std::atomic<bool> ready_{false};
+  std::unique_ptr<Cache> cache_;
+};
+
+}  // namespace boxoffice::http

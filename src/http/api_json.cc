@@ -1,0 +1,248 @@
+#include "http/api_json.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <charconv>
+#include <ctime>
+
+#include "crypto/encoding.h"
+
+namespace boxoffice::http {
+namespace {
+
+std::optional<uint64_t> ParseDecimal(std::string_view s) {
+  uint64_t v = 0;
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<uint64_t> ParsePrefixed(std::string_view s, char prefix) {
+  if (s.size() < 2 || s[0] != prefix) return std::nullopt;
+  return ParseDecimal(s.substr(1));
+}
+
+std::optional<std::pair<core::ShowId, uint64_t>> ParsePair(std::string_view s, char prefix) {
+  if (s.size() < 4 || s[0] != prefix) return std::nullopt;
+  const size_t dash = s.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto show = ParseDecimal(s.substr(1, dash - 1));
+  auto id = ParseDecimal(s.substr(dash + 1));
+  if (!show || !id || *id == 0) return std::nullopt;
+  return std::make_pair(*show, *id);
+}
+
+// Digits at s[at..at+n) as a number, or -1.
+int Digits(std::string_view s, size_t at, size_t n) {
+  if (at + n > s.size()) return -1;
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+boost::json::object Counts(std::string_view id, const core::StateCounts& c) {
+  return {{"id", id}, {"free", c[0]}, {"held", c[1]}, {"booked", c[2]}, {"blocked", c[3]}};
+}
+
+boost::json::array LabelsJson(const std::vector<std::string>& labels) {
+  boost::json::array a;
+  for (const std::string& l : labels) a.emplace_back(l);
+  return a;
+}
+
+}  // namespace
+
+std::string FormatTime(core::TimeMs t) {
+  const std::time_t secs = static_cast<std::time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
+  const int ms = static_cast<int>(t - static_cast<core::TimeMs>(secs) * 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+std::optional<core::TimeMs> ParseTime(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS[.fff...](Z|±HH:MM)
+  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+      s[16] != ':') {
+    return std::nullopt;
+  }
+  const int year = Digits(s, 0, 4), mon = Digits(s, 5, 2), day = Digits(s, 8, 2);
+  const int hour = Digits(s, 11, 2), min = Digits(s, 14, 2), sec = Digits(s, 17, 2);
+  if (year < 1970 || year > 9999 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 ||
+      min > 59 || sec > 60 || hour < 0 || min < 0 || sec < 0) {
+    return std::nullopt;
+  }
+  size_t at = 19;
+  int ms = 0;
+  if (at < s.size() && s[at] == '.') {
+    size_t digits = 0;
+    for (++at; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at, ++digits) {
+      if (digits < 3) ms = ms * 10 + (s[at] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) ms *= 10;
+  }
+  int offset_min = 0;
+  if (at < s.size() && (s[at] == 'Z' || s[at] == 'z') && at + 1 == s.size()) {
+    offset_min = 0;
+  } else if (at + 6 == s.size() && (s[at] == '+' || s[at] == '-') && s[at + 3] == ':') {
+    const int oh = Digits(s, at + 1, 2), om = Digits(s, at + 4, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return std::nullopt;
+    offset_min = (s[at] == '+' ? 1 : -1) * (oh * 60 + om);
+  } else {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  const std::time_t secs = timegm(&tm);
+  std::tm check{};
+  gmtime_r(&secs, &check);
+  if (check.tm_mday != day || check.tm_mon != mon - 1) return std::nullopt;  // e.g. Feb 30
+  return (static_cast<core::TimeMs>(secs) - offset_min * 60) * 1000 + ms;
+}
+
+std::string VenueId(uint64_t id) { return "v" + std::to_string(id); }
+std::string ShowId(core::ShowId id) { return "s" + std::to_string(id); }
+std::string HoldId(core::ShowId show, core::HoldId hold) {
+  return "h" + std::to_string(show) + "-" + std::to_string(hold);
+}
+std::string BookingId(core::ShowId show, core::BookingId booking) {
+  return "b" + std::to_string(show) + "-" + std::to_string(booking);
+}
+std::optional<uint64_t> ParseVenueId(std::string_view s) { return ParsePrefixed(s, 'v'); }
+std::optional<core::ShowId> ParseShowId(std::string_view s) { return ParsePrefixed(s, 's'); }
+std::optional<std::pair<core::ShowId, uint64_t>> ParseHoldId(std::string_view s) { return ParsePair(s, 'h'); }
+std::optional<std::pair<core::ShowId, uint64_t>> ParseBookingId(std::string_view s) {
+  return ParsePair(s, 'b');
+}
+
+boost::json::object VenueJson(const service::Venue& v, bool with_seat_map) {
+  uint64_t ga = 0;
+  boost::json::array sections;
+  for (const core::Section& s : v.map->sections()) {
+    if (s.general_admission) ga += s.capacity;
+    sections.push_back({{"id", s.id}, {"name", s.name}, {"general_admission", s.general_admission},
+                        {"capacity", s.capacity}});
+  }
+  boost::json::array categories;
+  for (const core::Category& c : v.map->categories()) categories.push_back({{"id", c.id}, {"name", c.name}});
+  boost::json::object o{{"id", VenueId(v.id)},
+                        {"name", v.name},
+                        {"seats", v.map->seat_count()},
+                        {"general_admission_capacity", ga},
+                        {"sections", std::move(sections)},
+                        {"categories", std::move(categories)}};
+  if (with_seat_map) o["seat_map"] = boost::json::parse(v.seat_map_json);
+  return o;
+}
+
+boost::json::object ShowJson(const service::Show& s, uint64_t available) {
+  boost::json::object prices;
+  for (const auto& [cat, price] : s.settings.prices) prices[cat] = price;
+  return {{"id", ShowId(s.id)},
+          {"venue_id", VenueId(s.venue->id)},
+          {"venue_name", s.venue->name},
+          {"name", s.settings.name},
+          {"starts_at", FormatTime(s.settings.starts_at_ms)},
+          {"on_sale_at", FormatTime(s.settings.on_sale_at_ms)},
+          {"currency", s.settings.currency},
+          {"prices", std::move(prices)},
+          {"hold_ttl_s", s.settings.hold_ttl_s},
+          {"seats_per_order_max", s.settings.seats_per_order_max},
+          {"seats_per_fan_max", s.settings.seats_per_fan_max},
+          {"capacity", s.venue->map->sellable_capacity()},
+          {"available", available}};
+}
+
+boost::json::object SeatMapJson(const service::Show& s) {
+  const core::SeatMap& map = *s.venue->map;
+  boost::json::array categories;
+  for (const core::Category& c : map.categories()) {
+    categories.push_back({{"id", c.id}, {"name", c.name}, {"price_minor", s.settings.prices.at(c.id)}});
+  }
+  boost::json::array sections;
+  for (const core::Section& sec : map.sections()) {
+    boost::json::object so{{"id", sec.id}, {"name", sec.name}, {"general_admission", sec.general_admission},
+                           {"capacity", sec.capacity}};
+    if (sec.general_admission) so["category"] = map.categories()[sec.ga_category].id;
+    boost::json::array rows;
+    for (core::RowIndex r = sec.first_row; r < sec.first_row + sec.row_count; ++r) {
+      const core::Row& row = map.row(r);
+      boost::json::array seats;
+      for (core::SeatIndex i = row.first_seat; i < row.first_seat + row.seat_count; ++i) {
+        const core::Seat& seat = map.seat(i);
+        const bool row_end = i + 1 == row.first_seat + row.seat_count;
+        seats.push_back({{"label", map.label(i)},
+                         {"number", seat.number},
+                         {"category", map.categories()[seat.category].id},
+                         {"accessible", seat.accessible},
+                         {"aisle_after", !seat.adjacent_to_next && !row_end}});
+      }
+      rows.push_back({{"label", row.label}, {"seats", std::move(seats)}});
+    }
+    so["rows"] = std::move(rows);
+    sections.push_back(std::move(so));
+  }
+  return {{"show_id", ShowId(s.id)},     {"venue_id", VenueId(s.venue->id)},
+          {"name", map.name()},          {"currency", s.settings.currency},
+          {"categories", std::move(categories)}, {"sections", std::move(sections)}};
+}
+
+boost::json::object AvailabilityJson(const service::Show& s, const service::Availability& a) {
+  const core::SeatMap& map = *s.venue->map;
+  boost::json::array sections, categories;
+  for (size_t i = 0; i < a.sections.size(); ++i) sections.push_back(Counts(map.sections()[i].id, a.sections[i]));
+  for (size_t i = 0; i < a.categories.size(); ++i) categories.push_back(Counts(map.categories()[i].id, a.categories[i]));
+  return {{"show_id", ShowId(s.id)},
+          {"version", a.version},
+          {"sections", std::move(sections)},
+          {"categories", std::move(categories)},
+          {"seats", {{"encoding", "2bit"}, {"count", map.seat_count()}, {"data", crypto::Base64Encode(a.seat_states)}}}};
+}
+
+boost::json::object HoldJson(const service::HoldView& h, bool with_token) {
+  boost::json::object o{{"id", HoldId(h.show, h.hold)},
+                        {"show_id", ShowId(h.show)},
+                        {"status", service::HoldStatusName(h.status)}};
+  if (h.status == service::HoldStatus::kHeld) {
+    if (with_token) o["token"] = crypto::TokenToString(h.token);
+    o["seats"] = LabelsJson(h.seats);
+    if (!h.ga_area.empty()) o["general_admission"] = {{"area", h.ga_area}, {"quantity", h.ga_quantity}};
+    o["total_minor"] = h.total_minor;
+    o["currency"] = h.currency;
+    o["created_at"] = FormatTime(h.created_at_ms);
+    o["expires_at"] = FormatTime(h.expires_at_ms);
+  }
+  if (h.booking != 0) o["booking_id"] = BookingId(h.show, h.booking);
+  return o;
+}
+
+boost::json::object BookingJson(const service::BookingView& b) {
+  boost::json::object o{{"id", BookingId(b.show, b.booking)},
+                        {"show_id", ShowId(b.show)},
+                        {"hold_id", HoldId(b.show, b.hold)},
+                        {"user", b.user},
+                        {"status", b.cancelled ? "cancelled" : "confirmed"},
+                        {"seats", LabelsJson(b.seats)},
+                        {"total_minor", b.total_minor},
+                        {"currency", b.currency},
+                        {"payment_ref", b.payment_ref},
+                        {"booked_at", FormatTime(b.booked_at_ms)}};
+  if (!b.ga_area.empty()) o["general_admission"] = {{"area", b.ga_area}, {"quantity", b.ga_quantity}};
+  if (b.cancelled) o["cancelled_at"] = FormatTime(b.cancelled_at_ms);
+  return o;
+}
+
+}  // namespace boxoffice::http

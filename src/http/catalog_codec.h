@@ -1,0 +1,19 @@
+// JsonCatalogCodec: the service's CatalogCodec, speaking the API's JSON.
+#pragma once
+
+#include "service/catalog_codec.h"
+
+namespace boxoffice::http {
+
+class JsonCatalogCodec final : public service::CatalogCodec {
+ public:
+  StatusOr<core::SeatMap> ParseSeatMap(std::string_view json) const override;
+  std::string ShowSettingsToJson(const service::ShowSettings& s) const override;
+  StatusOr<service::ShowSettings> ShowSettingsFromJson(std::string_view json) const override;
+};
+
+// Reads the body of POST /v1/shows (also the journaled form, with now_ms
+// standing in for an absent on_sale_at).
+StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::TimeMs now_ms);
+
+}  // namespace boxoffice::http

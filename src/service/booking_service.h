@@ -1,0 +1,280 @@
+// BookingService: the use cases — venues, shows, holds, box-office sales,
+// bookings — on top of the per-show inventories and the durable store.
+//
+// Every state change is journaled. Holds, releases and extensions are
+// answered once their records are queued for the journal (a crash may lose
+// the last few milliseconds of them); venues, shows, bookings and
+// cancellations are answered only once their batch is durable. The journal
+// order of one show is its version order: records are queued under the
+// show's lock, in the order the inventory made the changes.
+//
+// Recover() rebuilds everything from the store before the server serves. A
+// sweeper thread expires holds on time (Start/Stop); every operation also
+// expires what fell due first, so the sweeper only makes expiry visible.
+//
+// A store failure is not survivable quietly: the service stops accepting
+// changes (failed() turns true, operations answer kUnavailable) and readiness
+// reports it. Nothing is acknowledged that is not journaled.
+//
+// Thread-safety: every public method may be called from any thread.
+// Asynchronous results (`done` callbacks) may run on the store's writer thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "core/seat_map.h"
+#include "core/show_inventory.h"
+#include "core/status.h"
+#include "metrics/metrics.h"
+#include "service/catalog_codec.h"
+#include "service/owners.h"
+#include "service/show_shard.h"
+#include "store/store.h"
+
+namespace boxoffice::service {
+
+using Clock = std::function<core::TimeMs()>;
+core::TimeMs SystemNowMs();
+
+inline constexpr core::DurationMs kExpirySweepIntervalMs = 100;
+inline constexpr uint32_t kHoldTtlSecondsMin = 1;
+inline constexpr uint32_t kHoldTtlSecondsMax = 3'600;
+inline constexpr size_t kCurrencyBytes = 3;
+
+// ---- Catalogue values ----------------------------------------------------------------
+
+struct Venue {
+  uint64_t id = 0;
+  std::string name;
+  std::string seat_map_json;
+  std::shared_ptr<const core::SeatMap> map;
+  core::TimeMs created_at_ms = 0;
+};
+
+struct ShowSettings {
+  uint64_t venue_id = 0;
+  std::string name;
+  core::TimeMs starts_at_ms = 0;
+  core::TimeMs on_sale_at_ms = 0;
+  std::string currency;
+  std::map<std::string, int64_t> prices;  // by category id: every category of the venue
+  uint32_t hold_ttl_s = 600;
+  uint32_t seats_per_order_max = 10;
+  uint32_t seats_per_fan_max = 10;
+};
+
+struct Show {
+  core::ShowId id = 0;
+  ShowSettings settings;
+  std::shared_ptr<const Venue> venue;
+  core::TimeMs created_at_ms = 0;
+};
+
+// ---- Requests and replies ------------------------------------------------------------
+
+struct SeatsWanted {
+  std::vector<std::string> labels;
+};
+struct BestWanted {
+  uint32_t count = 0;
+  std::string section;   // "" = any
+  std::string category;  // "" = any
+  bool accessible = false;
+  bool allow_split = false;
+};
+struct PlacesWanted {
+  std::string area;
+  uint32_t quantity = 0;
+};
+using HoldWanted = std::variant<SeatsWanted, BestWanted, PlacesWanted>;
+
+enum class HoldStatus : uint8_t { kHeld, kReleased, kExpired, kConfirmed };
+std::string_view HoldStatusName(HoldStatus s);
+
+struct HoldView {
+  core::ShowId show = 0;
+  core::HoldId hold = 0;
+  std::string user;
+  core::Token token;
+  HoldStatus status = HoldStatus::kHeld;
+  std::vector<std::string> seats;  // labels
+  std::string ga_area;
+  uint32_t ga_quantity = 0;
+  int64_t total_minor = 0;
+  std::string currency;
+  core::TimeMs created_at_ms = 0;
+  core::TimeMs expires_at_ms = 0;
+  core::BookingId booking = 0;  // when confirmed
+};
+
+struct BookingView {
+  core::ShowId show = 0;
+  core::BookingId booking = 0;
+  core::HoldId hold = 0;
+  std::string user;
+  bool cancelled = false;
+  std::vector<std::string> seats;
+  std::string ga_area;
+  uint32_t ga_quantity = 0;
+  int64_t total_minor = 0;
+  std::string currency;
+  std::string payment_ref;
+  core::TimeMs booked_at_ms = 0;
+  core::TimeMs cancelled_at_ms = 0;
+};
+
+// What an operation came to: an operational Status (bad input, unknown ids,
+// store failure), else a domain outcome with its details.
+template <typename T>
+struct Reply {
+  Status status;
+  core::Outcome outcome = core::Outcome::kOk;
+  T value{};
+  std::vector<std::string> conflicts;  // seat labels, with kSeatUnavailable
+  bool existing = false;               // a repeated hold request got its live hold back
+  bool ok() const { return status.ok() && outcome == core::Outcome::kOk; }
+};
+
+// Counts and the compact seat-state encoding of one version of a show.
+struct Availability {
+  core::Version version = 0;
+  std::vector<core::StateCounts> sections;    // by SectionIndex
+  std::vector<core::StateCounts> categories;  // by CategoryIndex
+  std::string seat_states;                    // core/snapshot.h encoding
+};
+
+struct AuditResult {
+  bool ok = false;
+  std::vector<std::string> violations;
+  core::Version version = 0;
+};
+
+struct ShowQuery {
+  std::string name_contains;  // case-insensitive
+  uint64_t venue_id = 0;      // 0 = any
+  core::TimeMs from_ms = INT64_MIN;
+  core::TimeMs to_ms = INT64_MAX;
+};
+
+template <typename T>
+using Done = std::function<void(T)>;
+
+class BookingService {
+ public:
+  BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
+                 metrics::Registry& metrics);
+  ~BookingService();
+  BookingService(const BookingService&) = delete;
+  BookingService& operator=(const BookingService&) = delete;
+
+  // Rebuilds venues, shows, bookings and live holds from the store.
+  Status Recover();
+  void StartSweeper();
+  void Stop();  // stops the sweeper; idempotent
+  bool failed() const { return failed_.load(); }
+
+  // ---- Catalogue ----
+  void CreateVenue(std::string seat_map_json, Done<StatusOr<std::shared_ptr<const Venue>>> done);
+  std::shared_ptr<const Venue> FindVenue(uint64_t id) const;
+  void CreateShow(ShowSettings settings, Done<StatusOr<std::shared_ptr<const Show>>> done);
+  std::shared_ptr<const Show> FindShow(core::ShowId id) const;
+  std::vector<std::shared_ptr<const Show>> SearchShows(const ShowQuery& q) const;
+  // Free places (seats + GA) of a show right now.
+  uint64_t Available(const Show& show);
+
+  // ---- Availability ----
+  // The current availability; built once per version and shared.
+  std::shared_ptr<const Availability> GetAvailability(core::ShowId show);
+
+  // ---- Holds ----
+  Reply<HoldView> CreateHold(const std::string& user, core::ShowId show, const HoldWanted& wanted);
+  Reply<HoldView> GetHold(core::ShowId show, core::HoldId hold);
+  Reply<HoldView> ReleaseHold(core::ShowId show, core::HoldId hold, const core::Token& token);
+  Reply<HoldView> ExtendHold(core::ShowId show, core::HoldId hold, const core::Token& token,
+                             uint32_t by_s);
+  // Box-office sale: answered once the booking is durable.
+  void ConfirmHold(core::ShowId show, core::HoldId hold, std::string payment_ref,
+                   Done<Reply<BookingView>> done);
+
+  // ---- Bookings ----
+  Reply<BookingView> GetBooking(core::ShowId show, core::BookingId booking);
+  std::vector<BookingView> BookingsOfUser(const std::string& user);
+  std::vector<BookingView> BookingsOfShow(core::ShowId show);
+  void CancelBooking(core::ShowId show, core::BookingId booking, Done<Reply<BookingView>> done);
+
+  AuditResult Audit(core::ShowId show);
+
+  // ---- Idempotency records (the HTTP layer decides what to remember) ----
+  std::optional<store::IdempotencyRecord> FindIdempotent(const std::string& user,
+                                                         const std::string& key) const;
+  // Remembers a response; `done` runs once the record is durable (or failed).
+  void RememberIdempotent(store::IdempotencyRecord record, store::DurableCallback done);
+
+ private:
+  struct ShowEntry;
+  struct BookingMeta {  // what the core does not keep about a booking
+    std::string payment_ref;
+  };
+  struct JournalContext {
+    std::string payment_ref;  // for the booking a Confirm makes
+  };
+
+  ShowEntry* Entry(core::ShowId show) const;
+  std::shared_ptr<const Show> AddShow(core::ShowId id, ShowSettings settings,
+                                      std::shared_ptr<const Venue> venue, core::TimeMs created_at_ms);
+  Status RecoverShow(const store::Snapshot& snap, ShowEntry& entry);
+  // Turns the inventory's pending changes into records appended to `batch`,
+  // adds the show's version, and queues the batch. Called under the show's lock.
+  void Journal(ShowEntry& e, core::ShowInventory& inv, store::Batch batch,
+               store::DurableCallback done, const JournalContext& ctx = {});
+  void SubmitOrFail(store::Batch batch, store::DurableCallback done);
+  void Sweep();
+  HoldView ViewOfHold(const ShowEntry& e, const core::HoldInfo& h) const;
+  BookingView ViewOfBooking(const ShowEntry& e, const core::Booking& b) const;
+  std::vector<std::string> Labels(const core::SeatMap& map, std::span<const core::SeatIndex> seats) const;
+  StatusOr<std::vector<core::SeatIndex>> SeatsOf(const core::SeatMap& map,
+                                                 const std::vector<std::string>& labels,
+                                                 std::vector<std::string>* unknown) const;
+  Status CheckOnSale(const Show& show, core::TimeMs now) const;
+
+  store::Store& store_;
+  const CatalogCodec& codec_;
+  Clock clock_;
+  OwnerRegistry owners_;
+
+  mutable std::shared_mutex catalog_mu_;
+  std::map<uint64_t, std::shared_ptr<const Venue>> venues_;   // guarded by catalog_mu_
+  std::map<core::ShowId, std::unique_ptr<ShowEntry>> shows_;  // guarded by catalog_mu_
+  uint64_t next_venue_id_ = 1;                                // guarded by catalog_mu_
+  core::ShowId next_show_id_ = 1;                             // guarded by catalog_mu_
+
+  mutable std::mutex idempotency_mu_;
+  std::map<std::pair<std::string, std::string>, store::IdempotencyRecord> idempotency_;
+
+  std::atomic<bool> failed_{false};
+  std::atomic<bool> stopping_{false};
+  std::mutex sweeper_mu_;
+  std::condition_variable sweeper_cv_;
+  std::thread sweeper_;
+
+  metrics::Gauge& holds_active_;
+  metrics::Counter& holds_created_;
+  metrics::Counter& holds_expired_;
+  metrics::Counter& holds_released_;
+  metrics::Counter& hold_conflicts_;
+  metrics::Counter& bookings_;
+  metrics::Counter& cancellations_;
+};
+
+}  // namespace boxoffice::service

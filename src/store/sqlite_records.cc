@@ -1,0 +1,445 @@
+#include "store/sqlite_records.h"
+
+#include <string>
+#include <utility>
+
+#include "store/sqlite_schema.h"
+
+namespace boxoffice::store::sqlite {
+
+namespace {
+
+// Runs `body` over every row of `sql`; stops at the first error.
+template <typename Body>
+Status ForEachRow(Db& db, std::string_view sql, Body&& body) {
+  StatusOr<Stmt> stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  while (true) {
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    if (Status s = body(*stmt); !s.ok()) return s;
+  }
+}
+
+std::string_view TokenBytes(const core::Token& token) {
+  return {reinterpret_cast<const char*>(token.bytes.data()), token.bytes.size()};
+}
+
+void ReadToken(RowReader& row, core::Token& token) {
+  std::string bytes = row.Bytes();
+  if (!row.status().ok()) return;
+  if (bytes.size() != token.bytes.size()) return row.Fail("is not a 16-byte token");
+  for (size_t i = 0; i < bytes.size(); ++i) token.bytes[i] = static_cast<uint8_t>(bytes[i]);
+}
+
+void ReadSeats(RowReader& row, std::vector<SeatIndex>& seats) {
+  std::string bytes = row.Bytes();
+  if (!row.status().ok()) return;
+  StatusOr<std::vector<SeatIndex>> decoded = DecodeSeats(bytes);
+  if (!decoded.ok()) return row.Fail(decoded.status().message());
+  seats = std::move(decoded).value();
+}
+
+std::string ShowAnd(ShowId show, std::string_view what, uint64_t id) {
+  std::string m = "show " + std::to_string(show) + " ";
+  m += what;
+  m += " " + std::to_string(id);
+  return m;
+}
+
+}  // namespace
+
+// ---- RecordWriter ---------------------------------------------------------------
+
+StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
+  RecordWriter w(db);
+  const std::pair<Stmt*, const char*> statements[] = {
+      {&w.begin_, "BEGIN IMMEDIATE"},
+      {&w.commit_, "COMMIT"},
+      {&w.rollback_, "ROLLBACK"},
+      {&w.savepoint_, "SAVEPOINT batch"},
+      {&w.release_, "RELEASE batch"},
+      {&w.rollback_to_, "ROLLBACK TO batch"},
+      {&w.upsert_venue_,
+       "INSERT INTO venues(venue_id, name, seat_map_json, created_at_ms) VALUES(?1, ?2, ?3, ?4) "
+       "ON CONFLICT(venue_id) DO UPDATE SET name = excluded.name, "
+       "seat_map_json = excluded.seat_map_json, created_at_ms = excluded.created_at_ms"},
+      {&w.upsert_show_,
+       "INSERT INTO shows(show_id, venue_id, name, settings_json, starts_at_ms, created_at_ms) "
+       "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(show_id) DO UPDATE SET "
+       "venue_id = excluded.venue_id, name = excluded.name, "
+       "settings_json = excluded.settings_json, starts_at_ms = excluded.starts_at_ms, "
+       "created_at_ms = excluded.created_at_ms"},
+      {&w.insert_hold_,
+       "INSERT INTO holds(show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
+       "total_minor, created_at_ms, expires_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+       "?10)"},
+      {&w.extend_hold_, "UPDATE holds SET expires_at_ms = ?3 WHERE show_id = ?1 AND hold_id = ?2"},
+      {&w.delete_hold_, "DELETE FROM holds WHERE show_id = ?1 AND hold_id = ?2"},
+      {&w.insert_booking_,
+       "INSERT INTO bookings(show_id, booking_id, hold_id, owner, seats, ga_area, ga_quantity, "
+       "total_minor, payment_ref, booked_at_ms, cancelled, cancelled_at_ms) "
+       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+      {&w.find_booking_,
+       "SELECT seats, cancelled FROM bookings WHERE show_id = ?1 AND booking_id = ?2"},
+      {&w.cancel_booking_,
+       "UPDATE bookings SET cancelled = 1, cancelled_at_ms = ?3 "
+       "WHERE show_id = ?1 AND booking_id = ?2"},
+      {&w.claim_seat_,
+       "INSERT INTO booked_seats(show_id, seat_index, booking_id) VALUES(?1, ?2, ?3)"},
+      {&w.seat_owner_,
+       "SELECT booking_id FROM booked_seats WHERE show_id = ?1 AND seat_index = ?2"},
+      {&w.free_seat_,
+       "DELETE FROM booked_seats WHERE show_id = ?1 AND seat_index = ?2 AND booking_id = ?3"},
+      {&w.block_seat_,
+       "INSERT INTO blocked_seats(show_id, seat_index) VALUES(?1, ?2) ON CONFLICT DO NOTHING"},
+      {&w.unblock_seat_, "DELETE FROM blocked_seats WHERE show_id = ?1 AND seat_index = ?2"},
+      {&w.upsert_version_,
+       "INSERT INTO show_versions(show_id, version) VALUES(?1, ?2) "
+       "ON CONFLICT(show_id) DO UPDATE SET version = excluded.version"},
+      {&w.insert_idempotency_,
+       "INSERT INTO idempotency(user_id, idem_key, request_hash, status, response_body, "
+       "response_headers, created_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+  };
+  for (const auto& [stmt, sql] : statements) {
+    StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
+    if (!prepared.ok() && prepared.status().code() == StatusCode::kInternal) {
+      // The file claims the current schema version, yet the SQL does not fit it.
+      return Status::Corruption(db.path() +
+                                ": the schema is damaged: " + prepared.status().message());
+    }
+    if (!prepared.ok()) return prepared.status();
+    *stmt = std::move(prepared).value();
+  }
+  return w;
+}
+
+Status RecordWriter::Begin() { return begin_.Exec(); }
+
+Status RecordWriter::Commit() { return commit_.Exec(); }
+
+void RecordWriter::Rollback() {
+  if (in_transaction()) (void)rollback_.Exec();  // an error leaves nothing to keep
+}
+
+Status RecordWriter::ApplyBatch(const Batch& batch) {
+  if (Status s = savepoint_.Exec(); !s.ok()) return s;
+  Status s;
+  for (const Record& record : batch.records) {
+    if (s = Apply(record); !s.ok()) break;
+  }
+  if (s.ok()) {
+    if (s = release_.Exec(); s.ok()) return s;
+  } else if (!in_transaction() || (rollback_to_.Exec().ok() && release_.Exec().ok())) {
+    return s;  // undone: alone, or with the transaction SQLite already ended
+  }
+  Rollback();  // the batch can be neither kept nor undone alone
+  return s;
+}
+
+Status RecordWriter::Apply(const Record& record) {
+  return std::visit([this](const auto& r) { return Put(r); }, record);
+}
+
+Status RecordWriter::Put(const VenueRecord& r) {
+  return upsert_venue_.Bind(r.venue_id, r.name, r.seat_map_json, r.created_at_ms).Exec();
+}
+
+Status RecordWriter::Put(const ShowRecord& r) {
+  return upsert_show_
+      .Bind(r.show_id, r.venue_id, r.name, r.settings_json, r.starts_at_ms, r.created_at_ms)
+      .Exec();
+}
+
+Status RecordWriter::Put(const HoldRecord& r) {
+  Status s = insert_hold_
+                 .Bind(r.show_id, r.hold_id, r.owner, Blob{TokenBytes(r.token)},
+                       Blob{EncodeSeats(r.seats)}, r.ga_area, r.ga_quantity, r.total_minor,
+                       r.created_at_ms, r.expires_at_ms)
+                 .Exec();
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists(ShowAnd(r.show_id, "hold", r.hold_id) + " exists already");
+  }
+  return s;
+}
+
+Status RecordWriter::ExpectLiveHold(const char* action, ShowId show, HoldId hold) const {
+  if (db_->changes() == 1) return Status::Ok();
+  return Status::NotFound(std::string("cannot ") + action + " " + ShowAnd(show, "hold", hold) +
+                          ": it is not live");
+}
+
+Status RecordWriter::Put(const HoldExtended& r) {
+  Status s = extend_hold_.Bind(r.show_id, r.hold_id, r.expires_at_ms).Exec();
+  return s.ok() ? ExpectLiveHold("extend", r.show_id, r.hold_id) : s;
+}
+
+Status RecordWriter::Put(const HoldClosed& r) {
+  Status s = delete_hold_.Bind(r.show_id, r.hold_id).Exec();
+  return s.ok() ? ExpectLiveHold("close", r.show_id, r.hold_id) : s;
+}
+
+Status RecordWriter::Put(const BookingRecord& r) {
+  Status s = insert_booking_
+                 .Bind(r.show_id, r.booking_id, r.hold_id, r.owner, Blob{EncodeSeats(r.seats)},
+                       r.ga_area, r.ga_quantity, r.total_minor, r.payment_ref, r.booked_at_ms,
+                       r.cancelled, r.cancelled_at_ms)
+                 .Exec();
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists(ShowAnd(r.show_id, "booking", r.booking_id) + " exists already");
+  }
+  if (!s.ok() || r.cancelled) return s;
+  for (SeatIndex seat : r.seats) {
+    if (s = ClaimSeat(r.show_id, seat, r.booking_id); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// The last line of defence: the primary key of booked_seats.
+Status RecordWriter::ClaimSeat(ShowId show, SeatIndex seat, BookingId booking) {
+  Status s = claim_seat_.Bind(show, seat, booking).Exec();
+  if (s.code() != StatusCode::kAlreadyExists) return s;
+  std::string m = ShowAnd(show, "seat", seat) + " already has an active booking";
+  if (StatusOr<bool> row = seat_owner_.Bind(show, seat).Step(); row.ok() && *row) {
+    m += " (booking " + std::to_string(static_cast<uint64_t>(seat_owner_.column_int64(0))) + ")";
+  }
+  seat_owner_.Reset();
+  m += "; refused booking " + std::to_string(booking);
+  return Status::AlreadyExists(std::move(m));
+}
+
+Status RecordWriter::Put(const BookingCancelled& r) {
+  StatusOr<bool> row = find_booking_.Bind(r.show_id, r.booking_id).Step();
+  if (!row.ok() || !*row) {
+    find_booking_.Reset();
+    if (!row.ok()) return row.status();
+    return Status::NotFound("cannot cancel " + ShowAnd(r.show_id, "booking", r.booking_id) +
+                            ": no such booking");
+  }
+  RowReader reader(find_booking_, "bookings");
+  std::vector<SeatIndex> seats;
+  ReadSeats(reader, seats);
+  bool cancelled = reader.Int<bool>();
+  find_booking_.Reset();
+  if (!reader.status().ok()) return reader.status();
+  if (cancelled) {
+    return Status::FailedPrecondition(
+        "cannot cancel " + ShowAnd(r.show_id, "booking", r.booking_id) + ": cancelled already");
+  }
+  if (Status s = cancel_booking_.Bind(r.show_id, r.booking_id, r.at_ms).Exec(); !s.ok()) return s;
+  for (SeatIndex seat : seats) {
+    if (Status s = free_seat_.Bind(r.show_id, seat, r.booking_id).Exec(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RecordWriter::Put(const SeatsBlocked& r) {
+  Stmt& stmt = r.blocked ? block_seat_ : unblock_seat_;
+  for (SeatIndex seat : r.seats) {
+    if (Status s = stmt.Bind(r.show_id, seat).Exec(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RecordWriter::Put(const ShowVersion& r) {
+  return upsert_version_.Bind(r.show_id, r.version).Exec();
+}
+
+Status RecordWriter::Put(const IdempotencyRecord& r) {
+  Status s = insert_idempotency_
+                 .Bind(r.user, r.key, Blob{r.request_hash}, r.status, Blob{r.response_body},
+                       Blob{r.response_headers}, r.created_at_ms)
+                 .Exec();
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists("idempotency key '" + r.key + "' of user '" + r.user +
+                                 "' is recorded already");
+  }
+  return s;
+}
+
+// ---- Reading --------------------------------------------------------------------
+
+namespace {
+
+Status ReadVenues(Db& db, Snapshot& snap) {
+  return ForEachRow(db,
+                    "SELECT venue_id, name, seat_map_json, created_at_ms FROM venues "
+                    "ORDER BY venue_id",
+                    [&](const Stmt& stmt) {
+                      RowReader row(stmt, "venues");
+                      VenueRecord& v = snap.venues.emplace_back();
+                      v.venue_id = row.Int<uint64_t>();
+                      v.name = row.Bytes();
+                      v.seat_map_json = row.Bytes();
+                      v.created_at_ms = row.Int<TimeMs>();
+                      return row.status();
+                    });
+}
+
+Status ReadShows(Db& db, Snapshot& snap) {
+  return ForEachRow(db,
+                    "SELECT show_id, venue_id, name, settings_json, starts_at_ms, created_at_ms "
+                    "FROM shows ORDER BY show_id",
+                    [&](const Stmt& stmt) {
+                      RowReader row(stmt, "shows");
+                      ShowRecord& s = snap.shows.emplace_back();
+                      s.show_id = row.Int<ShowId>();
+                      s.venue_id = row.Int<uint64_t>();
+                      s.name = row.Bytes();
+                      s.settings_json = row.Bytes();
+                      s.starts_at_ms = row.Int<TimeMs>();
+                      s.created_at_ms = row.Int<TimeMs>();
+                      return row.status();
+                    });
+}
+
+Status ReadHolds(Db& db, Snapshot& snap) {
+  return ForEachRow(db,
+                    "SELECT show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
+                    "total_minor, created_at_ms, expires_at_ms FROM holds "
+                    "ORDER BY show_id, hold_id",
+                    [&](const Stmt& stmt) {
+                      RowReader row(stmt, "holds");
+                      HoldRecord& h = snap.live_holds.emplace_back();
+                      h.show_id = row.Int<ShowId>();
+                      h.hold_id = row.Int<HoldId>();
+                      h.owner = row.Bytes();
+                      ReadToken(row, h.token);
+                      ReadSeats(row, h.seats);
+                      h.ga_area = row.Int<uint16_t>();
+                      h.ga_quantity = row.Int<uint32_t>();
+                      h.total_minor = row.Int<int64_t>();
+                      h.created_at_ms = row.Int<TimeMs>();
+                      h.expires_at_ms = row.Int<TimeMs>();
+                      return row.status();
+                    });
+}
+
+Status ReadBookings(Db& db, Snapshot& snap) {
+  return ForEachRow(db,
+                    "SELECT show_id, booking_id, hold_id, owner, seats, ga_area, ga_quantity, "
+                    "total_minor, payment_ref, booked_at_ms, cancelled, cancelled_at_ms "
+                    "FROM bookings ORDER BY show_id, booking_id",
+                    [&](const Stmt& stmt) {
+                      RowReader row(stmt, "bookings");
+                      BookingRecord& b = snap.bookings.emplace_back();
+                      b.show_id = row.Int<ShowId>();
+                      b.booking_id = row.Int<BookingId>();
+                      b.hold_id = row.Int<HoldId>();
+                      b.owner = row.Bytes();
+                      ReadSeats(row, b.seats);
+                      b.ga_area = row.Int<uint16_t>();
+                      b.ga_quantity = row.Int<uint32_t>();
+                      b.total_minor = row.Int<int64_t>();
+                      b.payment_ref = row.Bytes();
+                      b.booked_at_ms = row.Int<TimeMs>();
+                      b.cancelled = row.Int<bool>();
+                      b.cancelled_at_ms = row.Int<TimeMs>();
+                      return row.status();
+                    });
+}
+
+Status ReadBlocked(Db& db, Snapshot& snap) {
+  return ForEachRow(
+      db, "SELECT show_id, seat_index FROM blocked_seats ORDER BY show_id, seat_index",
+      [&](const Stmt& stmt) {
+        RowReader row(stmt, "blocked_seats");
+        ShowId show = row.Int<ShowId>();
+        SeatIndex seat = row.Int<SeatIndex>();
+        if (snap.blocked.empty() || snap.blocked.back().show_id != show) {
+          snap.blocked.push_back(SeatsBlocked{.show_id = show, .seats = {}, .blocked = true});
+        }
+        snap.blocked.back().seats.push_back(seat);
+        return row.status();
+      });
+}
+
+Status ReadVersions(Db& db, Snapshot& snap) {
+  return ForEachRow(db, "SELECT show_id, version FROM show_versions ORDER BY show_id",
+                    [&](const Stmt& stmt) {
+                      RowReader row(stmt, "show_versions");
+                      ShowVersion& v = snap.versions.emplace_back();
+                      v.show_id = row.Int<ShowId>();
+                      v.version = row.Int<Version>();
+                      return row.status();
+                    });
+}
+
+Status ReadIdempotency(Db& db, Snapshot& snap) {
+  return ForEachRow(db,
+                    "SELECT user_id, idem_key, request_hash, status, response_body, "
+                    "response_headers, created_at_ms FROM idempotency ORDER BY rowid",
+                    [&](const Stmt& stmt) {
+                      RowReader row(stmt, "idempotency");
+                      IdempotencyRecord& r = snap.idempotency.emplace_back();
+                      r.user = row.Bytes();
+                      r.key = row.Bytes();
+                      r.request_hash = row.Bytes();
+                      r.status = row.Int<int>();
+                      r.response_body = row.Bytes();
+                      r.response_headers = row.Bytes();
+                      r.created_at_ms = row.Int<TimeMs>();
+                      return row.status();
+                    });
+}
+
+Status ReadAll(Db& db, Snapshot& snap) {
+  for (auto read : {ReadVenues, ReadShows, ReadHolds, ReadBookings, ReadBlocked, ReadVersions,
+                    ReadIdempotency}) {
+    if (Status s = read(db, snap); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Runs `body` inside a read transaction, which keeps the reads consistent.
+template <typename Body>
+Status InReadTransaction(Db& db, Body&& body) {
+  if (Status s = db.Exec("BEGIN"); !s.ok()) return s;
+  Status s = body();
+  if (Status end = db.Exec(s.ok() ? "COMMIT" : "ROLLBACK"); s.ok()) s = end;
+  return s;
+}
+
+// Each query yields (count, description) of rows that break the invariant.
+constexpr std::pair<const char*, const char*> kConsistencyChecks[] = {
+    {"SELECT count(*) FROM booked_seats AS s LEFT JOIN bookings AS b "
+     "ON b.show_id = s.show_id AND b.booking_id = s.booking_id AND b.cancelled = 0 "
+     "WHERE b.booking_id IS NULL",
+     "booked seats without an active booking"},
+    {"SELECT (SELECT coalesce(sum(length(seats) / 4), 0) FROM bookings WHERE cancelled = 0) - "
+     "(SELECT count(*) FROM booked_seats)",
+     "seats of active bookings missing from booked_seats"},
+    {"SELECT count(*) FROM bookings WHERE length(seats) % 4 != 0",
+     "bookings with a torn seat list"},
+    {"SELECT count(*) FROM holds WHERE length(seats) % 4 != 0", "holds with a torn seat list"},
+};
+static_assert(kSeatBlobBytesPerSeat == 4, "the consistency checks divide by 4");
+
+Status CheckInvariants(Db& db) {
+  StatusOr<std::string> integrity = db.QueryText("PRAGMA integrity_check");
+  if (!integrity.ok()) return integrity.status();
+  if (*integrity != "ok") return Status::Corruption(db.path() + ": " + *integrity);
+  for (const auto& [sql, what] : kConsistencyChecks) {
+    StatusOr<int64_t> bad = db.QueryInt(sql);
+    if (!bad.ok()) return bad.status();
+    if (*bad != 0) {
+      return Status::Corruption(db.path() + ": " + std::to_string(*bad) + " " + what);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<Snapshot> ReadSnapshot(Db& db) {
+  Snapshot snap;
+  if (Status s = InReadTransaction(db, [&] { return ReadAll(db, snap); }); !s.ok()) return s;
+  return snap;
+}
+
+Status CheckConsistency(Db& db) {
+  return InReadTransaction(db, [&] { return CheckInvariants(db); });
+}
+
+}  // namespace boxoffice::store::sqlite

@@ -1,0 +1,77 @@
+// RecordWriter applies batches of journal Records to the SQLite schema inside
+// a write transaction, each batch atomically (a savepoint); ReadSnapshot and
+// CheckConsistency read the schema back. Internal to src/store/.
+//
+// What each record does (see sqlite_schema.h for the tables):
+//   VenueRecord, ShowRecord  insert, or replace the earlier record of that id
+//   HoldRecord               insert; kAlreadyExists if the hold id is taken
+//   HoldExtended             new expiry; kNotFound unless the hold is live
+//   HoldClosed               deletes the live hold; kNotFound unless live
+//   BookingRecord            insert, and claim its seats in booked_seats:
+//                            kAlreadyExists naming show and seat if one of
+//                            them has an active booking already
+//   BookingCancelled         marks it cancelled and frees its seats;
+//                            kNotFound / kFailedPrecondition if missing or
+//                            already cancelled
+//   SeatsBlocked             adds or removes blocked seats (idempotent)
+//   ShowVersion              sets the show's version
+//   IdempotencyRecord        insert; kAlreadyExists for a repeated (user, key)
+//
+// Thread-safety: like Db, one thread at a time.
+#pragma once
+
+#include "core/status.h"
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace boxoffice::store::sqlite {
+
+class RecordWriter {
+ public:
+  // Prepares (and keeps) every statement the writer needs.
+  static StatusOr<RecordWriter> Prepare(Db& db);
+
+  Status Begin();  // BEGIN IMMEDIATE: takes the write lock now
+  // Applies all of the batch, or none of it and returns why. An error that
+  // ends the whole transaction (a full disk) leaves in_transaction() false.
+  Status ApplyBatch(const Batch& batch);
+  Status Commit();
+  void Rollback();  // ends the open transaction, if any, discarding it
+  bool in_transaction() const { return db_->in_transaction(); }
+
+ private:
+  explicit RecordWriter(Db& db) : db_(&db) {}
+  Status Apply(const Record& record);
+  Status Put(const VenueRecord& r);
+  Status Put(const ShowRecord& r);
+  Status Put(const HoldRecord& r);
+  Status Put(const HoldExtended& r);
+  Status Put(const HoldClosed& r);
+  Status Put(const BookingRecord& r);
+  Status Put(const BookingCancelled& r);
+  Status Put(const SeatsBlocked& r);
+  Status Put(const ShowVersion& r);
+  Status Put(const IdempotencyRecord& r);
+  Status ClaimSeat(ShowId show, SeatIndex seat, BookingId booking);
+  Status ExpectLiveHold(const char* action, ShowId show, HoldId hold) const;
+
+  Db* db_;
+  Stmt begin_, commit_, rollback_;
+  Stmt savepoint_, release_, rollback_to_;
+  Stmt upsert_venue_, upsert_show_;
+  Stmt insert_hold_, extend_hold_, delete_hold_;
+  Stmt insert_booking_, find_booking_, cancel_booking_;
+  Stmt claim_seat_, seat_owner_, free_seat_;
+  Stmt block_seat_, unblock_seat_;
+  Stmt upsert_version_;
+  Stmt insert_idempotency_;
+};
+
+// Reads everything recovery needs in one read transaction.
+StatusOr<Snapshot> ReadSnapshot(Db& db);
+
+// SQLite's own integrity check plus the store's invariant: booked_seats holds
+// exactly the seats of the active bookings. kCorruption names the first problem.
+Status CheckConsistency(Db& db);
+
+}  // namespace boxoffice::store::sqlite

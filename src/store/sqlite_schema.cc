@@ -1,0 +1,163 @@
+#include "store/sqlite_schema.h"
+
+#include <array>
+#include <string>
+
+namespace boxoffice::store::sqlite {
+
+namespace {
+
+// kMigrations[i] takes the schema from version i to i+1 and sets user_version.
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {
+    // 0 -> 1: the first schema.
+    R"sql(
+CREATE TABLE venues(
+  venue_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  seat_map_json TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL);
+CREATE TABLE shows(
+  show_id INTEGER PRIMARY KEY,
+  venue_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  settings_json TEXT NOT NULL,
+  starts_at_ms INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL);
+CREATE TABLE holds(
+  show_id INTEGER NOT NULL,
+  hold_id INTEGER NOT NULL,
+  owner TEXT NOT NULL,
+  token BLOB NOT NULL CHECK(length(token) = 16),
+  seats BLOB NOT NULL,
+  ga_area INTEGER NOT NULL,
+  ga_quantity INTEGER NOT NULL,
+  total_minor INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  PRIMARY KEY(show_id, hold_id)) WITHOUT ROWID;
+CREATE TABLE bookings(
+  show_id INTEGER NOT NULL,
+  booking_id INTEGER NOT NULL,
+  hold_id INTEGER NOT NULL,
+  owner TEXT NOT NULL,
+  seats BLOB NOT NULL,
+  ga_area INTEGER NOT NULL,
+  ga_quantity INTEGER NOT NULL,
+  total_minor INTEGER NOT NULL,
+  payment_ref TEXT NOT NULL,
+  booked_at_ms INTEGER NOT NULL,
+  cancelled INTEGER NOT NULL CHECK(cancelled IN (0, 1)),
+  cancelled_at_ms INTEGER NOT NULL,
+  PRIMARY KEY(show_id, booking_id)) WITHOUT ROWID;
+CREATE TABLE booked_seats(
+  show_id INTEGER NOT NULL,
+  seat_index INTEGER NOT NULL,
+  booking_id INTEGER NOT NULL,
+  PRIMARY KEY(show_id, seat_index)) WITHOUT ROWID;
+CREATE TABLE blocked_seats(
+  show_id INTEGER NOT NULL,
+  seat_index INTEGER NOT NULL,
+  PRIMARY KEY(show_id, seat_index)) WITHOUT ROWID;
+CREATE TABLE show_versions(
+  show_id INTEGER PRIMARY KEY,
+  version INTEGER NOT NULL);
+CREATE TABLE idempotency(
+  user_id TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  request_hash BLOB NOT NULL,
+  status INTEGER NOT NULL,
+  response_body BLOB NOT NULL,
+  response_headers BLOB NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  UNIQUE(user_id, idem_key));
+PRAGMA application_id = 1114601542;
+PRAGMA user_version = 1;
+)sql",
+};
+static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");
+
+Status SetPragmas(Db& db) {
+  // A file that is not a database fails here, on its first read.
+  StatusOr<std::string> mode = db.QueryText("PRAGMA journal_mode=WAL");
+  if (!mode.ok()) return mode.status();
+  if (*mode != "wal") {
+    return Status::IoError(db.path() + ": cannot use write-ahead logging (journal mode " + *mode +
+                           ")");
+  }
+  // FULL: the WAL is fsync'd at every commit, before Submit's callbacks run.
+  return db.Exec(
+      "PRAGMA synchronous=FULL;"
+      "PRAGMA foreign_keys=OFF;"  // references are kept by the domain core
+      "PRAGMA journal_size_limit=67108864;");
+}
+
+Status CheckOwnership(Db& db, int64_t application_id, int64_t version) {
+  if (application_id == kApplicationId) {
+    if (version > kSchemaVersion) {
+      return Status::FailedPrecondition(db.path() + ": written by a newer Boxoffice (schema " +
+                                        std::to_string(version) + ", this build reads up to " +
+                                        std::to_string(kSchemaVersion) + ")");
+    }
+    return Status::Ok();
+  }
+  StatusOr<int64_t> objects = db.QueryInt("SELECT count(*) FROM sqlite_master");
+  if (!objects.ok()) return objects.status();
+  if (application_id != 0 || version != 0 || *objects != 0) {
+    return Status::FailedPrecondition(db.path() + ": not a Boxoffice store (application id " +
+                                      std::to_string(application_id) + ")");
+  }
+  return Status::Ok();  // a new, empty file
+}
+
+Status MigrateInTransaction(Db& db) {
+  StatusOr<int64_t> application_id = db.QueryInt("PRAGMA application_id");
+  if (!application_id.ok()) return application_id.status();
+  StatusOr<int64_t> version = db.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (Status s = CheckOwnership(db, *application_id, *version); !s.ok()) return s;
+  for (int64_t v = *version; v < kSchemaVersion; ++v) {
+    if (Status s = db.Exec(kMigrations[static_cast<size_t>(v)]); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status PrepareSchema(Db& db) {
+  if (Status s = SetPragmas(db); !s.ok()) return s;
+  // One transaction, so two processes opening a new file cannot both migrate.
+  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  Status s = MigrateInTransaction(db);
+  if (s.ok()) s = db.Exec("COMMIT");
+  if (!s.ok() && db.in_transaction()) (void)db.Exec("ROLLBACK");
+  return s;
+}
+
+std::string EncodeSeats(std::span<const core::SeatIndex> seats) {
+  std::string blob(seats.size() * kSeatBlobBytesPerSeat, '\0');
+  for (size_t i = 0; i < seats.size(); ++i) {
+    for (size_t b = 0; b < kSeatBlobBytesPerSeat; ++b) {
+      blob[i * kSeatBlobBytesPerSeat + b] = static_cast<char>((seats[i] >> (8 * b)) & 0xff);
+    }
+  }
+  return blob;
+}
+
+StatusOr<std::vector<core::SeatIndex>> DecodeSeats(std::string_view blob) {
+  if (blob.size() % kSeatBlobBytesPerSeat != 0) {
+    return Status::Corruption("a seat list of " + std::to_string(blob.size()) +
+                              " bytes is not a whole number of seats");
+  }
+  std::vector<core::SeatIndex> seats(blob.size() / kSeatBlobBytesPerSeat);
+  for (size_t i = 0; i < seats.size(); ++i) {
+    core::SeatIndex seat = 0;
+    for (size_t b = 0; b < kSeatBlobBytesPerSeat; ++b) {
+      auto byte = static_cast<uint8_t>(blob[i * kSeatBlobBytesPerSeat + b]);
+      seat |= static_cast<core::SeatIndex>(byte) << (8 * b);
+    }
+    seats[i] = seat;
+  }
+  return seats;
+}
+
+}  // namespace boxoffice::store::sqlite

@@ -1,0 +1,208 @@
+#include "store/sqlite_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "store/sqlite_db.h"
+#include "store/sqlite_records.h"
+#include "store/sqlite_schema.h"
+
+namespace boxoffice::store {
+
+namespace {
+
+bool EndsTheStore(const Status& s) {
+  return s.code() == StatusCode::kIoError || s.code() == StatusCode::kCorruption;
+}
+
+Status LimitPages(sqlite::Db& db, uint64_t pages_max) {
+  if (pages_max == 0) return Status::Ok();
+  // A PRAGMA takes no bound parameters; the value is an integer we format.
+  std::string sql = "PRAGMA max_page_count = " + std::to_string(pages_max);
+  return db.Exec(sql.c_str());
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                         SqliteOptions options) {
+  BOX_ASSERT(options.batches_per_transaction_max > 0);
+  StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, options.busy_timeout_ms);
+  if (!db.ok()) return db.status();
+  if (Status s = sqlite::PrepareSchema(**db); !s.ok()) return s;
+  if (Status s = LimitPages(**db, options.database_pages_max); !s.ok()) return s;
+  StatusOr<sqlite::RecordWriter> writer = sqlite::RecordWriter::Prepare(**db);
+  if (!writer.ok()) return writer.status();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(
+      std::move(db).value(), std::make_unique<sqlite::RecordWriter>(std::move(writer).value()),
+      std::move(options)));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<sqlite::Db> db,
+                         std::unique_ptr<sqlite::RecordWriter> writer, SqliteOptions options)
+    : options_(std::move(options)), db_(std::move(db)), writer_(std::move(writer)) {
+  thread_ = std::thread([this] { WriterLoop(); });
+  writer_id_ = thread_.get_id();
+}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+StatusOr<Snapshot> SqliteStore::Load() {
+  std::lock_guard lock(db_mu_);
+  if (db_ == nullptr) return Status::FailedPrecondition("the store is closed");
+  return sqlite::ReadSnapshot(*db_);
+}
+
+Status SqliteStore::CheckIntegrity() {
+  std::lock_guard lock(db_mu_);
+  if (db_ == nullptr) return Status::FailedPrecondition("the store is closed");
+  return sqlite::CheckConsistency(*db_);
+}
+
+void SqliteStore::Submit(Batch batch, DurableCallback done) {
+  std::unique_lock lock(mu_);
+  if (stopping_) {
+    lock.unlock();
+    if (done) done(Status::FailedPrecondition("the store is closed"));
+    return;
+  }
+  Status status;
+  if (queued_ok_ >= options_.queued_batches_max) {
+    status = Status::ResourceExhausted("the store's queue is full (" +
+                                       std::to_string(options_.queued_batches_max) +
+                                       " batches waiting for the disk)");
+    batch = {};
+  } else {
+    ++queued_ok_;
+  }
+  queue_.push_back(Pending{std::move(batch), std::move(done), std::move(status)});
+  ++submitted_;
+  bool wake = queue_.size() == 1;  // the writer waits only on an empty queue
+  lock.unlock();
+  if (wake) work_cv_.notify_one();
+}
+
+void SqliteStore::Flush() {
+  BOX_ASSERT(!OnWriterThread());
+  std::unique_lock lock(mu_);
+  uint64_t target = submitted_;
+  settled_cv_.wait(lock, [&] { return settled_ >= target; });
+}
+
+void SqliteStore::Close() {
+  BOX_ASSERT(!OnWriterThread());
+  std::lock_guard close_lock(close_mu_);
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_one();
+  if (thread_.joinable()) thread_.join();  // the writer drains the queue first
+  std::lock_guard lock(db_mu_);
+  writer_.reset();  // statements before their connection
+  db_.reset();
+}
+
+StoreStats SqliteStore::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+bool SqliteStore::OnWriterThread() const { return std::this_thread::get_id() == writer_id_; }
+
+// ---- The writer thread ----------------------------------------------------------
+
+void SqliteStore::WriterLoop() {
+  std::vector<Pending> group;
+  while (TakeGroup(group)) {
+    CommitObservation seen;
+    bool committed = CommitGroup(group, seen);
+    FinishGroup(group, seen, committed);
+    group.clear();
+  }
+}
+
+// Waits for work; takes the oldest batches, at most one transaction's worth.
+// False once the store is stopping and the queue is empty.
+bool SqliteStore::TakeGroup(std::vector<Pending>& group) {
+  std::unique_lock lock(mu_);
+  work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+  size_t n = std::min(queue_.size(), options_.batches_per_transaction_max);
+  for (size_t i = 0; i < n; ++i) {
+    if (queue_.front().status.ok()) --queued_ok_;
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return n > 0;
+}
+
+// Runs the group's transaction. Each Pending's status says how its batch
+// ended; returns whether a COMMIT succeeded.
+bool SqliteStore::CommitGroup(std::vector<Pending>& group, CommitObservation& seen) {
+  if (std::none_of(group.begin(), group.end(), [](const Pending& p) { return p.status.ok(); })) {
+    return false;  // every batch was refused before reaching the database
+  }
+  std::lock_guard lock(db_mu_);
+  auto start = std::chrono::steady_clock::now();
+  Status s = broken_;
+  if (s.ok()) s = writer_->Begin();
+  if (s.ok()) s = ApplyGroup(group);
+  if (s.ok()) s = writer_->Commit();
+  seen.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (s.ok()) return true;
+  writer_->Rollback();
+  NoteWriteError(s);
+  if (writer_->in_transaction()) {  // not even ROLLBACK worked
+    NoteWriteError(Status::IoError("cannot roll back a failed transaction: " + s.message()));
+  }
+  for (Pending& p : group) {
+    if (p.status.ok()) p.status = Status(s.code(), "batch not committed: " + s.message());
+  }
+  return false;
+}
+
+// Applies each batch in its own savepoint, so a batch that fails is undone
+// alone. Returns an error when the whole transaction must be given up.
+Status SqliteStore::ApplyGroup(std::vector<Pending>& group) {
+  for (Pending& p : group) {
+    if (!p.status.ok()) continue;
+    p.status = writer_->ApplyBatch(p.batch);
+    if (!p.status.ok() && (!writer_->in_transaction() || EndsTheStore(p.status))) {
+      return p.status;
+    }
+  }
+  return Status::Ok();
+}
+
+void SqliteStore::NoteWriteError(const Status& s) {
+  if (!EndsTheStore(s) || !broken_.ok()) return;
+  broken_ = Status(s.code(), "the store failed while writing and must be reopened: " + s.message());
+}
+
+void SqliteStore::FinishGroup(std::vector<Pending>& group, CommitObservation& seen,
+                              bool committed) {
+  seen.batches = group.size();
+  for (const Pending& p : group) {
+    if (p.status.ok()) {
+      seen.records += p.batch.records.size();
+    } else {
+      ++seen.batches_failed;
+    }
+  }
+  for (Pending& p : group) {
+    if (p.done) p.done(std::move(p.status));
+  }
+  if (options_.observer) options_.observer(seen);
+  {
+    std::lock_guard lock(mu_);
+    settled_ += group.size();  // Flush returns once callbacks and observer ran
+    stats_.transactions += committed ? 1 : 0;
+    stats_.batches_committed += seen.batches - seen.batches_failed;
+    stats_.batches_failed += seen.batches_failed;
+    stats_.records += seen.records;
+  }
+  settled_cv_.notify_all();
+}
+
+}  // namespace boxoffice::store

@@ -1,0 +1,145 @@
+// SqliteStore: the embedded Store — one SQLite file in WAL mode, written by a
+// single writer thread that commits many batches per transaction.
+//
+// Group commit: Submit appends (batch, callback) to a queue and returns. The
+// writer takes everything queued (at most batches_per_transaction_max), runs
+// one transaction with one SAVEPOINT per batch, commits (synchronous=FULL:
+// the WAL is fsync'd) and then runs the callbacks in submission order. It
+// never waits for more work while it has some: under load a transaction
+// collects what arrived during the previous commit.
+//
+// Failures:
+//  - a batch that breaks a rule (a seat already booked, a repeated
+//    idempotency key, an unknown hold...) is rolled back alone and its
+//    callback gets the Status (kAlreadyExists names show and seat); the other
+//    batches of the transaction commit;
+//  - an error that ends the whole transaction (COMMIT fails, the disk is
+//    full) fails every batch of it;
+//  - after an I/O error or corruption while writing, the store fails every
+//    later batch with that error: what reached the disk is unknown until the
+//    file is reopened, which recovers it;
+//  - more than queued_batches_max batches waiting: the new batch fails with
+//    kResourceExhausted (through its callback, on the writer thread).
+//
+// Threads: Submit, Flush, Load, stats and CheckIntegrity may be called from
+// any thread. Callbacks and the observer run on the writer thread, must be
+// quick, must not throw and must not call Flush or Close (that would wait for
+// itself: it asserts). Submit after Close runs the callback at once, on the
+// caller's thread, with kFailedPrecondition.
+//
+// Venue and show records replace the earlier record of the same id (a show's
+// settings may change); every other record is as described in
+// sqlite_records.h. The schema is in sqlite_schema.h.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace boxoffice::store {
+
+namespace sqlite {
+class Db;
+class RecordWriter;
+}  // namespace sqlite
+
+inline constexpr size_t kBatchesPerTransactionMax = 4096;
+inline constexpr size_t kQueuedBatchesMax = 1 << 20;
+inline constexpr int kSqliteBusyTimeoutMs = 5000;
+
+// What became of one group of batches taken from the queue (one transaction,
+// committed or not), for the "journal batch size" and "journal commit latency"
+// metrics. The observer sees it after the group's callbacks ran.
+struct CommitObservation {
+  size_t batches = 0;  // batches in the transaction, committed or not
+  size_t batches_failed = 0;
+  size_t records = 0;     // records of the committed batches
+  double duration_s = 0;  // BEGIN to the end of COMMIT (fsync included)
+};
+using CommitObserver = std::function<void(const CommitObservation&)>;
+
+struct SqliteOptions {
+  size_t batches_per_transaction_max = kBatchesPerTransactionMax;
+  size_t queued_batches_max = kQueuedBatchesMax;
+  int busy_timeout_ms = kSqliteBusyTimeoutMs;  // another process holding the file
+  // A quota on the file size in database pages (4 KiB each); 0: none. Batches
+  // that would grow the file beyond it fail with kResourceExhausted.
+  uint64_t database_pages_max = 0;
+  CommitObserver observer;  // runs on the writer thread
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the store at `path` (a file; "-wal" and "-shm" files
+  // appear beside it), recovering it if a process died while writing.
+  // kCorruption if the file is not a database, kFailedPrecondition if it is
+  // not a Boxoffice store or has a newer schema, kIoError if it cannot be opened.
+  static StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                     SqliteOptions options = {});
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  StatusOr<Snapshot> Load() override;
+  void Submit(Batch batch, DurableCallback done) override;
+  void Flush() override;
+  void Close() override;
+  StoreStats stats() const override;
+
+  // SQLite's integrity check plus the store's own invariants (booked_seats
+  // matches the active bookings). Reads the whole file: for tests and tools.
+  Status CheckIntegrity();
+
+ private:
+  struct Pending {
+    Batch batch;
+    DurableCallback done;
+    Status status;  // not OK: refused before reaching the database
+  };
+
+  SqliteStore(std::unique_ptr<sqlite::Db> db, std::unique_ptr<sqlite::RecordWriter> writer,
+              SqliteOptions options);
+  void WriterLoop();
+  bool TakeGroup(std::vector<Pending>& group);
+  bool CommitGroup(std::vector<Pending>& group, CommitObservation& seen);
+  Status ApplyGroup(std::vector<Pending>& group);
+  void NoteWriteError(const Status& s);
+  void FinishGroup(std::vector<Pending>& group, CommitObservation& seen, bool committed);
+  bool OnWriterThread() const;
+
+  const SqliteOptions options_;
+
+  // The connection: used by the writer for each transaction, by Load and
+  // CheckIntegrity in between. Null once closed.
+  mutable std::mutex db_mu_;
+  std::unique_ptr<sqlite::Db> db_;
+  std::unique_ptr<sqlite::RecordWriter> writer_;
+  Status broken_;  // writer thread only: set by an I/O error while writing
+
+  // The queue and the counters below, guarded by mu_.
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;     // the writer waits for batches
+  std::condition_variable settled_cv_;  // Flush waits for callbacks
+  std::deque<Pending> queue_;
+  size_t queued_ok_ = 0;    // batches in queue_ that will reach the database
+  uint64_t submitted_ = 0;  // batches ever queued
+  uint64_t settled_ = 0;    // batches whose callback has run
+  bool stopping_ = false;
+  StoreStats stats_;
+
+  std::mutex close_mu_;  // one Close at a time
+  std::thread thread_;
+  std::thread::id writer_id_;
+};
+
+}  // namespace boxoffice::store

@@ -1,0 +1,147 @@
+// Helpers for the store's tests: a temporary directory, a gate that holds the
+// writer thread, record builders and a blocking Submit. Tests only.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <future>
+#include <latch>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/store.h"
+
+namespace boxoffice::store::testing {
+
+// A fresh directory under /tmp, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/boxoffice-store-XXXXXX";
+    char* made = mkdtemp(pattern.data());
+    if (made == nullptr) ADD_FAILURE() << "mkdtemp failed";
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Holds the writer thread inside a callback until Open(), so that everything
+// submitted meanwhile is committed together afterwards. The gate's own empty
+// batch is alone in its transaction once the constructor returns.
+class WriterGate {
+ public:
+  explicit WriterGate(Store& store) : latches_(std::make_shared<Latches>()) {
+    // The callback shares the latches: it may still be leaving wait() when
+    // the gate is gone.
+    store.Submit({}, [latches = latches_](Status) {
+      latches->entered.count_down();
+      latches->released.wait();
+    });
+    latches_->entered.wait();
+  }
+  ~WriterGate() { Open(); }
+  WriterGate(const WriterGate&) = delete;
+  WriterGate& operator=(const WriterGate&) = delete;
+
+  void Open() {
+    if (std::exchange(open_, true)) return;
+    latches_->released.count_down();
+  }
+
+ private:
+  struct Latches {
+    std::latch entered{1};
+    std::latch released{1};
+  };
+  std::shared_ptr<Latches> latches_;
+  bool open_ = false;
+};
+
+// Submits and waits for the batch's callback.
+inline Status SubmitAndWait(Store& store, Batch batch) {
+  std::promise<Status> done;
+  std::future<Status> result = done.get_future();
+  store.Submit(std::move(batch), [&done](Status s) { done.set_value(std::move(s)); });
+  return result.get();
+}
+
+// Collects the statuses of batches submitted through one thread, in order.
+class Outcomes {
+ public:
+  explicit Outcomes(Store& store) : store_(store) {}
+  // Submits `batch`; its status will be at(index), index = order of submission.
+  size_t Submit(Batch batch) {
+    auto& slot = statuses_.emplace_back(
+        std::make_unique<Status>(StatusCode::kInternal, "callback did not run"));
+    store_.Submit(std::move(batch), [s = slot.get()](Status result) { *s = std::move(result); });
+    return statuses_.size() - 1;
+  }
+  // Read after the store's Flush.
+  const Status& at(size_t index) const { return *statuses_.at(index); }
+
+ private:
+  Store& store_;
+  std::vector<std::unique_ptr<Status>> statuses_;  // stable addresses for the callbacks
+};
+
+inline Batch One(Record record) {
+  Batch b;
+  b.records.push_back(std::move(record));
+  return b;
+}
+
+inline BookingRecord Booking(ShowId show, BookingId id, std::vector<SeatIndex> seats) {
+  BookingRecord b;
+  b.show_id = show;
+  b.booking_id = id;
+  b.hold_id = id + 1000;
+  b.owner = "user-" + std::to_string(id);
+  b.seats = std::move(seats);
+  b.total_minor = 4500 * static_cast<int64_t>(b.seats.size());
+  b.payment_ref = "pay-" + std::to_string(id);
+  b.booked_at_ms = 1'800'000'000'000 + static_cast<int64_t>(id);
+  return b;
+}
+
+inline HoldRecord Hold(ShowId show, HoldId id, std::vector<SeatIndex> seats) {
+  HoldRecord h;
+  h.show_id = show;
+  h.hold_id = id;
+  h.owner = "user-" + std::to_string(id);
+  for (size_t i = 0; i < h.token.bytes.size(); ++i) {
+    h.token.bytes[i] = static_cast<uint8_t>(id * 31 + i);
+  }
+  h.seats = std::move(seats);
+  h.total_minor = 4500 * static_cast<int64_t>(h.seats.size());
+  h.created_at_ms = 1'800'000'000'000;
+  h.expires_at_ms = h.created_at_ms + 600'000;
+  return h;
+}
+
+inline IdempotencyRecord Idempotency(std::string user, std::string key) {
+  IdempotencyRecord r;
+  r.user = std::move(user);
+  r.key = std::move(key);
+  r.request_hash = "hash-of-" + r.key;
+  r.status = 201;
+  r.response_body = R"({"hold_id":"7"})";
+  r.response_headers = "Location: /v1/holds/7\r\n";
+  r.created_at_ms = 1'800'000'000'000;
+  return r;
+}
+
+}  // namespace boxoffice::store::testing
