@@ -140,7 +140,8 @@ int RunServe(int argc, char** argv) {
   if (!store.ok()) return Fail(store.status().message());
 
   http::JsonCatalogCodec codec;
-  service::BookingService svc(**store, codec, service::SystemNowMs, registry);
+  service::BookingService svc(**store, codec, service::SystemNowMs, registry,
+                              core::DurationMs{config.hold_lifetime_max_s} * 1000);
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
   if (config.demo && empty) {

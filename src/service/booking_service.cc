@@ -41,8 +41,9 @@ struct BookingService::ShowEntry {
 
 namespace {
 
-core::ShowPolicy PolicyOf(const ShowSettings& s, const core::SeatMap& map) {
+core::ShowPolicy PolicyOf(const ShowSettings& s, const core::SeatMap& map, core::DurationMs lifetime_ms) {
   core::ShowPolicy p;
+  p.hold_lifetime_max_ms = lifetime_ms;
   for (const core::Category& c : map.categories()) p.price_minor_by_category.push_back(s.prices.at(c.id));
   p.seats_per_hold_max = s.seats_per_order_max;
   p.seats_per_owner_max = s.seats_per_fan_max;
@@ -89,10 +90,11 @@ store::HoldEnd EndOf(core::ChangeReason r) {
 }  // namespace
 
 BookingService::BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
-                               metrics::Registry& m)
+                               metrics::Registry& m, core::DurationMs hold_lifetime_max_ms)
     : store_(store),
       codec_(codec),
       clock_(std::move(clock)),
+      hold_lifetime_max_ms_(hold_lifetime_max_ms),
       holds_active_(m.GetGauge("holds_active", "Live holds, all shows")),
       holds_created_(m.GetCounter("holds_created_total", "Holds created")),
       holds_expired_(m.GetCounter("holds_expired_total", "Holds that expired")),
@@ -211,7 +213,7 @@ std::shared_ptr<const Show> BookingService::AddShow(core::ShowId id, ShowSetting
   show->venue = venue;
   show->created_at_ms = created_at_ms;
   entry->show = show;
-  entry->shard = std::make_unique<ShowShard>(id, venue->map, PolicyOf(show->settings, *venue->map),
+  entry->shard = std::make_unique<ShowShard>(id, venue->map, PolicyOf(show->settings, *venue->map, hold_lifetime_max_ms_),
                                              std::make_unique<crypto::RandomTokens>());
   shows_[id] = std::move(entry);  // the caller holds catalog_mu_ exclusively
   return show;

@@ -173,7 +173,7 @@ using Done = std::function<void(T)>;
 class BookingService {
  public:
   BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
-                 metrics::Registry& metrics);
+                 metrics::Registry& metrics, core::DurationMs hold_lifetime_max_ms = 1'800'000);
   ~BookingService();
   BookingService(const BookingService&) = delete;
   BookingService& operator=(const BookingService&) = delete;
@@ -251,6 +251,7 @@ class BookingService {
   store::Store& store_;
   const CatalogCodec& codec_;
   Clock clock_;
+  const core::DurationMs hold_lifetime_max_ms_;
   OwnerRegistry owners_;
 
   mutable std::shared_mutex catalog_mu_;

@@ -1,0 +1,266 @@
+// BookingService over a real SQLite store in a temp directory (and over a
+// ManualStore where the test must control durability), with a fake clock.
+#include "service/booking_service.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json/serialize.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+
+#include "http/catalog_codec.h"
+#include "http/seat_map_json.h"
+#include "store/sqlite_store.h"
+#include "testing/fake_clock.h"
+#include "testing/manual_store.h"
+#include "testing/venues.h"
+
+namespace boxoffice::service {
+namespace {
+
+using core::Outcome;
+
+template <typename T>
+T Wait(const std::function<void(std::function<void(T)>)>& start) {
+  auto p = std::make_shared<std::promise<T>>();
+  auto f = p->get_future();
+  start([p](T v) { p->set_value(std::move(v)); });
+  return f.get();
+}
+
+class BookingServiceTest : public ::testing::Test {
+ protected:
+  BookingServiceTest() {
+    char tmpl[] = "/tmp/boxoffice-service-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Open();
+  }
+  ~BookingServiceTest() override {
+    Close();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Open() {
+    auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(s).value();
+    svc_ = std::make_unique<BookingService>(*store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
+    const Status recovered = svc_->Recover();
+    ASSERT_TRUE(recovered.ok()) << recovered.message();
+  }
+  void Close() {
+    if (svc_) svc_->Stop();
+    svc_.reset();
+    if (store_) store_->Close();
+    store_.reset();
+  }
+  void Restart() {
+    Close();
+    Open();
+  }
+
+  // A 2x4x10 grid with a GA area of 20, and a show on sale with a 60 s hold TTL.
+  core::ShowId MakeShow(BookingService& svc) {
+    const std::string json =
+        boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(2, 4, 10, 20)));
+    auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>([&](auto done) { svc.CreateVenue(json, done); });
+    EXPECT_TRUE(venue.ok()) << venue.status().message();
+    ShowSettings s;
+    s.venue_id = (*venue)->id;
+    s.name = "Test show";
+    s.starts_at_ms = clock_.now_ms() + 86'400'000;
+    s.on_sale_at_ms = clock_.now_ms();
+    s.currency = "EUR";
+    s.prices = {{"P1", 5000}, {"P2", 2500}};
+    s.hold_ttl_s = 60;
+    auto show = Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc.CreateShow(s, done); });
+    EXPECT_TRUE(show.ok()) << show.status().message();
+    return (*show)->id;
+  }
+
+  Reply<BookingView> Confirm(core::ShowId show, core::HoldId hold) {
+    return Wait<Reply<BookingView>>([&](auto done) { svc_->ConfirmHold(show, hold, "pay-1", done); });
+  }
+
+  std::string dir_;
+  testing::FakeClock clock_;
+  http::JsonCatalogCodec codec_;
+  metrics::Registry metrics_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<BookingService> svc_;
+};
+
+TEST_F(BookingServiceTest, HoldsBookingsAndVersionsSurviveARestart) {
+  const core::ShowId show = MakeShow(*svc_);
+  Reply<HoldView> held = svc_->CreateHold("alice", show, SeatsWanted{{"S1-1-1", "S1-1-2"}});
+  ASSERT_TRUE(held.ok());
+  Reply<HoldView> sold = svc_->CreateHold("bob", show, BestWanted{3});
+  ASSERT_TRUE(sold.ok());
+  Reply<BookingView> booking = Confirm(show, sold.value.hold);
+  ASSERT_TRUE(booking.ok()) << booking.status.message();
+  Reply<HoldView> ga = svc_->CreateHold("carol", show, PlacesWanted{"GA", 4});
+  ASSERT_TRUE(ga.ok());
+  const core::Version version = svc_->GetAvailability(show)->version;
+
+  Restart();
+
+  Reply<HoldView> again = svc_->GetHold(show, held.value.hold);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value.seats, held.value.seats);
+  EXPECT_EQ(again.value.expires_at_ms, held.value.expires_at_ms);
+  EXPECT_EQ(again.value.user, "alice");
+  Reply<BookingView> b = svc_->GetBooking(show, booking.value.booking);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b.value.seats, booking.value.seats);
+  EXPECT_EQ(b.value.payment_ref, "pay-1");
+  EXPECT_EQ(svc_->GetAvailability(show)->version, version);
+  EXPECT_TRUE(svc_->Audit(show).ok);
+  // The restored hold still answers to its token.
+  EXPECT_EQ(svc_->ReleaseHold(show, held.value.hold, held.value.token).outcome, Outcome::kOk);
+  // And nobody can take a booked seat.
+  Reply<HoldView> taken = svc_->CreateHold("dave", show, SeatsWanted{booking.value.seats});
+  EXPECT_EQ(taken.outcome, Outcome::kSeatUnavailable);
+}
+
+TEST_F(BookingServiceTest, HoldsThatExpiredWhileDownAreExpiredAtStart) {
+  const core::ShowId show = MakeShow(*svc_);
+  Reply<HoldView> held = svc_->CreateHold("alice", show, SeatsWanted{{"S2-1-1"}});
+  ASSERT_TRUE(held.ok());
+  Close();
+  clock_.Advance(61'000);
+  Open();
+  Reply<HoldView> h = svc_->GetHold(show, held.value.hold);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.value.status, HoldStatus::kExpired);
+  EXPECT_TRUE(svc_->CreateHold("bob", show, SeatsWanted{{"S2-1-1"}}).ok());
+  Restart();  // the expiry was journaled: the seat stays bob's
+  EXPECT_EQ(svc_->CreateHold("carol", show, SeatsWanted{{"S2-1-1"}}).outcome, Outcome::kSeatUnavailable);
+  EXPECT_TRUE(svc_->Audit(show).ok);
+}
+
+TEST_F(BookingServiceTest, CancellingFreesTheSeatsDurably) {
+  const core::ShowId show = MakeShow(*svc_);
+  Reply<HoldView> held = svc_->CreateHold("alice", show, SeatsWanted{{"S1-2-5"}});
+  Reply<BookingView> booking = Confirm(show, held.value.hold);
+  ASSERT_TRUE(booking.ok());
+  auto cancelled = Wait<Reply<BookingView>>(
+      [&](auto done) { svc_->CancelBooking(show, booking.value.booking, done); });
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_TRUE(cancelled.value.cancelled);
+  Restart();
+  EXPECT_TRUE(svc_->GetBooking(show, booking.value.booking).value.cancelled);
+  EXPECT_TRUE(svc_->CreateHold("bob", show, SeatsWanted{{"S1-2-5"}}).ok());
+  auto twice = Wait<Reply<BookingView>>(
+      [&](auto done) { svc_->CancelBooking(show, booking.value.booking, done); });
+  EXPECT_EQ(twice.outcome, Outcome::kBookingCancelled);
+}
+
+TEST_F(BookingServiceTest, TheSweeperExpiresHoldsWithoutAnyRequest) {
+  const core::ShowId show = MakeShow(*svc_);
+  ASSERT_TRUE(svc_->CreateHold("alice", show, SeatsWanted{{"S1-1-1"}}).ok());
+  const core::Version before = svc_->GetAvailability(show)->version;
+  svc_->StartSweeper();
+  clock_.Advance(60'000);
+  // The sweeper runs every kExpirySweepIntervalMs; wait (bounded) for it.
+  for (int i = 0; i < 200 && svc_->GetAvailability(show)->version == before; ++i) usleep(10'000);
+  const auto a = svc_->GetAvailability(show);
+  EXPECT_EQ(a->version, before + 1);
+  EXPECT_EQ(a->sections[0][0], 40u);  // every seat of section 1 free again
+}
+
+TEST_F(BookingServiceTest, RequestsBeforeTheOnSaleTimeAreRefused) {
+  const std::string json = boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 1, 4)));
+  auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>([&](auto done) { svc_->CreateVenue(json, done); });
+  ShowSettings s;
+  s.venue_id = (*venue)->id;
+  s.name = "Later";
+  s.on_sale_at_ms = clock_.now_ms() + 1000;
+  s.starts_at_ms = clock_.now_ms() + 5000;
+  s.currency = "EUR";
+  s.prices = {{"P1", 1}, {"P2", 1}};
+  auto show = Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
+  ASSERT_TRUE(show.ok()) << show.status().message();
+  EXPECT_EQ(svc_->CreateHold("a", (*show)->id, BestWanted{1}).status.code(), StatusCode::kFailedPrecondition);
+  clock_.Advance(1000);
+  EXPECT_TRUE(svc_->CreateHold("a", (*show)->id, BestWanted{1}).ok());
+}
+
+TEST_F(BookingServiceTest, InvalidShowSettingsAreRefusedNamingTheField) {
+  const std::string json = boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 1, 4)));
+  auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>([&](auto done) { svc_->CreateVenue(json, done); });
+  ShowSettings s;
+  s.venue_id = (*venue)->id;
+  s.name = "X";
+  s.currency = "eur";
+  s.prices = {{"P1", 1}, {"P2", 1}};
+  auto show = Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
+  ASSERT_FALSE(show.ok());
+  EXPECT_NE(show.status().message().find("currency"), std::string::npos);
+  s.currency = "EUR";
+  s.prices.erase("P2");
+  show = Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
+  ASSERT_FALSE(show.ok());
+  EXPECT_NE(show.status().message().find("prices.P2"), std::string::npos);
+}
+
+// Durability before acknowledgement, with a store the test completes by hand.
+class ManualStoreTest : public ::testing::Test {
+ protected:
+  ManualStoreTest() : svc_(store_, codec_, [this] { return clock_.now_ms(); }, metrics_) {
+    EXPECT_TRUE(svc_.Recover().ok());
+  }
+  core::ShowId MakeShow() {
+    const std::string json = boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 2, 6)));
+    std::shared_ptr<const Venue> venue;
+    svc_.CreateVenue(json, [&](StatusOr<std::shared_ptr<const Venue>> v) { venue = *v; });
+    store_.CompleteAll(Status::Ok());
+    ShowSettings s;
+    s.venue_id = venue->id;
+    s.name = "Manual";
+    s.starts_at_ms = clock_.now_ms() + 1000;
+    s.on_sale_at_ms = clock_.now_ms();
+    s.currency = "EUR";
+    s.prices = {{"P1", 1}, {"P2", 1}};
+    std::shared_ptr<const Show> show;
+    svc_.CreateShow(s, [&](StatusOr<std::shared_ptr<const Show>> r) { show = *r; });
+    store_.CompleteAll(Status::Ok());
+    return show->id;
+  }
+
+  testing::FakeClock clock_;
+  testing::ManualStore store_;
+  http::JsonCatalogCodec codec_;
+  metrics::Registry metrics_;
+  BookingService svc_;
+};
+
+TEST_F(ManualStoreTest, ABookingIsAcknowledgedOnlyOnceDurable) {
+  const core::ShowId show = MakeShow();
+  Reply<HoldView> held = svc_.CreateHold("alice", show, BestWanted{2});
+  ASSERT_TRUE(held.ok());
+  bool acknowledged = false;
+  svc_.ConfirmHold(show, held.value.hold, "pay", [&](Reply<BookingView> r) {
+    EXPECT_TRUE(r.ok());
+    acknowledged = true;
+  });
+  EXPECT_FALSE(acknowledged);
+  store_.CompleteAll(Status::Ok());
+  EXPECT_TRUE(acknowledged);
+}
+
+TEST_F(ManualStoreTest, AJournalFailureRefusesFurtherChanges) {
+  const core::ShowId show = MakeShow();
+  Reply<HoldView> held = svc_.CreateHold("alice", show, BestWanted{1});
+  ASSERT_TRUE(held.ok());
+  Reply<BookingView> result;
+  svc_.ConfirmHold(show, held.value.hold, "pay", [&](Reply<BookingView> r) { result = r; });
+  store_.CompleteAll(Status::IoError("disk on fire"));
+  EXPECT_EQ(result.status.code(), StatusCode::kUnavailable);  // never "booked"
+  EXPECT_TRUE(svc_.failed());
+  EXPECT_EQ(svc_.CreateHold("bob", show, BestWanted{1}).status.code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace boxoffice::service

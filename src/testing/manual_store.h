@@ -1,0 +1,50 @@
+// ManualStore: a Store whose batches become durable (or fail) only when the
+// test says so, to prove what is acknowledged before and after durability.
+//
+// Thread-safe; callbacks run on the thread that calls Complete().
+#pragma once
+
+#include <deque>
+#include <mutex>
+#include <utility>
+
+#include "store/store.h"
+
+namespace boxoffice::testing {
+
+class ManualStore final : public store::Store {
+ public:
+  StatusOr<store::Snapshot> Load() override { return store::Snapshot{}; }
+  void Submit(store::Batch batch, store::DurableCallback done) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.emplace_back(std::move(batch), std::move(done));
+  }
+  void Flush() override {}
+  void Close() override {}
+  store::StoreStats stats() const override { return {}; }
+
+  size_t pending() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return pending_.size();
+  }
+  // Completes the oldest `n` batches with `status`, in order.
+  void Complete(size_t n, const Status& status) {
+    for (size_t i = 0; i < n; ++i) {
+      std::pair<store::Batch, store::DurableCallback> next;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (pending_.empty()) return;
+        next = std::move(pending_.front());
+        pending_.pop_front();
+      }
+      if (next.second) next.second(status);
+    }
+  }
+  void CompleteAll(const Status& status) { Complete(SIZE_MAX, status); }
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<std::pair<store::Batch, store::DurableCallback>> pending_;
+};
+
+}  // namespace boxoffice::testing
