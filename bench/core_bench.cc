@@ -22,6 +22,7 @@ using core::SeatIndex;
 constexpr core::TimeMs kNow = 1'800'000'000'000;
 constexpr core::DurationMs kTtl = 600'000;
 constexpr uint32_t kChangesDrainEvery = 1024;
+constexpr uint32_t kTombstonesPruneEvery = 1 << 20;
 
 std::shared_ptr<const core::SeatMap> Stadium() {
   static const auto map =
@@ -53,8 +54,11 @@ std::unique_ptr<core::ShowInventory> ShowSold(core::TokenSource& tokens, double 
   return show;
 }
 
+// What the server does in the background: drain changes to the journal, and
+// now and then forget tombstones of long-closed holds.
 void DrainChanges(core::ShowInventory& show, uint64_t i) {
   if (i % kChangesDrainEvery == 0) show.changes().Clear();
+  if (i % kTombstonesPruneEvery == 0) show.ForgetClosedHolds(kNow + 1);
 }
 
 void BM_HoldRelease1Seat(benchmark::State& state) {

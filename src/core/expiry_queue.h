@@ -29,6 +29,7 @@ class ExpiryQueue {
   // earliest deadline first.
   void PopDue(TimeMs now_ms, std::vector<uint32_t>& due);
 
+  bool AnyDue(TimeMs now_ms) const { return !heap_.empty() && heap_.front().deadline_ms <= now_ms; }
   size_t size() const { return heap_.size(); }
   size_t bytes() const {
     return heap_.capacity() * sizeof(Entry) + position_.capacity() * sizeof(uint32_t);

@@ -62,6 +62,7 @@ TimeMs ShowInventory::Now(TimeMs now_ms) {
 
 void ShowInventory::Advance(TimeMs now_ms) {
   now_ms_ = std::max(now_ms_, now_ms);
+  if (!expiry_.AnyDue(now_ms_)) return;  // the common case: one comparison
   due_.clear();
   expiry_.PopDue(now_ms_, due_);
   for (uint32_t slot : due_) {

@@ -785,10 +785,13 @@ void BookingService::Sweep() {
     for (const auto& [id, e] : shows_) entries.push_back(e.get());
   }
   const core::TimeMs now = clock_();
+  const bool prune = now - last_prune_ms_ >= kClosedHoldPruneIntervalMs;
+  if (prune) last_prune_ms_ = now;
   for (ShowEntry* e : entries) {
     e->shard->With([&](core::ShowInventory& inv) {
       inv.Advance(now);
       Journal(*e, inv, {}, nullptr);
+      if (prune) inv.ForgetClosedHolds(now - kClosedHoldMemoryMs);
       return 0;
     });
   }

@@ -48,6 +48,10 @@ using Clock = std::function<core::TimeMs()>;
 core::TimeMs SystemNowMs();
 
 inline constexpr core::DurationMs kExpirySweepIntervalMs = 100;
+// How long a closed hold is remembered (GET /v1/holds/{id} says "expired"
+// rather than "not found"), and how often old ones are forgotten.
+inline constexpr core::DurationMs kClosedHoldMemoryMs = 3'600'000;
+inline constexpr core::DurationMs kClosedHoldPruneIntervalMs = 60'000;
 inline constexpr uint32_t kHoldTtlSecondsMin = 1;
 inline constexpr uint32_t kHoldTtlSecondsMax = 3'600;
 inline constexpr size_t kCurrencyBytes = 3;
@@ -262,6 +266,8 @@ class BookingService {
 
   mutable std::mutex idempotency_mu_;
   std::map<std::pair<std::string, std::string>, store::IdempotencyRecord> idempotency_;
+
+  core::TimeMs last_prune_ms_ = 0;  // sweeper thread only
 
   std::atomic<bool> failed_{false};
   std::atomic<bool> stopping_{false};
