@@ -148,7 +148,11 @@ int RunServe(int argc, char** argv) {
     if (Status s = CreateDemo(svc, service::SystemNowMs()); !s.ok()) return Fail("demo: " + s.message());
   }
 
-  http::Api api(&svc, {config.jwt_secret, config.admin_key}, &registry);
+  service::ShowSettings defaults;
+  defaults.hold_ttl_s = config.hold_ttl_s;
+  defaults.seats_per_order_max = config.seats_per_hold_max;
+  defaults.seats_per_fan_max = config.seats_per_owner_max;
+  http::Api api(&svc, {config.jwt_secret, config.admin_key, defaults}, &registry);
   http::Router router;
   api.Register(router);
   http::Server server(ServerOptionsOf(config), std::move(router), registry);

@@ -343,7 +343,7 @@ void Api::GetVenue(Request&& req, Responder respond) {
 
 void Api::CreateShow(Request&& req, Responder respond) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
-  StatusOr<service::ShowSettings> settings = ParseShowSettings(req.body, service::SystemNowMs());
+  StatusOr<service::ShowSettings> settings = ParseShowSettings(req.body, service::SystemNowMs(), options_.show_defaults);
   if (!settings.ok()) return respond(Malformed(settings.status().message()));
   svc_->CreateShow(std::move(settings).value(),
                    [this, respond = std::make_shared<Responder>(std::move(respond))](

@@ -32,6 +32,7 @@ inline constexpr size_t kSeatsPerRequestMax = 50;
 struct ApiOptions {
   std::string jwt_secret;
   std::string admin_key;
+  service::ShowSettings show_defaults;  // for members POST /v1/shows leaves out
 };
 
 class Api {

@@ -1,5 +1,6 @@
 #include "http/catalog_codec.h"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 
 #include "core/limits.h"
@@ -44,10 +45,11 @@ std::string JsonCatalogCodec::ShowSettingsToJson(const service::ShowSettings& s)
 }
 
 StatusOr<service::ShowSettings> JsonCatalogCodec::ShowSettingsFromJson(std::string_view json) const {
-  return ParseShowSettings(json, 0);
+  return ParseShowSettings(json, 0, service::ShowSettings{});
 }
 
-StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::TimeMs now_ms) {
+StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::TimeMs now_ms,
+                                                  const service::ShowSettings& defaults) {
   StatusOr<boost::json::value> v = ParseJson(json);
   if (!v.ok()) return v.status();
   ObjectReader r(*v, "");
@@ -71,11 +73,12 @@ StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::T
     }
   }
   s.hold_ttl_s = static_cast<uint32_t>(r.Int("hold_ttl_s", Field::kOptional, service::kHoldTtlSecondsMin,
-                                               service::kHoldTtlSecondsMax).value_or(600));
+                                               service::kHoldTtlSecondsMax).value_or(defaults.hold_ttl_s));
   s.seats_per_order_max = static_cast<uint32_t>(
-      r.Int("seats_per_order_max", Field::kOptional, 1, core::kSeatsPerHoldMax).value_or(10));
+      r.Int("seats_per_order_max", Field::kOptional, 1, core::kSeatsPerHoldMax).value_or(defaults.seats_per_order_max));
   s.seats_per_fan_max = static_cast<uint32_t>(
-      r.Int("seats_per_fan_max", Field::kOptional, 1, 1000).value_or(s.seats_per_order_max));
+      r.Int("seats_per_fan_max", Field::kOptional, 1, 1000)
+          .value_or(std::max(s.seats_per_order_max, defaults.seats_per_fan_max)));
   if (Status st = r.Finish(); !st.ok()) return st;
   return s;
 }

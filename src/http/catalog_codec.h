@@ -12,8 +12,9 @@ class JsonCatalogCodec final : public service::CatalogCodec {
   StatusOr<service::ShowSettings> ShowSettingsFromJson(std::string_view json) const override;
 };
 
-// Reads the body of POST /v1/shows (also the journaled form, with now_ms
-// standing in for an absent on_sale_at).
-StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::TimeMs now_ms);
+// Reads the body of POST /v1/shows (also the journaled form): absent optional
+// members take their value from `defaults`, an absent on_sale_at is now_ms.
+StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::TimeMs now_ms,
+                                                  const service::ShowSettings& defaults);
 
 }  // namespace boxoffice::http

@@ -101,7 +101,7 @@ class ServerTest : public ::testing::Test {
       std::string out = req.path;
       for (const auto& [k, v] : req.query) out += "|" + k + "=" + v;
       Response resp = Response::Text(200, out);
-      resp.headers.Add("X-Seen-Agent", std::string(req.Header("x-test-agent").value_or("")));
+      resp.headers.Add("X-Seen-Client", std::string(req.Header("x-test-client").value_or("")));
       r(std::move(resp));
     });
     router_.Add(Method::kGet, "/later", [this](Request&&, Responder r) {
@@ -209,11 +209,11 @@ TEST_F(ServerTest, ParsesQueryParametersAndHeaders) {
   Start();
   auto client = Client();
   auto r = client.Request("GET", "/echo?q=rock%20band&x=1+2&flag&q=again", {},
-                          {{"X-Test-Agent", "gtest"}});
+                          {{"X-Test-Client", "gtest"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200u);
   EXPECT_EQ(r->body, "/echo|q=rock band|x=1 2|flag=|q=again");
-  EXPECT_EQ(r->headers.Get("x-seen-agent"), "gtest");
+  EXPECT_EQ(r->headers.Get("x-seen-client"), "gtest");
 }
 
 TEST_F(ServerTest, InvalidPercentEncodingIsBadRequest) {
