@@ -240,6 +240,18 @@ void BookingService::CreateShow(ShowSettings settings, Done<StatusOr<std::shared
   });
 }
 
+BookingService::ShowEntry* BookingService::EntryForChange(core::ShowId show, const char* not_found,
+                                                          Status& status) const {
+  ShowEntry* e = Entry(show);
+  if (e == nullptr) {
+    status = Status::NotFound(not_found);
+  } else if (failed()) {
+    status = Status::Unavailable("the journal failed; changes are refused");
+    e = nullptr;
+  }
+  return e;
+}
+
 BookingService::ShowEntry* BookingService::Entry(core::ShowId show) const {
   std::shared_lock<std::shared_mutex> lock(catalog_mu_);
   auto it = shows_.find(show);
@@ -354,15 +366,8 @@ HoldView BookingService::ViewOfHold(const ShowEntry& e, const core::HoldInfo& h)
 Reply<HoldView> BookingService::CreateHold(const std::string& user, core::ShowId show,
                                            const HoldWanted& wanted) {
   Reply<HoldView> reply;
-  ShowEntry* e = Entry(show);
-  if (e == nullptr) {
-    reply.status = Status::NotFound("no such show");
-    return reply;
-  }
-  if (failed()) {
-    reply.status = Status::Unavailable("the journal failed; changes are refused");
-    return reply;
-  }
+  ShowEntry* e = EntryForChange(show, "no such show", reply.status);
+  if (e == nullptr) return reply;
   const core::TimeMs now = clock_();
   if (reply.status = CheckOnSale(*e->show, now); !reply.status.ok()) return reply;
   const core::SeatMap& map = *e->show->venue->map;
@@ -489,15 +494,8 @@ Reply<HoldView> BookingService::ReleaseHold(core::ShowId show, core::HoldId hold
 Reply<HoldView> BookingService::ExtendHold(core::ShowId show, core::HoldId hold,
                                            const core::Token& token, uint32_t by_s) {
   Reply<HoldView> reply;
-  ShowEntry* e = Entry(show);
-  if (e == nullptr) {
-    reply.status = Status::NotFound("no such hold");
-    return reply;
-  }
-  if (failed()) {
-    reply.status = Status::Unavailable("the journal failed; changes are refused");
-    return reply;
-  }
+  ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
+  if (e == nullptr) return reply;
   const core::TimeMs now = clock_();
   e->shard->With([&](core::ShowInventory& inv) {
     core::TimeMs expires = 0;
@@ -539,15 +537,8 @@ BookingView BookingService::ViewOfBooking(const ShowEntry& e, const core::Bookin
 void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::string payment_ref,
                                  Done<Reply<BookingView>> done) {
   Reply<BookingView> reply;
-  ShowEntry* e = Entry(show);
-  if (e == nullptr) {
-    reply.status = Status::NotFound("no such hold");
-    return done(std::move(reply));
-  }
-  if (failed()) {
-    reply.status = Status::Unavailable("the journal failed; changes are refused");
-    return done(std::move(reply));
-  }
+  ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
+  if (e == nullptr) return done(std::move(reply));
   const core::TimeMs now = clock_();
   bool submitted = false;
   e->shard->With([&](core::ShowInventory& inv) {
@@ -628,15 +619,8 @@ std::vector<BookingView> BookingService::BookingsOfUser(const std::string& user)
 void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
                                    Done<Reply<BookingView>> done) {
   Reply<BookingView> reply;
-  ShowEntry* e = Entry(show);
-  if (e == nullptr) {
-    reply.status = Status::NotFound("no such booking");
-    return done(std::move(reply));
-  }
-  if (failed()) {
-    reply.status = Status::Unavailable("the journal failed; changes are refused");
-    return done(std::move(reply));
-  }
+  ShowEntry* e = EntryForChange(show, "no such booking", reply.status);
+  if (e == nullptr) return done(std::move(reply));
   const core::TimeMs now = clock_();
   bool submitted = false;
   e->shard->With([&](core::ShowInventory& inv) {

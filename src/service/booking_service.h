@@ -235,6 +235,9 @@ class BookingService {
   };
 
   ShowEntry* Entry(core::ShowId show) const;
+  // The show's entry for an operation that changes it; null with `status` set
+  // when the show does not exist or the journal has failed.
+  ShowEntry* EntryForChange(core::ShowId show, const char* not_found, Status& status) const;
   std::shared_ptr<const Show> AddShow(core::ShowId id, ShowSettings settings,
                                       std::shared_ptr<const Venue> venue, core::TimeMs created_at_ms);
   Status RecoverShow(const store::Snapshot& snap, ShowEntry& entry);
