@@ -287,14 +287,16 @@ Handler Api::Idempotent(Handler inner) {
             finish();
             return original(std::move(response));
           }
-          store::IdempotencyRecord rec{who, key, hash, static_cast<int>(response.status), response.body,
-                                       SerializeHeaders(response), service::SystemNowMs()};
-          auto shared = std::make_shared<Responder>(std::move(original));
-          auto resp = std::make_shared<Response>(std::move(response));
-          svc_->RememberIdempotent(std::move(rec), [finish, shared, resp](Status) {
-            finish();
-            (*shared)(std::move(*resp));
-          });
+          // Remembered at once (a repeat sees it) and journaled in the background:
+          // the response does not wait for a second fsync. Should the server die
+          // before the record is durable, a repeat runs again, which every
+          // operation here survives (a confirm answers hold_confirmed).
+          svc_->RememberIdempotent(store::IdempotencyRecord{who, key, hash, static_cast<int>(response.status),
+                                                            response.body, SerializeHeaders(response),
+                                                            service::SystemNowMs()},
+                                   nullptr);
+          finish();
+          original(std::move(response));
         });
     inner(std::move(req), Responder(sink, 0, nullptr));
   };
