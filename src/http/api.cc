@@ -482,7 +482,7 @@ StatusOr<service::HoldWanted> ParseHoldWanted(std::string_view body) {
   } else if (best != nullptr && r.ok()) {
     ObjectReader b(*best, "best_available");
     service::BestWanted w;
-    w.count = static_cast<uint32_t>(b.Int("count", Field::kRequired, 1, kSeatsPerRequestMax).value_or(0));
+    w.count = static_cast<uint32_t>(b.Int("count", Field::kRequired, 0, kSeatsPerRequestMax).value_or(0));
     w.section = b.String("section", Field::kOptional, core::kLabelBytesMax).value_or("");
     w.category = b.String("category", Field::kOptional, core::kLabelBytesMax).value_or("");
     w.accessible = b.Bool("accessible", Field::kOptional).value_or(false);
@@ -493,7 +493,7 @@ StatusOr<service::HoldWanted> ParseHoldWanted(std::string_view body) {
     ObjectReader g(*ga, "general_admission");
     service::PlacesWanted w;
     w.area = g.String("area", Field::kRequired, core::kLabelBytesMax).value_or("");
-    w.quantity = static_cast<uint32_t>(g.Int("quantity", Field::kRequired, 1, kSeatsPerRequestMax).value_or(0));
+    w.quantity = static_cast<uint32_t>(g.Int("quantity", Field::kRequired, 0, kSeatsPerRequestMax).value_or(0));
     r.Adopt(g.Finish());
     wanted = std::move(w);
   }
@@ -511,6 +511,17 @@ std::optional<HoldRef> ParseHoldRef(const Request& req) {
   auto id = ParseHoldId(req.PathParam("id"));
   if (!id) return std::nullopt;
   return HoldRef{id->first, id->second};
+}
+
+// A fan may act only on their own holds (the token alone is not enough).
+std::optional<Response> RequireOwner(service::BookingService& svc, const HoldRef& ref,
+                                     const Caller& caller) {
+  service::Reply<service::HoldView> h = svc.GetHold(ref.show, ref.hold);
+  if (!h.status.ok()) return std::nullopt;  // the operation itself answers not_found
+  if (!h.value.user.empty() && h.value.user != caller.user) {
+    return Forbidden("this hold is someone else's");
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -543,8 +554,9 @@ void Api::GetHold(Request&& req, Responder respond) {
   if (!ref) return respond(NotFound("no such hold"));
   service::Reply<service::HoldView> r = svc_->GetHold(ref->show, ref->hold);
   if (!r.ok()) return respond(FromReply(r));
-  if (!caller.admin && r.value.user != caller.user) return respond(NotFound("no such hold"));
-  respond(JsonResponse(200, HoldJson(r.value, true)));
+  const bool owner = !caller.user.empty() && r.value.user == caller.user;
+  if (!caller.admin && !owner) return respond(NotFound("no such hold"));
+  respond(JsonResponse(200, HoldJson(r.value, /*with_token=*/owner)));
 }
 
 void Api::ReleaseHold(Request&& req, Responder respond) {
@@ -554,6 +566,7 @@ void Api::ReleaseHold(Request&& req, Responder respond) {
   if (!ref) return respond(NotFound("no such hold"));
   const std::optional<core::Token> token = HoldToken(req);
   if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
+  if (auto p = RequireOwner(*svc_, *ref, caller)) return respond(std::move(*p));
   service::Reply<service::HoldView> r = svc_->ReleaseHold(ref->show, ref->hold, *token);
   if (!r.ok()) return respond(FromReply(r));
   respond(Response::Empty(204));
@@ -571,6 +584,7 @@ void Api::ExtendHold(Request&& req, Responder respond) {
   if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
   const std::optional<core::Token> token = HoldToken(req);
   if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
+  if (auto p = RequireOwner(*svc_, *ref, caller)) return respond(std::move(*p));
   service::Reply<service::HoldView> r =
       svc_->ExtendHold(ref->show, ref->hold, *token, static_cast<uint32_t>(*by_s));
   if (!r.ok()) return respond(FromReply(r));
@@ -615,7 +629,7 @@ void Api::GetBooking(Request&& req, Responder respond) {
   if (!id) return respond(NotFound("no such booking"));
   service::Reply<service::BookingView> r = svc_->GetBooking(id->first, id->second);
   if (!r.ok()) return respond(FromReply(r));
-  if (!caller.admin && r.value.user != caller.user) return respond(NotFound("no such booking"));
+  if (!caller.admin && r.value.user != caller.user) return respond(Forbidden("this booking is someone else's"));
   respond(JsonResponse(200, BookingJson(r.value)));
 }
 
