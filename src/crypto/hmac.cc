@@ -1,10 +1,12 @@
 #include "crypto/hmac.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <climits>
+#include <string>
 
 #include "core/status.h"
 
@@ -15,20 +17,61 @@ std::span<const uint8_t> AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
+// One HMAC-SHA256 context per thread, keyed with the last key used. OpenSSL 3's
+// one-shot HMAC() looks the algorithm up and builds a context on every call,
+// which costs more than the MAC itself for a short token; re-initialising a
+// kept context with the same key skips all of that.
+class ThreadMac {
+ public:
+  ThreadMac() {
+    mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    BOX_ASSERT(mac_ != nullptr);
+    ctx_ = EVP_MAC_CTX_new(mac_);
+    BOX_ASSERT(ctx_ != nullptr);
+  }
+  ~ThreadMac() {
+    OPENSSL_cleanse(key_.data(), key_.size());
+    EVP_MAC_CTX_free(ctx_);
+    EVP_MAC_free(mac_);
+  }
+  ThreadMac(const ThreadMac&) = delete;
+  ThreadMac& operator=(const ThreadMac&) = delete;
+
+  Sha256Digest Compute(std::span<const uint8_t> key, std::span<const uint8_t> message) {
+    // OpenSSL refuses a null key pointer even with length zero.
+    static constexpr uint8_t kEmpty = 0;
+    const std::string_view key_text(reinterpret_cast<const char*>(key.data()), key.size());
+    if (!keyed_ || key_text != key_) {
+      char digest[] = "SHA256";
+      const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                   OSSL_PARAM_construct_end()};
+      BOX_ASSERT(EVP_MAC_init(ctx_, key.empty() ? &kEmpty : key.data(), key.size(), params) == 1);
+      OPENSSL_cleanse(key_.data(), key_.size());
+      key_.assign(key_text);
+      keyed_ = true;
+    } else {
+      BOX_ASSERT(EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1);  // same key, fresh state
+    }
+    BOX_ASSERT(EVP_MAC_update(ctx_, message.empty() ? &kEmpty : message.data(), message.size()) == 1);
+    Sha256Digest out{};
+    size_t out_len = 0;
+    BOX_ASSERT(EVP_MAC_final(ctx_, out.data(), &out_len, out.size()) == 1 && out_len == out.size());
+    return out;
+  }
+
+ private:
+  EVP_MAC* mac_ = nullptr;
+  EVP_MAC_CTX* ctx_ = nullptr;
+  std::string key_;
+  bool keyed_ = false;
+};
+
 }  // namespace
 
 Sha256Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> message) {
   BOX_ASSERT(key.size() <= INT_MAX);
-  // OpenSSL refuses a null key pointer even with length zero.
-  static constexpr uint8_t kEmpty = 0;
-  const uint8_t* key_data = key.empty() ? &kEmpty : key.data();
-  const uint8_t* message_data = message.empty() ? &kEmpty : message.data();
-  Sha256Digest out{};
-  unsigned int out_len = 0;
-  const uint8_t* result = HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()), message_data,
-                               message.size(), out.data(), &out_len);
-  BOX_ASSERT(result != nullptr && out_len == out.size());
-  return out;
+  thread_local ThreadMac mac;
+  return mac.Compute(key, message);
 }
 
 Sha256Digest HmacSha256(std::string_view key, std::string_view message) {

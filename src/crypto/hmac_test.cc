@@ -113,3 +113,24 @@ TEST(ConstantTimeEqual, SpanOverloadComparesDigests) {
 
 }  // namespace
 }  // namespace boxoffice::crypto
+
+namespace boxoffice::crypto {
+namespace {
+
+// The per-thread context is re-keyed only when the key changes: repeated and
+// interleaved keys must give the same MACs as fresh computations.
+TEST(HmacSha256, RepeatedAndInterleavedKeysGiveStableResults) {
+  const Sha256Digest a1 = HmacSha256("key-a-0123456789", "message");
+  const Sha256Digest b1 = HmacSha256("key-b-0123456789", "message");
+  const Sha256Digest a2 = HmacSha256("key-a-0123456789", "message");
+  const Sha256Digest a3 = HmacSha256("key-a-0123456789", "message");
+  const Sha256Digest b2 = HmacSha256("key-b-0123456789", "message");
+  EXPECT_EQ(a1, a2);
+  EXPECT_EQ(a2, a3);
+  EXPECT_EQ(b1, b2);
+  EXPECT_NE(a1, b1);
+  EXPECT_NE(HmacSha256("key-a-0123456789", "other"), a1);
+}
+
+}  // namespace
+}  // namespace boxoffice::crypto
