@@ -119,6 +119,10 @@ class Audit {
     }
     for (RowIndex r = 0; r < row_free.size(); ++r) {
       if (row_free[r] != show_.row_free()[r]) Fail("row ", r, " free count differs from a recount");
+      const std::optional<uint16_t> run = show_.cached_row_run(r);
+      if (run && *run != LongestFreeRun(map_, show_.seat_states(), r)) {
+        Fail("row ", r, " longest free run differs from a recount");
+      }
     }
   }
 

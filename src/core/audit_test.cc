@@ -22,6 +22,10 @@ class InventoryCorrupter {
   }
   static void SetOwnerSeats(ShowInventory& s, OwnerId o, uint32_t n) { s.owner_seats_[o] = n; }
   static void SetVersion(ShowInventory& s, Version v) { s.version_ = v; }
+  static void SetRowRun(ShowInventory& s, RowIndex r, uint16_t run) {
+    s.row_run_[r] = run;
+    s.row_run_stale_[r] = 0;
+  }
 };
 
 namespace {
@@ -88,6 +92,11 @@ TEST_F(AuditTest, DetectsCountsThatDriftedFromARecount) {
   const std::string a = Audit();
   EXPECT_NE(a.find("row 1 free count differs"), std::string::npos) << a;
   EXPECT_NE(a.find("section GA counts differ"), std::string::npos) << a;
+}
+
+TEST_F(AuditTest, DetectsAStaleLongestRunCache) {
+  InventoryCorrupter::SetRowRun(show_, 1, 1);  // row 2 is all free: its longest run is 3
+  EXPECT_NE(Audit().find("row 1 longest free run differs"), std::string::npos) << Audit();
 }
 
 TEST_F(AuditTest, DetectsAWrongOwnerCount) {

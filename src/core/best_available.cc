@@ -33,21 +33,27 @@ class Search {
     return true;
   }
 
-  // The best window of the row: non-orphaning beats orphaning, then closest to centre.
-  Window BestInRow(const Row& row) const {
+  // The best window of the row: non-orphaning beats orphaning, then closest to
+  // centre. Also measures the row's longest run of adjacent free seats.
+  Window BestInRow(const Row& row, uint16_t* longest_free_run) const {
     Window best;
+    uint16_t longest = 0, free_run = 0;
+    SeatIndex run_begin = kNoSeat;  // the eligible run being walked
     const SeatIndex end = row.first_seat + row.seat_count;
-    SeatIndex i = row.first_seat;
-    while (i < end) {
-      if (!Eligible(i)) {
-        ++i;
-        continue;
+    for (SeatIndex i = row.first_seat; i < end; ++i) {
+      const bool free = states_[i] == SeatState::kFree;
+      free_run = free ? static_cast<uint16_t>(free_run + 1) : uint16_t{0};
+      longest = std::max(longest, free_run);
+      const bool eligible = free && Eligible(i);
+      if (eligible && run_begin == kNoSeat) run_begin = i;
+      const bool touches_next = map_.seat(i).adjacent_to_next;
+      if (run_begin != kNoSeat && (!eligible || !touches_next)) {
+        ConsiderRun(row, run_begin, eligible ? i + 1 : i, best);
+        run_begin = kNoSeat;
       }
-      const SeatIndex run_begin = i;
-      while (i + 1 < end && map_.seat(i).adjacent_to_next && Eligible(i + 1)) ++i;
-      const SeatIndex run_end = ++i;
-      ConsiderRun(row, run_begin, run_end, best);
+      if (!touches_next) free_run = 0;
     }
+    *longest_free_run = longest;
     return best;
   }
 
@@ -99,9 +105,20 @@ class Search {
 
 }  // namespace
 
+uint16_t LongestFreeRun(const SeatMap& map, std::span<const SeatState> states, RowIndex r) {
+  const Row& row = map.row(r);
+  uint16_t longest = 0, run = 0;
+  for (SeatIndex i = row.first_seat; i < row.first_seat + row.seat_count; ++i) {
+    run = states[i] == SeatState::kFree ? static_cast<uint16_t>(run + 1) : uint16_t{0};
+    longest = std::max(longest, run);
+    if (!map.seat(i).adjacent_to_next) run = 0;
+  }
+  return longest;
+}
+
 bool FindBestAvailable(const SeatMap& map, std::span<const SeatState> states,
-                       std::span<const uint16_t> row_free, const BestAvailableRequest& req,
-                       std::vector<SeatIndex>& out) {
+                       std::span<const uint16_t> row_free, RowRuns runs,
+                       const BestAvailableRequest& req, std::vector<SeatIndex>& out) {
   out.clear();
   if (req.count == 0) return false;
   const std::span<const RowIndex> rows =
@@ -111,7 +128,9 @@ bool FindBestAvailable(const SeatMap& map, std::span<const SeatState> states,
   for (RowIndex r : rows) {
     const Row& row = map.row(r);
     if (!search.RowMayFit(row, row_free[r])) continue;
-    const Window w = search.BestInRow(row);
+    if (!runs.stale[r] && runs.longest[r] < req.count) continue;
+    const Window w = search.BestInRow(row, &runs.longest[r]);
+    runs.stale[r] = 0;
     if (!w.found()) continue;
     if (!w.orphan) {
       fallback = w;

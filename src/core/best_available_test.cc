@@ -69,7 +69,7 @@ class BestAvailableTest : public ::testing::Test {
   // The labels of the seats chosen, or "" if none.
   std::string Pick(BestAvailableRequest req) {
     std::vector<SeatIndex> out;
-    if (!FindBestAvailable(*map_, show_->seat_states(), show_->row_free(), req, out)) return "";
+    if (!show_->FindBestSeats(req, out)) return "";
     std::string s;
     for (SeatIndex i : out) s += (s.empty() ? "" : " ") + map_->label(i);
     return s;

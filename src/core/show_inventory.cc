@@ -38,6 +38,8 @@ ShowInventory::ShowInventory(ShowId show, std::shared_ptr<const SeatMap> map, Sh
   for (RowIndex r = 0; r < row_free_.size(); ++r) {
     row_free_[r] = static_cast<uint16_t>(map_->row(r).seat_count);
   }
+  row_run_.assign(row_free_.size(), 0);
+  row_run_stale_.assign(row_free_.size(), 1);
   section_counts_.assign(map_->sections().size(), StateCounts{});
   category_counts_.assign(map_->categories().size(), StateCounts{});
   for (const Seat& s : map_->seats()) {
@@ -138,7 +140,7 @@ HoldResult ShowInventory::HoldBest(OwnerId owner, const BestAvailableRequest& re
   }
   r.outcome = CheckHoldRequest(owner, req.count, ttl_ms);
   if (r.outcome != Outcome::kOk) return r;
-  if (!FindBestAvailable(*map_, states_, row_free_, req, scratch_)) {
+  if (!FindBestSeats(req, scratch_)) {
     r.outcome = Outcome::kNotEnoughSeats;
     return r;
   }
@@ -215,7 +217,7 @@ void ShowInventory::CloseHold(uint32_t slot, Outcome why, ChangeReason reason, B
     AddOwnerSeats(h.owner, -static_cast<int64_t>(h.seat_count + h.ga_quantity));
     Emit(reason, SeatState::kFree, id, 0, seats, h.ga_area, h.ga_quantity, now_ms);
   }
-  closed_[id] = ClosedHold{why, h.token, h.owner, booking, now_ms};
+  closed_.Add(ClosedHolds::Entry{id, why, h.token, h.owner, booking, now_ms});
   h.expires_at_ms = 0;
   h.first_seat = kNoSeat;
   free_slots_.push_back(slot);
@@ -448,7 +450,7 @@ ShowInventory::HoldSlot* ShowInventory::LiveSlot(HoldId id) {
 }
 
 Outcome ShowInventory::WhyNotLive(HoldId id, const Token* token) const {
-  const ClosedHold* closed = closed_.Find(id);
+  const ClosedHolds::Entry* closed = closed_.Find(id);
   if (closed == nullptr) return Outcome::kHoldNotFound;
   if (token != nullptr && !TokensEqualConstantTime(closed->token, *token)) {
     return Outcome::kWrongToken;
@@ -480,7 +482,7 @@ HoldInfo ShowInventory::InfoOf(uint32_t slot) const {
 }
 
 std::optional<ShowInventory::ClosedHoldInfo> ShowInventory::FindClosedHold(HoldId hold) const {
-  const ClosedHold* c = closed_.Find(hold);
+  const ClosedHolds::Entry* c = closed_.Find(hold);
   if (c == nullptr) return std::nullopt;
   return ClosedHoldInfo{c->why, c->owner, c->booking};
 }
@@ -506,7 +508,7 @@ uint32_t ShowInventory::owner_seats(OwnerId owner) const {
 }
 
 void ShowInventory::ForgetClosedHolds(TimeMs before_ms) {
-  closed_.EraseIf([before_ms](HoldId, const ClosedHold& c) { return c.closed_at_ms < before_ms; });
+  closed_.Forget(before_ms);
 }
 
 size_t ShowInventory::LiveBytes() const {
@@ -518,6 +520,7 @@ size_t ShowInventory::LiveBytes() const {
   };
   return states_.capacity() * sizeof(SeatState) + refs_.capacity() * sizeof(uint32_t) +
          next_.capacity() * sizeof(SeatIndex) + row_free_.capacity() * sizeof(uint16_t) +
+         row_run_.capacity() * sizeof(uint16_t) + row_run_stale_.capacity() +
          (section_counts_.capacity() + category_counts_.capacity()) * sizeof(StateCounts) +
          deque_bytes(slots_.size(), sizeof(HoldSlot)) + free_slots_.capacity() * sizeof(uint32_t) +
          deque_bytes(bookings_.size(), sizeof(BookingSlot)) + expiry_.bytes() +
@@ -540,6 +543,7 @@ void ShowInventory::SetSeat(SeatIndex i, SeatState to, uint32_t ref) {
   category_counts_[seat.category][static_cast<int>(to)]++;
   if (from == SeatState::kFree) row_free_[seat.row]--;
   if (to == SeatState::kFree) row_free_[seat.row]++;
+  if (from == SeatState::kFree || to == SeatState::kFree) row_run_stale_[seat.row] = 1;
   states_[i] = to;
   refs_[i] = ref;
 }
@@ -569,6 +573,10 @@ void ShowInventory::AddOwnerSeats(OwnerId owner, int64_t delta) {
   BOX_ASSERT(static_cast<int64_t>(n) + delta >= 0);
   n = static_cast<uint32_t>(static_cast<int64_t>(n) + delta);
   if (n == 0) owner_seats_.Erase(owner);
+}
+
+bool ShowInventory::FindBestSeats(const BestAvailableRequest& req, std::vector<SeatIndex>& out) {
+  return FindBestAvailable(*map_, states_, row_free_, RowRuns{row_run_, row_run_stale_}, req, out);
 }
 
 void ShowInventory::Link(std::span<const SeatIndex> seats) {

@@ -38,6 +38,7 @@
 
 #include "core/best_available.h"
 #include "core/change.h"
+#include "core/closed_holds.h"
 #include "core/expiry_queue.h"
 #include "core/flat_map.h"
 #include "core/seat_map.h"
@@ -162,6 +163,12 @@ class ShowInventory {
   // The hold slot (held) or booking index (booked) that owns seat `i`.
   uint32_t seat_ref(SeatIndex i) const { return refs_[i]; }
   std::span<const uint16_t> row_free() const { return row_free_; }
+  // Best-available search over the current state (refreshes the row-run cache).
+  bool FindBestSeats(const BestAvailableRequest& req, std::vector<SeatIndex>& out);
+  // The cached longest free run of a row, if not stale (for the auditor).
+  std::optional<uint16_t> cached_row_run(RowIndex r) const {
+    return row_run_stale_[r] ? std::nullopt : std::optional<uint16_t>(row_run_[r]);
+  }
   const StateCounts& section_counts(SectionIndex s) const { return section_counts_[s]; }
   const StateCounts& category_counts(CategoryIndex c) const { return category_counts_[c]; }
   uint32_t owner_seats(OwnerId owner) const;
@@ -209,13 +216,6 @@ class ShowInventory {
     uint16_t seat_count = 0;
     SectionIndex ga_area = kNoArea;
   };
-  struct ClosedHold {
-    Outcome why = Outcome::kHoldNotFound;  // kHoldExpired, kHoldReleased or kHoldConfirmed
-    Token token;
-    OwnerId owner = 0;
-    BookingId booking = 0;
-    TimeMs closed_at_ms = 0;
-  };
 
   TimeMs Now(TimeMs now_ms);
   HoldSlot* LiveSlot(HoldId id);
@@ -248,12 +248,14 @@ class ShowInventory {
   std::vector<uint32_t> refs_;      // per seat: hold slot or booking index
   std::vector<SeatIndex> next_;     // per seat: next seat of the same hold/booking
   std::vector<uint16_t> row_free_;  // per row
+  std::vector<uint16_t> row_run_;   // per row: longest adjacent free run (see RowRuns)
+  std::vector<uint8_t> row_run_stale_;
   std::vector<StateCounts> section_counts_;
   std::vector<StateCounts> category_counts_;
 
   std::deque<HoldSlot> slots_;  // a deque: no doubling slack
   std::vector<uint32_t> free_slots_;
-  U64FlatMap<ClosedHold> closed_;
+  ClosedHolds closed_;
   std::deque<BookingSlot> bookings_;  // booking id = index + 1
   U64FlatMap<uint32_t> owner_seats_;  // live held + booked seats and places
   ExpiryQueue expiry_;
