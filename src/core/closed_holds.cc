@@ -48,9 +48,10 @@ const ClosedHolds::Entry* ClosedHolds::Find(HoldId id) const {
 }
 
 void ClosedHolds::Forget(TimeMs closed_before_ms) {
-  recent_.EraseIf([&](uint64_t, const Entry& e) { return e.closed_at_ms < closed_before_ms; });
+  const auto before_s = static_cast<uint32_t>(std::max<TimeMs>(0, (closed_before_ms + 999) / 1000));
+  recent_.EraseIf([&](uint64_t, const Entry& e) { return e.closed_at_s < before_s; });
   for (std::vector<Entry>& run : runs_) {
-    std::erase_if(run, [&](const Entry& e) { return e.closed_at_ms < closed_before_ms; });
+    std::erase_if(run, [&](const Entry& e) { return e.closed_at_s < before_s; });
   }
   std::erase_if(runs_, [](const std::vector<Entry>& run) { return run.empty(); });
   // Keep sizes decreasing along the vector (pruning may have broken it).

@@ -22,19 +22,22 @@ namespace boxoffice::core {
 
 class ClosedHolds {
  public:
+  // 40 bytes: closes are many, so an entry keeps only what a late request needs.
   struct Entry {
     HoldId id = 0;
-    Outcome why = Outcome::kHoldNotFound;  // kHoldExpired, kHoldReleased or kHoldConfirmed
     Token token;
-    OwnerId owner = 0;
-    BookingId booking = 0;
-    TimeMs closed_at_ms = 0;
+    uint32_t owner = 0;        // OwnerId, which the service keeps below 2^32
+    uint32_t booking = 0;      // BookingId, below 2^32 within a show
+    uint32_t closed_at_s = 0;  // seconds since the epoch (pruning works in seconds)
+    Outcome why = Outcome::kHoldNotFound;  // kHoldExpired, kHoldReleased or kHoldConfirmed
   };
+  static_assert(sizeof(Entry) == 40);
 
   static constexpr size_t kRecentMax = 8192;
 
   void Add(const Entry& e);
   const Entry* Find(HoldId id) const;
+  // Drops entries closed before `closed_before_ms`, to the second (rounded up).
   void Forget(TimeMs closed_before_ms);
 
   size_t size() const;

@@ -10,13 +10,14 @@
 namespace boxoffice::core {
 namespace {
 
+// `at` is in seconds, as entries keep it.
 ClosedHolds::Entry E(HoldId id, TimeMs at, Outcome why = Outcome::kHoldReleased) {
   ClosedHolds::Entry e;
   e.id = id;
   e.why = why;
-  e.owner = id * 3;
-  e.booking = id % 7;
-  e.closed_at_ms = at;
+  e.owner = static_cast<uint32_t>(id * 3);
+  e.booking = static_cast<uint32_t>(id % 7);
+  e.closed_at_s = static_cast<uint32_t>(at);
   return e;
 }
 
@@ -29,7 +30,7 @@ TEST(ClosedHolds, FindsWhatWasAddedAcrossFlushesAndMerges) {
   for (HoldId id = 1; id <= n; ++id) {
     const ClosedHolds::Entry* e = c.Find(id * 2);
     ASSERT_NE(e, nullptr) << id;
-    EXPECT_EQ(e->owner, id * 6);
+    EXPECT_EQ(e->owner, static_cast<uint32_t>(id * 6));
     EXPECT_EQ(c.Find(id * 2 + 1), nullptr);
   }
   EXPECT_EQ(c.Find(0), nullptr);
@@ -39,7 +40,7 @@ TEST(ClosedHolds, ForgetDropsOnlyOlderEntries) {
   ClosedHolds c;
   const HoldId n = 3 * ClosedHolds::kRecentMax;
   for (HoldId id = 1; id <= n; ++id) c.Add(E(id, static_cast<TimeMs>(id)));
-  c.Forget(static_cast<TimeMs>(n / 2));
+  c.Forget(static_cast<TimeMs>(n / 2) * 1000);
   for (HoldId id = 1; id <= n; ++id) {
     EXPECT_EQ(c.Find(id) != nullptr, id >= n / 2) << id;
   }
@@ -59,7 +60,7 @@ TEST(ClosedHolds, MatchesAReferenceMapWithRandomIds) {
     c.Add(E(id, ++now));
     ref[id] = now;
     if (i % 20'000 == 19'999) {
-      c.Forget(now - 30'000);
+      c.Forget((now - 30'000) * 1000);
       std::erase_if(ref, [&](const auto& kv) { return kv.second < now - 30'000; });
     }
   }
@@ -67,7 +68,7 @@ TEST(ClosedHolds, MatchesAReferenceMapWithRandomIds) {
   for (const auto& [id, at] : ref) {
     const ClosedHolds::Entry* e = c.Find(id);
     ASSERT_NE(e, nullptr);
-    ASSERT_EQ(e->closed_at_ms, at);
+    ASSERT_EQ(e->closed_at_s, static_cast<uint32_t>(at));
   }
 }
 

@@ -217,7 +217,9 @@ void ShowInventory::CloseHold(uint32_t slot, Outcome why, ChangeReason reason, B
     AddOwnerSeats(h.owner, -static_cast<int64_t>(h.seat_count + h.ga_quantity));
     Emit(reason, SeatState::kFree, id, 0, seats, h.ga_area, h.ga_quantity, now_ms);
   }
-  closed_.Add(ClosedHolds::Entry{id, why, h.token, h.owner, booking, now_ms});
+  BOX_ASSERT(h.owner <= UINT32_MAX && booking <= UINT32_MAX);
+  closed_.Add(ClosedHolds::Entry{id, h.token, static_cast<uint32_t>(h.owner), static_cast<uint32_t>(booking),
+                                 static_cast<uint32_t>(now_ms / 1000), why});
   h.expires_at_ms = 0;
   h.first_seat = kNoSeat;
   free_slots_.push_back(slot);
