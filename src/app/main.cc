@@ -6,6 +6,7 @@
 
 #include "app/engine_demo.h"
 #include "app/serve.h"
+#include "loadgen/bench_command.h"
 
 namespace {
 
@@ -21,6 +22,8 @@ constexpr Command kCommands[] = {
     {"routes", "print every route the server serves", boxoffice::app::RunRoutes},
     {"demo", "simulate an on-sale in-process against the engine and audit it",
      boxoffice::app::RunEngineDemo},
+    {"bench", "simulate an on-sale against a running server and audit it: bench onsale|hotseat --help",
+     boxoffice::loadgen::RunBench},
 };
 
 int Usage(FILE* out) {

@@ -1,0 +1,202 @@
+#include "loadgen/bench_command.h"
+
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "loadgen/simulator.h"
+
+namespace boxoffice::loadgen {
+namespace {
+
+constexpr int kExitPass = 0;
+constexpr int kExitFail = 1;
+constexpr int kExitError = 2;
+constexpr rlim_t kSpareFileDescriptors = 64;
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: boxoffice bench onsale|hotseat --url http://127.0.0.1:PORT (--data DIR | "
+               "--admin-key-file F "
+               "--jwt-secret-file F) [options]\n"
+               "       boxoffice bench onsale --help\n");
+  return kExitError;
+}
+
+int Error(const std::string& what) {
+  std::fprintf(stderr, "boxoffice bench: %s\n", what.c_str());
+  return kExitError;
+}
+
+// The first line of a file, without surrounding whitespace.
+StatusOr<std::string> ReadFirstLine(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read " + path);
+  std::string line;
+  std::getline(in, line);
+  const size_t first = line.find_first_not_of(" \t\r\n");
+  const size_t last = line.find_last_not_of(" \t\r\n");
+  if (first == std::string::npos) return Status::InvalidArgument(path + " is empty");
+  return line.substr(first, last - first + 1);
+}
+
+// Each connection needs a file descriptor: raise the soft limit if needed.
+Status EnsureFileDescriptors(uint32_t connections) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+    return Status::IoError("getrlimit(RLIMIT_NOFILE) failed");
+  const rlim_t need = connections + kSpareFileDescriptors;
+  if (lim.rlim_cur >= need) return Status::Ok();
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < need) {
+    return Status::ResourceExhausted(
+        std::to_string(connections) + " connections need " + std::to_string(need) +
+        " file descriptors; the hard limit is " + std::to_string(lim.rlim_max));
+  }
+  lim.rlim_cur = need;
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+    return Status::IoError("setrlimit(RLIMIT_NOFILE) failed");
+  return Status::Ok();
+}
+
+struct Flags {
+  std::string url;
+  std::string data_dir;
+  std::string admin_key_file;
+  std::string jwt_secret_file;
+  std::string profile = "all-at-once";
+  std::string json_file;
+  uint32_t timeout_s = 30;
+  bool quiet = false;
+  bool seed_given = false;
+};
+
+void AddFlags(CLI::App& app, BenchOptions& o, Flags& f) {
+  app.add_option("--url", f.url, "the server, http://127.0.0.1:PORT (loopback only)")->required();
+  app.add_option("--data", f.data_dir,
+                 "the server's data directory: reads admin.key and jwt.secret there");
+  app.add_option("--admin-key-file", f.admin_key_file, "a file holding the admin key");
+  app.add_option("--jwt-secret-file", f.jwt_secret_file,
+                 "a file holding the JWT secret (signs fan tokens)");
+  app.add_option("--fans", o.fans, "fans who come")->capture_default_str();
+  app.add_option("--connections", o.connections,
+                 "keep-alive connections (requests in flight at most)")
+      ->capture_default_str();
+  app.add_option("--fans-inside", o.fans_inside_max,
+                 "fans inside at once; later arrivals wait outside")
+      ->capture_default_str();
+  app.add_option(
+         "--seats", o.seats,
+         o.scenario == Scenario::kOnsale ? "seats of the venue" : "the hot seats (the whole venue)")
+      ->capture_default_str();
+  app.add_option("--hold-ttl-s", o.hold_ttl_s, "the show's hold TTL")->capture_default_str();
+  app.add_option("--attempts", o.attempts, "hold attempts per fan")->capture_default_str();
+  if (o.scenario == Scenario::kOnsale) {
+    app.add_option("--abandon", o.abandon, "share of holds left to expire")->capture_default_str();
+    app.add_option("--release", o.release, "share of holds released, then try again (the rest pay)")
+        ->capture_default_str();
+    app.add_option("--best-available", o.best_available,
+                   "share of fans asking for the best available")
+        ->capture_default_str();
+  }
+  app.add_option("--profile", f.profile, "arrivals: all-at-once, ramp or steady")
+      ->check(CLI::IsMember({"all-at-once", "ramp", "steady"}))
+      ->capture_default_str();
+  app.add_option("--duration-s", o.duration_s, "the span of arrivals (ramp, steady)")
+      ->capture_default_str();
+  app.add_option("--client-threads", o.client_threads, "client threads")->capture_default_str();
+  app.add_option("--timeout-s", f.timeout_s, "per-request timeout")->capture_default_str();
+  app.add_option("--seed", o.seed, "random seed (default: a fresh one, printed)");
+  app.add_option("--json", f.json_file, "also write the report as JSON to this file");
+  app.add_flag("--quiet", f.quiet, "no progress lines");
+}
+
+// Fills in what the flags point to: URL, admin key, JWT secret, profile, seed.
+Status Complete(const Flags& f, BenchOptions& o) {
+  StatusOr<ServerAddress> server = ParseLoopbackUrl(f.url);
+  if (!server.ok()) return server.status();
+  o.server = *server;
+  const std::string key_file = !f.admin_key_file.empty() ? f.admin_key_file
+                               : !f.data_dir.empty()     ? f.data_dir + "/admin.key"
+                                                         : "";
+  const std::string secret_file = !f.jwt_secret_file.empty() ? f.jwt_secret_file
+                                  : !f.data_dir.empty()      ? f.data_dir + "/jwt.secret"
+                                                             : "";
+  if (key_file.empty() || secret_file.empty()) {
+    return Status::InvalidArgument("give --data DIR, or --admin-key-file and --jwt-secret-file");
+  }
+  StatusOr<std::string> key = ReadFirstLine(key_file);
+  if (!key.ok()) return key.status();
+  StatusOr<std::string> secret = ReadFirstLine(secret_file);
+  if (!secret.ok()) return secret.status();
+  o.admin_key = *key;
+  o.jwt_secret = *secret;
+  o.profile = ParseArrivalProfile(f.profile).value_or(ArrivalProfile::kAllAtOnce);
+  o.request_timeout = std::chrono::seconds(f.timeout_s);
+  o.progress = !f.quiet;
+  if (!f.seed_given) o.seed = (uint64_t{std::random_device{}()} << 32) | std::random_device{}();
+  return ValidateOptions(o);
+}
+
+BenchOptions Defaults(Scenario s) {
+  BenchOptions o;
+  o.scenario = s;
+  if (s == Scenario::kHotseat) {
+    o.fans = 5'000;
+    o.connections = 200;
+    o.seats = 10;
+    o.attempts = 3;
+    o.abandon = 0;
+    o.release = 0;
+  }
+  return o;
+}
+
+}  // namespace
+
+int RunBench(int argc, char** argv) {
+  if (argc < 1) return Usage();
+  const std::string name = argv[0];
+  Scenario scenario;
+  if (name == "onsale") {
+    scenario = Scenario::kOnsale;
+  } else if (name == "hotseat") {
+    scenario = Scenario::kHotseat;
+  } else {
+    return Usage();
+  }
+  BenchOptions o = Defaults(scenario);
+  Flags f;
+  CLI::App app(
+      "boxoffice bench " + name + ": simulate " +
+      (scenario == Scenario::kOnsale ? "an on-sale" : "a crowd wanting the same few seats") +
+      " against a running server, then audit it. Paying is the organiser's confirm for now.");
+  app.name("boxoffice bench " + name);
+  AddFlags(app, o, f);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  f.seed_given = app.count("--seed") > 0;
+  if (Status s = Complete(f, o); !s.ok()) return Error(s.message());
+  if (Status s = EnsureFileDescriptors(o.connections); !s.ok()) return Error(s.message());
+  std::fprintf(stderr, "boxoffice bench %s: seed %llu\n", name.c_str(),
+               static_cast<unsigned long long>(o.seed));
+
+  StatusOr<BenchReport> report = RunScenario(o, stderr);
+  if (!report.ok()) return Error(report.status().message());
+  std::fputs(RenderText(*report).c_str(), stdout);
+  std::fflush(stdout);
+  if (!f.json_file.empty()) {
+    std::ofstream out(f.json_file, std::ios::trunc);
+    out << RenderJson(*report);
+    if (!out.good()) return Error("cannot write " + f.json_file);
+  }
+  return report->ok() ? kExitPass : kExitFail;
+}
+
+}  // namespace boxoffice::loadgen
