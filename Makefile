@@ -7,7 +7,9 @@ endif
 
 .PHONY: run test deps build build-% test-release test-asan test-tsan bench format clean
 
-run: deps build-release
+run: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS) --target boxoffice
 	./build/release/boxoffice serve --data $(DATA) --demo
 
 test: deps test-release test-asan test-tsan
