@@ -474,20 +474,19 @@ Reply<HoldView> BookingService::GetHold(core::ShowId show, core::HoldId hold) {
 
 Reply<HoldView> BookingService::ReleaseHold(core::ShowId show, core::HoldId hold,
                                             const core::Token& token) {
-  Reply<HoldView> reply = GetHold(show, hold);
-  if (!reply.status.ok()) return reply;
-  ShowEntry* e = Entry(show);
-  if (failed()) {
-    reply.status = Status::Unavailable("the journal failed; changes are refused");
-    return reply;
-  }
+  Reply<HoldView> reply;
+  ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
+  if (e == nullptr) return reply;
   const core::TimeMs now = clock_();
   e->shard->With([&](core::ShowInventory& inv) {
     reply.outcome = inv.Release(hold, token, now);
-    if (reply.outcome == Outcome::kOk) reply.value.status = HoldStatus::kReleased;
+    if (reply.outcome == Outcome::kHoldNotFound) reply.status = Status::NotFound("no such hold");
     Journal(*e, inv, {}, nullptr);
     return 0;
   });
+  reply.value.show = show;
+  reply.value.hold = hold;
+  if (reply.outcome == Outcome::kOk) reply.value.status = HoldStatus::kReleased;
   return reply;
 }
 
