@@ -252,7 +252,8 @@ StatusOr<Flags> ParseFlags(int argc, const char* const* argv) {
   std::array<CLI::Option*, kSettingCount> options{};
   for (size_t i = 0; i < kSettingCount; ++i) {
     std::string flag = FlagName(kSettings[i].name);
-    if (kSettings[i].name == std::string_view("data_dir")) flag.append(",--data");  // the short form
+    if (kSettings[i].name == std::string_view("data_dir"))
+      flag.append(",--data");  // the short form
     options[i] = IsBool(kSettings[i]) ? cli.add_flag(flag, flags.values[i])
                                       : cli.add_option(flag, flags.values[i]);
   }

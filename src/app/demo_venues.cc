@@ -8,9 +8,9 @@ namespace {
 // `rows` rows of `seats` seats with an aisle after every `block` seats; the
 // first `premium_rows` rows in `premium`, the rest in `standard`; seats 1-2 of
 // the last row accessible.
-core::SectionSpec Section(const std::string& id, const std::string& name, uint32_t rank,
-                          int rows, int seats, int block, int premium_rows,
-                          const std::string& premium, const std::string& standard) {
+core::SectionSpec Section(const std::string& id, const std::string& name, uint32_t rank, int rows,
+                          int seats, int block, int premium_rows, const std::string& premium,
+                          const std::string& standard) {
   core::SectionSpec s;
   s.id = id;
   s.name = name;
@@ -43,12 +43,13 @@ core::SeatMapSpec DemoTheatre() {
 core::SeatMapSpec DemoStadium() {
   core::SeatMapSpec spec;
   spec.name = "City Stadium";
-  spec.categories = {{"GOLD", "Gold"}, {"SILVER", "Silver"}, {"BRONZE", "Bronze"},
-                     {"FLOOR", "Standing floor"}};
+  spec.categories = {
+      {"GOLD", "Gold"}, {"SILVER", "Silver"}, {"BRONZE", "Bronze"}, {"FLOOR", "Standing floor"}};
   for (int i = 0; i < 20; ++i) {
     const bool lower = i < 10;
     const std::string id = (lower ? "L" : "U") + std::to_string(101 + i % 10);
-    spec.sections.push_back(Section(id, (lower ? "Lower " : "Upper ") + std::to_string(101 + i % 10),
+    spec.sections.push_back(Section(id,
+                                    (lower ? "Lower " : "Upper ") + std::to_string(101 + i % 10),
                                     static_cast<uint32_t>(1 + i), 50, 45, 15, lower ? 15 : 0,
                                     lower ? "GOLD" : "SILVER", lower ? "SILVER" : "BRONZE"));
   }

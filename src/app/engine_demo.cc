@@ -20,7 +20,7 @@ namespace {
 
 constexpr core::TimeMs kOnSaleMs = 1'800'000'000'000;
 constexpr core::DurationMs kHoldTtlMs = 120'000;  // simulated time; see Fan()
-constexpr core::DurationMs kFanArrivalMs = 2;       // simulated time between fans
+constexpr core::DurationMs kFanArrivalMs = 2;     // simulated time between fans
 
 struct Options {
   uint64_t fans = 200'000;
@@ -120,29 +120,33 @@ int RunEngineDemo(int argc, char** argv) {
   for (unsigned t = 0; t < o.threads; ++t) {
     threads.emplace_back([&, t] {
       std::mt19937_64 rng(o.seed * 1000 + t);
-      for (uint64_t fan = next_fan++; fan < o.fans; fan = next_fan++) Fan(shard, fan, rng, floor, tally);
+      for (uint64_t fan = next_fan++; fan < o.fans; fan = next_fan++)
+        Fan(shard, fan, rng, floor, tally);
     });
   }
   for (std::thread& th : threads) th.join();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Walk the clock past every deadline: abandoned holds expire.
-  const core::TimeMs end = kOnSaleMs + static_cast<core::TimeMs>(o.fans) * kFanArrivalMs + kHoldTtlMs;
+  const core::TimeMs end =
+      kOnSaleMs + static_cast<core::TimeMs>(o.fans) * kFanArrivalMs + kHoldTtlMs;
   const core::AuditReport audit = shard.With([&](core::ShowInventory& inv) {
     inv.Advance(end);
     inv.changes().Clear();
     return core::AuditShow(inv);
   });
   const uint64_t live = shard.With([](core::ShowInventory& inv) { return inv.live_holds(); });
-  std::printf("  holds %llu, sold out for %llu fans, bookings %llu (%llu places), released %llu, "
-              "abandoned and expired %llu, live holds left %llu\n",
-              static_cast<unsigned long long>(tally.holds.load()),
-              static_cast<unsigned long long>(tally.sold_out.load()),
-              static_cast<unsigned long long>(tally.bookings.load()),
-              static_cast<unsigned long long>(tally.seats_booked.load()),
-              static_cast<unsigned long long>(tally.released.load()),
-              static_cast<unsigned long long>(tally.abandoned.load()),
-              static_cast<unsigned long long>(live));
+  std::printf(
+      "  holds %llu, sold out for %llu fans, bookings %llu (%llu places), released %llu, "
+      "abandoned and expired %llu, live holds left %llu\n",
+      static_cast<unsigned long long>(tally.holds.load()),
+      static_cast<unsigned long long>(tally.sold_out.load()),
+      static_cast<unsigned long long>(tally.bookings.load()),
+      static_cast<unsigned long long>(tally.seats_booked.load()),
+      static_cast<unsigned long long>(tally.released.load()),
+      static_cast<unsigned long long>(tally.abandoned.load()),
+      static_cast<unsigned long long>(live));
   std::printf("  %.2f s wall, %.0f fans/s\n", seconds, static_cast<double>(o.fans) / seconds);
   std::printf("  audit: %s\n", audit.Summary().c_str());
   return audit.ok() ? 0 : 1;

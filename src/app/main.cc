@@ -18,11 +18,13 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"serve", "run the server (see serve --help)", boxoffice::app::RunServe},
-    {"token", "print a fan token: token --user ID [--data DIR] [--ttl-s N]", boxoffice::app::RunToken},
+    {"token", "print a fan token: token --user ID [--data DIR] [--ttl-s N]",
+     boxoffice::app::RunToken},
     {"routes", "print every route the server serves", boxoffice::app::RunRoutes},
     {"demo", "simulate an on-sale in-process against the engine and audit it",
      boxoffice::app::RunEngineDemo},
-    {"bench", "simulate an on-sale against a running server and audit it: bench onsale|hotseat --help",
+    {"bench",
+     "simulate an on-sale against a running server and audit it: bench onsale|hotseat --help",
      boxoffice::loadgen::RunBench},
 };
 

@@ -49,7 +49,8 @@ StatusOr<std::string> ReadSecret(const std::string& dir, const std::string& name
   return secret;
 }
 
-StatusOr<std::string> LoadOrCreateSecret(const std::string& dir, const std::string& name, bool* created) {
+StatusOr<std::string> LoadOrCreateSecret(const std::string& dir, const std::string& name,
+                                         bool* created) {
   *created = false;
   StatusOr<std::string> existing = ReadSecret(dir, name);
   if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
@@ -57,8 +58,9 @@ StatusOr<std::string> LoadOrCreateSecret(const std::string& dir, const std::stri
   const std::string path = PathOf(dir, name);
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return Status::IoError("cannot create " + path + ": " + std::strerror(errno));
-  const bool written = write(fd, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size()) &&
-                       fsync(fd) == 0;
+  const bool written =
+      write(fd, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size()) &&
+      fsync(fd) == 0;
   close(fd);
   if (!written) return Status::IoError("cannot write " + path);
   *created = true;

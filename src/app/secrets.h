@@ -13,7 +13,8 @@ inline constexpr const char* kAdminKeyFile = "admin.key";
 
 // Reads DIR/NAME; if it does not exist, writes a fresh random secret there
 // and sets *created. The secret is base64url text without a newline.
-StatusOr<std::string> LoadOrCreateSecret(const std::string& dir, const std::string& name, bool* created);
+StatusOr<std::string> LoadOrCreateSecret(const std::string& dir, const std::string& name,
+                                         bool* created);
 StatusOr<std::string> ReadSecret(const std::string& dir, const std::string& name);
 Status EnsureDirectory(const std::string& dir);
 

@@ -49,7 +49,9 @@ Status CreateDemo(service::BookingService& svc, core::TimeMs now) {
   };
   const Demo demos[] = {
       {DemoTheatre(), "Hamlet (demo)", {{"PREM", 8'500}, {"STD", 5'500}, {"VIEW", 2'500}}},
-      {DemoStadium(), "Stadium Tour (demo)", {{"GOLD", 15'000}, {"SILVER", 9'500}, {"BRONZE", 6'000}, {"FLOOR", 7'500}}},
+      {DemoStadium(),
+       "Stadium Tour (demo)",
+       {{"GOLD", 15'000}, {"SILVER", 9'500}, {"BRONZE", 6'000}, {"FLOOR", 7'500}}},
   };
   for (const Demo& d : demos) {
     const std::string json = boost::json::serialize(http::SeatMapSpecToJson(d.spec));
@@ -75,7 +77,8 @@ void PrintDemoHelp(uint16_t port, const std::string& data_dir) {
       "\nDemo shows are on sale. Try:\n"
       "  curl -s http://127.0.0.1:%u/v1/shows\n"
       "  TOKEN=$(build/release/boxoffice token --data %s --user alice)\n"
-      "  curl -s -X POST http://127.0.0.1:%u/v1/shows/s1/holds -H \"Authorization: Bearer $TOKEN\" \\\n"
+      "  curl -s -X POST http://127.0.0.1:%u/v1/shows/s1/holds -H \"Authorization: Bearer $TOKEN\" "
+      "\\\n"
       "       -d '{\"best_available\":{\"count\":2}}'\n"
       "  curl -s http://127.0.0.1:%u/v1/shows/s1/availability\n"
       "  Admin key (X-Admin-Key): %s/%s\n\n",
@@ -124,12 +127,16 @@ int RunServe(int argc, char** argv) {
     StatusOr<std::string> s = LoadOrCreateSecret(config.data_dir, kAdminKeyFile, &created);
     if (!s.ok()) return Fail(s.status().message());
     config.admin_key = *s;
-    if (created) std::printf("admin key (X-Admin-Key), saved in %s/%s: %s\n", config.data_dir.c_str(), kAdminKeyFile, s->c_str());
+    if (created)
+      std::printf("admin key (X-Admin-Key), saved in %s/%s: %s\n", config.data_dir.c_str(),
+                  kAdminKeyFile, s->c_str());
   }
 
   metrics::Registry registry;
-  metrics::Histogram& batch_size = registry.GetHistogram("journal_batch_size", "Batches per journal commit", kJournalBatchBuckets);
-  metrics::Histogram& commit_s = registry.GetHistogram("journal_commit_seconds", "Journal commit latency, fsync included");
+  metrics::Histogram& batch_size = registry.GetHistogram(
+      "journal_batch_size", "Batches per journal commit", kJournalBatchBuckets);
+  metrics::Histogram& commit_s =
+      registry.GetHistogram("journal_commit_seconds", "Journal commit latency, fsync included");
   store::SqliteOptions store_options;
   store_options.batches_per_transaction_max = config.journal_batch_records_max;
   store_options.observer = [&](const store::CommitObservation& o) {
@@ -145,7 +152,8 @@ int RunServe(int argc, char** argv) {
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
   if (config.demo && empty) {
-    if (Status s = CreateDemo(svc, service::SystemNowMs()); !s.ok()) return Fail("demo: " + s.message());
+    if (Status s = CreateDemo(svc, service::SystemNowMs()); !s.ok())
+      return Fail("demo: " + s.message());
   }
 
   service::ShowSettings defaults;
@@ -198,7 +206,8 @@ int RunToken(int argc, char** argv) {
     secret = env;
   } else {
     StatusOr<std::string> s = ReadSecret(data_dir, kJwtSecretFile);
-    if (!s.ok()) return Fail(s.status().message() + " (start the server once, or set BOXOFFICE_JWT_SECRET)");
+    if (!s.ok())
+      return Fail(s.status().message() + " (start the server once, or set BOXOFFICE_JWT_SECRET)");
     secret = *s;
   }
   http::JwtClaims claims;

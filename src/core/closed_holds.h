@@ -26,9 +26,9 @@ class ClosedHolds {
   struct Entry {
     HoldId id = 0;
     Token token;
-    uint32_t owner = 0;        // OwnerId, which the service keeps below 2^32
-    uint32_t booking = 0;      // BookingId, below 2^32 within a show
-    uint32_t closed_at_s = 0;  // seconds since the epoch (pruning works in seconds)
+    uint32_t owner = 0;                    // OwnerId, which the service keeps below 2^32
+    uint32_t booking = 0;                  // BookingId, below 2^32 within a show
+    uint32_t closed_at_s = 0;              // seconds since the epoch (pruning works in seconds)
     Outcome why = Outcome::kHoldNotFound;  // kHoldExpired, kHoldReleased or kHoldConfirmed
   };
   static_assert(sizeof(Entry) == 40);

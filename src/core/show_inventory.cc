@@ -218,7 +218,8 @@ void ShowInventory::CloseHold(uint32_t slot, Outcome why, ChangeReason reason, B
     Emit(reason, SeatState::kFree, id, 0, seats, h.ga_area, h.ga_quantity, now_ms);
   }
   BOX_ASSERT(h.owner <= UINT32_MAX && booking <= UINT32_MAX);
-  closed_.Add(ClosedHolds::Entry{id, h.token, static_cast<uint32_t>(h.owner), static_cast<uint32_t>(booking),
+  closed_.Add(ClosedHolds::Entry{id, h.token, static_cast<uint32_t>(h.owner),
+                                 static_cast<uint32_t>(booking),
                                  static_cast<uint32_t>(now_ms / 1000), why});
   h.expires_at_ms = 0;
   h.first_seat = kNoSeat;
@@ -345,17 +346,20 @@ Status Corrupt(std::string what) { return Status::Corruption("restore: " + std::
 }  // namespace
 
 Status ShowInventory::RestoreBooking(const Booking& b) {
-  if (b.id != bookings_.size() + 1) return Corrupt("booking " + std::to_string(b.id) + " out of order");
+  if (b.id != bookings_.size() + 1)
+    return Corrupt("booking " + std::to_string(b.id) + " out of order");
   const bool active = !b.cancelled;
   for (SeatIndex s : b.seats) {
     if (s >= states_.size()) return Corrupt("booking names seat index " + std::to_string(s));
-    if (active && states_[s] != SeatState::kFree) return Corrupt("seat " + map_->label(s) + " booked twice");
+    if (active && states_[s] != SeatState::kFree)
+      return Corrupt("seat " + map_->label(s) + " booked twice");
   }
   if (b.ga_area != kNoArea) {
     if (b.ga_area >= map_->sections().size() || !map_->section(b.ga_area).general_admission) {
       return Corrupt("booking names a GA area that is not one");
     }
-    if (active && section_counts_[b.ga_area][0] < b.ga_quantity) return Corrupt("GA area over capacity");
+    if (active && section_counts_[b.ga_area][0] < b.ga_quantity)
+      return Corrupt("GA area over capacity");
   }
   BookingSlot& slot = bookings_.emplace_back();
   slot.hold = b.hold;
@@ -371,7 +375,8 @@ Status ShowInventory::RestoreBooking(const Booking& b) {
   Link(b.seats);
   const auto index = static_cast<uint32_t>(b.id - 1);
   for (SeatIndex s : b.seats) SetSeat(s, SeatState::kBooked, index);
-  if (b.ga_area != kNoArea) MoveGeneralAdmission(b.ga_area, b.ga_quantity, SeatState::kFree, SeatState::kBooked);
+  if (b.ga_area != kNoArea)
+    MoveGeneralAdmission(b.ga_area, b.ga_quantity, SeatState::kFree, SeatState::kBooked);
   AddOwnerSeats(b.owner, static_cast<int64_t>(b.seats.size() + b.ga_quantity));
   return Status::Ok();
 }
@@ -379,12 +384,15 @@ Status ShowInventory::RestoreBooking(const Booking& b) {
 Status ShowInventory::RestoreHold(const HoldInfo& h) {
   const uint32_t slot = SlotOfHold(h.id);
   const uint32_t generation = static_cast<uint32_t>(h.id >> kSlotBits);
-  if (generation == 0 || slot > kSeatsPerVenueMax * 4) return Corrupt("hold id " + std::to_string(h.id));
-  if (h.seats.size() > kSeatsPerHoldMax || h.expires_at_ms <= 0) return Corrupt("hold " + std::to_string(h.id));
+  if (generation == 0 || slot > kSeatsPerVenueMax * 4)
+    return Corrupt("hold id " + std::to_string(h.id));
+  if (h.seats.size() > kSeatsPerHoldMax || h.expires_at_ms <= 0)
+    return Corrupt("hold " + std::to_string(h.id));
   while (slots_.size() <= slot) slots_.emplace_back();
   if (slots_[slot].live()) return Corrupt("two live holds in slot " + std::to_string(slot));
   for (SeatIndex s : h.seats) {
-    if (s >= states_.size() || states_[s] != SeatState::kFree) return Corrupt("hold " + std::to_string(h.id) + " names a taken seat");
+    if (s >= states_.size() || states_[s] != SeatState::kFree)
+      return Corrupt("hold " + std::to_string(h.id) + " names a taken seat");
   }
   if (h.ga_area != kNoArea) {
     if (h.ga_area >= map_->sections().size() || !map_->section(h.ga_area).general_admission ||
@@ -404,7 +412,8 @@ Status ShowInventory::RestoreHold(const HoldInfo& h) {
   hs.first_seat = h.seats.empty() ? kNoSeat : h.seats[0];
   Link(h.seats);
   for (SeatIndex s : h.seats) SetSeat(s, SeatState::kHeld, slot);
-  if (h.ga_area != kNoArea) MoveGeneralAdmission(h.ga_area, h.ga_quantity, SeatState::kFree, SeatState::kHeld);
+  if (h.ga_area != kNoArea)
+    MoveGeneralAdmission(h.ga_area, h.ga_quantity, SeatState::kFree, SeatState::kHeld);
   AddOwnerSeats(h.owner, static_cast<int64_t>(h.seats.size() + h.ga_quantity));
   expiry_.Insert(slot, h.expires_at_ms);
   return Status::Ok();
@@ -412,7 +421,8 @@ Status ShowInventory::RestoreHold(const HoldInfo& h) {
 
 Status ShowInventory::RestoreBlocked(std::span<const SeatIndex> seats) {
   for (SeatIndex s : seats) {
-    if (s >= states_.size() || states_[s] != SeatState::kFree) return Corrupt("blocked seat is taken");
+    if (s >= states_.size() || states_[s] != SeatState::kFree)
+      return Corrupt("blocked seat is taken");
     SetSeat(s, SeatState::kBlocked, 0);
   }
   return Status::Ok();
@@ -509,9 +519,7 @@ uint32_t ShowInventory::owner_seats(OwnerId owner) const {
   return n == nullptr ? 0 : *n;
 }
 
-void ShowInventory::ForgetClosedHolds(TimeMs before_ms) {
-  closed_.Forget(before_ms);
-}
+void ShowInventory::ForgetClosedHolds(TimeMs before_ms) { closed_.Forget(before_ms); }
 
 size_t ShowInventory::LiveBytes() const {
   // A deque allocates fixed-size blocks; count whole blocks.

@@ -356,8 +356,7 @@ namespace {
 
 // Rebuilds `from` into a fresh inventory the way recovery does.
 std::unique_ptr<ShowInventory> Rebuild(const ShowInventory& from, TokenSource& tokens) {
-  auto to = std::make_unique<ShowInventory>(from.show(),
-                                            std::make_shared<SeatMap>(from.map()),
+  auto to = std::make_unique<ShowInventory>(from.show(), std::make_shared<SeatMap>(from.map()),
                                             from.policy(), tokens);
   for (BookingId id = 1; id <= from.booking_count(); ++id) {
     Booking b = *from.FindBooking(id);

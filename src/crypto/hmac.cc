@@ -43,8 +43,9 @@ class ThreadMac {
     const std::string_view key_text(reinterpret_cast<const char*>(key.data()), key.size());
     if (!keyed_ || key_text != key_) {
       char digest[] = "SHA256";
-      const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                                   OSSL_PARAM_construct_end()};
+      const OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+          OSSL_PARAM_construct_end()};
       BOX_ASSERT(EVP_MAC_init(ctx_, key.empty() ? &kEmpty : key.data(), key.size(), params) == 1);
       OPENSSL_cleanse(key_.data(), key_.size());
       key_.assign(key_text);
@@ -52,7 +53,8 @@ class ThreadMac {
     } else {
       BOX_ASSERT(EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1);  // same key, fresh state
     }
-    BOX_ASSERT(EVP_MAC_update(ctx_, message.empty() ? &kEmpty : message.data(), message.size()) == 1);
+    BOX_ASSERT(EVP_MAC_update(ctx_, message.empty() ? &kEmpty : message.data(), message.size()) ==
+               1);
     Sha256Digest out{};
     size_t out_len = 0;
     BOX_ASSERT(EVP_MAC_final(ctx_, out.data(), &out_len, out.size()) == 1 && out_len == out.size());

@@ -44,7 +44,8 @@ Response FromStatus(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
       return MakeProblem(422, "invalid_request", "Invalid request", s.message()).ToResponse();
-    case StatusCode::kNotFound: return NotFound(s.message());
+    case StatusCode::kNotFound:
+      return NotFound(s.message());
     case StatusCode::kFailedPrecondition:
       return MakeProblem(409, "not_on_sale", "Not on sale", s.message()).ToResponse();
     default:
@@ -56,26 +57,40 @@ Response FromStatus(const Status& s) {
 Problem FromOutcome(Outcome o) {
   switch (o) {
     case Outcome::kSeatUnavailable:
-      return MakeProblem(409, "seat_unavailable", "Seat unavailable", "some of the seats are taken");
+      return MakeProblem(409, "seat_unavailable", "Seat unavailable",
+                         "some of the seats are taken");
     case Outcome::kNotEnoughSeats:
-      return MakeProblem(409, "not_enough_seats", "Not enough seats", "not enough seats together match the request");
+      return MakeProblem(409, "not_enough_seats", "Not enough seats",
+                         "not enough seats together match the request");
     case Outcome::kOwnerLimitExceeded:
-      return MakeProblem(409, "fan_limit_exceeded", "Fan limit exceeded", "this would exceed the seats a fan may have for the show");
+      return MakeProblem(409, "fan_limit_exceeded", "Fan limit exceeded",
+                         "this would exceed the seats a fan may have for the show");
     case Outcome::kInvalidRequest:
-      return MakeProblem(422, "invalid_request", "Invalid request", "the request breaks the show's limits");
-    case Outcome::kHoldNotFound: return MakeProblem(404, "not_found", "Not found", "no such hold");
+      return MakeProblem(422, "invalid_request", "Invalid request",
+                         "the request breaks the show's limits");
+    case Outcome::kHoldNotFound:
+      return MakeProblem(404, "not_found", "Not found", "no such hold");
     case Outcome::kWrongToken:
-      return MakeProblem(403, "wrong_token", "Wrong hold token", "X-Hold-Token does not match the hold");
-    case Outcome::kHoldExpired: return MakeProblem(410, "hold_expired", "Hold expired", "the hold has expired");
-    case Outcome::kHoldReleased: return MakeProblem(410, "hold_released", "Hold released", "the hold was released");
+      return MakeProblem(403, "wrong_token", "Wrong hold token",
+                         "X-Hold-Token does not match the hold");
+    case Outcome::kHoldExpired:
+      return MakeProblem(410, "hold_expired", "Hold expired", "the hold has expired");
+    case Outcome::kHoldReleased:
+      return MakeProblem(410, "hold_released", "Hold released", "the hold was released");
     case Outcome::kHoldConfirmed:
-      return MakeProblem(409, "hold_confirmed", "Hold confirmed", "the hold already became a booking");
+      return MakeProblem(409, "hold_confirmed", "Hold confirmed",
+                         "the hold already became a booking");
     case Outcome::kExtensionLimit:
-      return MakeProblem(409, "extension_limit", "Extension limit", "the hold is at its maximum lifetime");
-    case Outcome::kBookingNotFound: return MakeProblem(404, "not_found", "Not found", "no such booking");
+      return MakeProblem(409, "extension_limit", "Extension limit",
+                         "the hold is at its maximum lifetime");
+    case Outcome::kBookingNotFound:
+      return MakeProblem(404, "not_found", "Not found", "no such booking");
     case Outcome::kBookingCancelled:
-      return MakeProblem(409, "booking_cancelled", "Booking cancelled", "the booking is already cancelled");
-    default: return MakeProblem(500, "internal_error", "Internal error", std::string(core::OutcomeName(o)));
+      return MakeProblem(409, "booking_cancelled", "Booking cancelled",
+                         "the booking is already cancelled");
+    default:
+      return MakeProblem(500, "internal_error", "Internal error",
+                         std::string(core::OutcomeName(o)));
   }
 }
 
@@ -94,7 +109,6 @@ Response FromReply(const service::Reply<T>& r) {
 bool PrintableAscii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
 }
-
 
 // Who is asking: a fan (user id), an organiser, or nobody (with the problem).
 struct Caller {
@@ -126,11 +140,13 @@ Caller Authenticate(const Request& req, const ApiOptions& options) {
   }
   const std::optional<std::string_view> auth = req.Header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
-  if (!auth || auth->size() <= kBearer.size() || !EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer)) {
+  if (!auth || auth->size() <= kBearer.size() ||
+      !EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer)) {
     c.problem = Unauthorized("send Authorization: Bearer <token>");
     return c;
   }
-  StatusOr<JwtClaims> claims = VerifyJwt(auth->substr(kBearer.size()), options.jwt_secret, service::SystemNowMs());
+  StatusOr<JwtClaims> claims =
+      VerifyJwt(auth->substr(kBearer.size()), options.jwt_secret, service::SystemNowMs());
   if (!claims.ok()) {
     c.problem = Unauthorized("the bearer token is not valid: " + claims.status().message());
     return c;
@@ -195,14 +211,17 @@ Response ReplayOf(const store::IdempotencyRecord& rec) {
     const size_t end = h.find('\n');
     const std::string_view line = h.substr(0, end);
     const size_t colon = line.find(": ");
-    if (colon != std::string_view::npos) r.headers.Add(std::string(line.substr(0, colon)), std::string(line.substr(colon + 2)));
+    if (colon != std::string_view::npos)
+      r.headers.Add(std::string(line.substr(0, colon)), std::string(line.substr(colon + 2)));
     h.remove_prefix(end == std::string_view::npos ? h.size() : end + 1);
   }
   r.headers.Set("Idempotent-Replayed", "true");
   return r;
 }
 
-std::optional<core::ShowId> ShowParam(const Request& req) { return ParseShowId(req.PathParam("id")); }
+std::optional<core::ShowId> ShowParam(const Request& req) {
+  return ParseShowId(req.PathParam("id"));
+}
 
 }  // namespace
 
@@ -216,13 +235,18 @@ struct Api::Cache {
 };
 
 Api::Api(service::BookingService* service, ApiOptions options, metrics::Registry* metrics)
-    : svc_(service), options_(std::move(options)), metrics_(metrics), cache_(std::make_unique<Cache>()) {}
+    : svc_(service),
+      options_(std::move(options)),
+      metrics_(metrics),
+      cache_(std::make_unique<Cache>()) {}
 
 Api::~Api() = default;
 
 void Api::Register(Router& router) {
   const auto bind = [this](void (Api::*fn)(Request&&, Responder)) {
-    return [this, fn](Request&& req, Responder respond) { (this->*fn)(std::move(req), std::move(respond)); };
+    return [this, fn](Request&& req, Responder respond) {
+      (this->*fn)(std::move(req), std::move(respond));
+    };
   };
   router.Add(Method::kGet, "/healthz", bind(&Api::Healthz));
   router.Add(Method::kGet, "/readyz", bind(&Api::Readyz));
@@ -291,10 +315,11 @@ Handler Api::Idempotent(Handler inner) {
           // the response does not wait for a second fsync. Should the server die
           // before the record is durable, a repeat runs again, which every
           // operation here survives (a confirm answers hold_confirmed).
-          svc_->RememberIdempotent(store::IdempotencyRecord{who, key, hash, static_cast<int>(response.status),
-                                                            response.body, SerializeHeaders(response),
-                                                            service::SystemNowMs()},
-                                   nullptr);
+          svc_->RememberIdempotent(
+              store::IdempotencyRecord{who, key, hash, static_cast<int>(response.status),
+                                       response.body, SerializeHeaders(response),
+                                       service::SystemNowMs()},
+              nullptr);
           finish();
           original(std::move(response));
         });
@@ -302,7 +327,8 @@ Handler Api::Idempotent(Handler inner) {
   };
 }
 
-// ---- Operations ----------------------------------------------------------------------------------
+// ---- Operations
+// ----------------------------------------------------------------------------------
 
 void Api::Healthz(Request&&, Responder respond) { respond(JsonResponse(200, {{"status", "ok"}})); }
 
@@ -324,16 +350,18 @@ void Api::CreateVenue(Request&& req, Responder respond) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   StatusOr<boost::json::value> body = ParseJson(req.body);
   if (!body.ok()) return respond(Malformed(body.status().message()));
-  svc_->CreateVenue(std::move(req.body), [respond = std::make_shared<Responder>(std::move(respond))](
-                                             StatusOr<std::shared_ptr<const service::Venue>> v) {
-    if (!v.ok()) {
-      if (v.status().code() == StatusCode::kInvalidArgument) return (*respond)(Malformed(v.status().message()));
-      return (*respond)(FromStatus(v.status()));
-    }
-    Response r = JsonResponse(201, VenueJson(**v, false));
-    r.headers.Set("Location", "/v1/venues/" + VenueId((*v)->id));
-    (*respond)(std::move(r));
-  });
+  svc_->CreateVenue(std::move(req.body),
+                    [respond = std::make_shared<Responder>(std::move(respond))](
+                        StatusOr<std::shared_ptr<const service::Venue>> v) {
+                      if (!v.ok()) {
+                        if (v.status().code() == StatusCode::kInvalidArgument)
+                          return (*respond)(Malformed(v.status().message()));
+                        return (*respond)(FromStatus(v.status()));
+                      }
+                      Response r = JsonResponse(201, VenueJson(**v, false));
+                      r.headers.Set("Location", "/v1/venues/" + VenueId((*v)->id));
+                      (*respond)(std::move(r));
+                    });
 }
 
 void Api::GetVenue(Request&& req, Responder respond) {
@@ -345,13 +373,15 @@ void Api::GetVenue(Request&& req, Responder respond) {
 
 void Api::CreateShow(Request&& req, Responder respond) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
-  StatusOr<service::ShowSettings> settings = ParseShowSettings(req.body, service::SystemNowMs(), options_.show_defaults);
+  StatusOr<service::ShowSettings> settings =
+      ParseShowSettings(req.body, service::SystemNowMs(), options_.show_defaults);
   if (!settings.ok()) return respond(Malformed(settings.status().message()));
   svc_->CreateShow(std::move(settings).value(),
                    [this, respond = std::make_shared<Responder>(std::move(respond))](
                        StatusOr<std::shared_ptr<const service::Show>> s) {
                      if (!s.ok()) return (*respond)(FromStatus(s.status()));
-                     Response r = JsonResponse(201, ShowJson(**s, (*s)->venue->map->sellable_capacity()));
+                     Response r =
+                         JsonResponse(201, ShowJson(**s, (*s)->venue->map->sellable_capacity()));
                      r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
                      (*respond)(std::move(r));
                    });
@@ -427,7 +457,8 @@ void Api::GetAvailability(Request&& req, Responder respond) {
   {
     std::lock_guard<std::mutex> lock(cache_->mu);
     auto it = cache_->availability.find(s->id);
-    if (it != cache_->availability.end() && it->second.first == a->version) body = it->second.second;
+    if (it != cache_->availability.end() && it->second.first == a->version)
+      body = it->second.second;
   }
   if (body == nullptr) {
     body = std::make_shared<const std::string>(boost::json::serialize(AvailabilityJson(*s, *a)));
@@ -448,10 +479,12 @@ void Api::AuditShow(Request&& req, Responder respond) {
   const service::AuditResult a = svc_->Audit(*id);
   boost::json::array violations;
   for (const std::string& v : a.violations) violations.emplace_back(v);
-  respond(JsonResponse(200, {{"ok", a.ok}, {"violations", std::move(violations)}, {"version", a.version}}));
+  respond(JsonResponse(
+      200, {{"ok", a.ok}, {"violations", std::move(violations)}, {"version", a.version}}));
 }
 
-// ---- Holds ------------------------------------------------------------------------------------------
+// ---- Holds
+// ------------------------------------------------------------------------------------------
 
 namespace {
 
@@ -482,7 +515,8 @@ StatusOr<service::HoldWanted> ParseHoldWanted(std::string_view body) {
   } else if (best != nullptr && r.ok()) {
     ObjectReader b(*best, "best_available");
     service::BestWanted w;
-    w.count = static_cast<uint32_t>(b.Int("count", Field::kRequired, 0, kSeatsPerRequestMax).value_or(0));
+    w.count =
+        static_cast<uint32_t>(b.Int("count", Field::kRequired, 0, kSeatsPerRequestMax).value_or(0));
     w.section = b.String("section", Field::kOptional, core::kLabelBytesMax).value_or("");
     w.category = b.String("category", Field::kOptional, core::kLabelBytesMax).value_or("");
     w.accessible = b.Bool("accessible", Field::kOptional).value_or(false);
@@ -493,7 +527,8 @@ StatusOr<service::HoldWanted> ParseHoldWanted(std::string_view body) {
     ObjectReader g(*ga, "general_admission");
     service::PlacesWanted w;
     w.area = g.String("area", Field::kRequired, core::kLabelBytesMax).value_or("");
-    w.quantity = static_cast<uint32_t>(g.Int("quantity", Field::kRequired, 0, kSeatsPerRequestMax).value_or(0));
+    w.quantity = static_cast<uint32_t>(
+        g.Int("quantity", Field::kRequired, 0, kSeatsPerRequestMax).value_or(0));
     r.Adopt(g.Finish());
     wanted = std::move(w);
   }
@@ -598,7 +633,8 @@ void Api::ConfirmHold(Request&& req, Responder respond) {
   StatusOr<boost::json::value> body = ParseJson(req.body);
   if (!body.ok()) return respond(Malformed(body.status().message()));
   ObjectReader rd(*body, "");
-  std::string payment_ref = rd.String("payment_ref", Field::kRequired, kPaymentRefBytesMax).value_or("");
+  std::string payment_ref =
+      rd.String("payment_ref", Field::kRequired, kPaymentRefBytesMax).value_or("");
   if (rd.ok() && payment_ref.empty()) rd.Fail("payment_ref", "must not be empty");
   if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
   const core::ShowId show = ref->show;
@@ -615,12 +651,14 @@ void Api::ConfirmHold(Request&& req, Responder respond) {
                         return (*respond)(std::move(resp));
                       }
                       Response resp = JsonResponse(201, BookingJson(r.value));
-                      resp.headers.Set("Location", "/v1/bookings/" + BookingId(show, r.value.booking));
+                      resp.headers.Set("Location",
+                                       "/v1/bookings/" + BookingId(show, r.value.booking));
                       (*respond)(std::move(resp));
                     });
 }
 
-// ---- Bookings -------------------------------------------------------------------------------------
+// ---- Bookings
+// -------------------------------------------------------------------------------------
 
 void Api::GetBooking(Request&& req, Responder respond) {
   const Caller caller = Authenticate(req, options_);
@@ -629,7 +667,8 @@ void Api::GetBooking(Request&& req, Responder respond) {
   if (!id) return respond(NotFound("no such booking"));
   service::Reply<service::BookingView> r = svc_->GetBooking(id->first, id->second);
   if (!r.ok()) return respond(FromReply(r));
-  if (!caller.admin && r.value.user != caller.user) return respond(Forbidden("this booking is someone else's"));
+  if (!caller.admin && r.value.user != caller.user)
+    return respond(Forbidden("this booking is someone else's"));
   respond(JsonResponse(200, BookingJson(r.value)));
 }
 
@@ -640,7 +679,8 @@ void Api::ListBookings(Request&& req, Responder respond) {
   if (caller.admin) {
     const std::optional<std::string_view> show_q = req.Query("show");
     const std::optional<core::ShowId> show = show_q ? ParseShowId(*show_q) : std::nullopt;
-    if (!show) return respond(Malformed("show: an organiser lists the bookings of one show (?show=<id>)"));
+    if (!show)
+      return respond(Malformed("show: an organiser lists the bookings of one show (?show=<id>)"));
     if (svc_->FindShow(*show) == nullptr) return respond(NotFound("no such show"));
     list = svc_->BookingsOfShow(*show);
   } else {

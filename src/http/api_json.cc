@@ -69,8 +69,8 @@ std::string FormatTime(core::TimeMs t) {
 
 std::optional<core::TimeMs> ParseTime(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.fff...](Z|±HH:MM)
-  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
-      s[16] != ':') {
+  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+      s[13] != ':' || s[16] != ':') {
     return std::nullopt;
   }
   const int year = Digits(s, 0, 4), mon = Digits(s, 5, 2), day = Digits(s, 8, 2);
@@ -123,7 +123,9 @@ std::string BookingId(core::ShowId show, core::BookingId booking) {
 }
 std::optional<uint64_t> ParseVenueId(std::string_view s) { return ParsePrefixed(s, 'v'); }
 std::optional<core::ShowId> ParseShowId(std::string_view s) { return ParsePrefixed(s, 's'); }
-std::optional<std::pair<core::ShowId, uint64_t>> ParseHoldId(std::string_view s) { return ParsePair(s, 'h'); }
+std::optional<std::pair<core::ShowId, uint64_t>> ParseHoldId(std::string_view s) {
+  return ParsePair(s, 'h');
+}
 std::optional<std::pair<core::ShowId, uint64_t>> ParseBookingId(std::string_view s) {
   return ParsePair(s, 'b');
 }
@@ -133,11 +135,14 @@ boost::json::object VenueJson(const service::Venue& v, bool with_seat_map) {
   boost::json::array sections;
   for (const core::Section& s : v.map->sections()) {
     if (s.general_admission) ga += s.capacity;
-    sections.push_back({{"id", s.id}, {"name", s.name}, {"general_admission", s.general_admission},
+    sections.push_back({{"id", s.id},
+                        {"name", s.name},
+                        {"general_admission", s.general_admission},
                         {"capacity", s.capacity}});
   }
   boost::json::array categories;
-  for (const core::Category& c : v.map->categories()) categories.push_back({{"id", c.id}, {"name", c.name}});
+  for (const core::Category& c : v.map->categories())
+    categories.push_back({{"id", c.id}, {"name", c.name}});
   boost::json::object o{{"id", VenueId(v.id)},
                         {"name", v.name},
                         {"seats", v.map->seat_count()},
@@ -170,11 +175,14 @@ boost::json::object SeatMapJson(const service::Show& s) {
   const core::SeatMap& map = *s.venue->map;
   boost::json::array categories;
   for (const core::Category& c : map.categories()) {
-    categories.push_back({{"id", c.id}, {"name", c.name}, {"price_minor", s.settings.prices.at(c.id)}});
+    categories.push_back(
+        {{"id", c.id}, {"name", c.name}, {"price_minor", s.settings.prices.at(c.id)}});
   }
   boost::json::array sections;
   for (const core::Section& sec : map.sections()) {
-    boost::json::object so{{"id", sec.id}, {"name", sec.name}, {"general_admission", sec.general_admission},
+    boost::json::object so{{"id", sec.id},
+                           {"name", sec.name},
+                           {"general_admission", sec.general_admission},
                            {"capacity", sec.capacity}};
     if (sec.general_admission) so["category"] = map.categories()[sec.ga_category].id;
     boost::json::array rows;
@@ -195,21 +203,29 @@ boost::json::object SeatMapJson(const service::Show& s) {
     so["rows"] = std::move(rows);
     sections.push_back(std::move(so));
   }
-  return {{"show_id", ShowId(s.id)},     {"venue_id", VenueId(s.venue->id)},
-          {"name", map.name()},          {"currency", s.settings.currency},
-          {"categories", std::move(categories)}, {"sections", std::move(sections)}};
+  return {{"show_id", ShowId(s.id)},
+          {"venue_id", VenueId(s.venue->id)},
+          {"name", map.name()},
+          {"currency", s.settings.currency},
+          {"categories", std::move(categories)},
+          {"sections", std::move(sections)}};
 }
 
 boost::json::object AvailabilityJson(const service::Show& s, const service::Availability& a) {
   const core::SeatMap& map = *s.venue->map;
   boost::json::array sections, categories;
-  for (size_t i = 0; i < a.sections.size(); ++i) sections.push_back(Counts(map.sections()[i].id, a.sections[i]));
-  for (size_t i = 0; i < a.categories.size(); ++i) categories.push_back(Counts(map.categories()[i].id, a.categories[i]));
+  for (size_t i = 0; i < a.sections.size(); ++i)
+    sections.push_back(Counts(map.sections()[i].id, a.sections[i]));
+  for (size_t i = 0; i < a.categories.size(); ++i)
+    categories.push_back(Counts(map.categories()[i].id, a.categories[i]));
   return {{"show_id", ShowId(s.id)},
           {"version", a.version},
           {"sections", std::move(sections)},
           {"categories", std::move(categories)},
-          {"seats", {{"encoding", "2bit"}, {"count", map.seat_count()}, {"data", crypto::Base64Encode(a.seat_states)}}}};
+          {"seats",
+           {{"encoding", "2bit"},
+            {"count", map.seat_count()},
+            {"data", crypto::Base64Encode(a.seat_states)}}}};
 }
 
 boost::json::object HoldJson(const service::HoldView& h, bool with_token) {
@@ -219,7 +235,8 @@ boost::json::object HoldJson(const service::HoldView& h, bool with_token) {
   if (h.status == service::HoldStatus::kHeld) {
     if (with_token) o["token"] = crypto::TokenToString(h.token);
     o["seats"] = LabelsJson(h.seats);
-    if (!h.ga_area.empty()) o["general_admission"] = {{"area", h.ga_area}, {"quantity", h.ga_quantity}};
+    if (!h.ga_area.empty())
+      o["general_admission"] = {{"area", h.ga_area}, {"quantity", h.ga_quantity}};
     o["total_minor"] = h.total_minor;
     o["currency"] = h.currency;
     o["created_at"] = FormatTime(h.created_at_ms);
@@ -240,7 +257,8 @@ boost::json::object BookingJson(const service::BookingView& b) {
                         {"currency", b.currency},
                         {"payment_ref", b.payment_ref},
                         {"booked_at", FormatTime(b.booked_at_ms)}};
-  if (!b.ga_area.empty()) o["general_admission"] = {{"area", b.ga_area}, {"quantity", b.ga_quantity}};
+  if (!b.ga_area.empty())
+    o["general_admission"] = {{"area", b.ga_area}, {"quantity", b.ga_quantity}};
   if (b.cancelled) o["cancelled_at"] = FormatTime(b.cancelled_at_ms);
   return o;
 }

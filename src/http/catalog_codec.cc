@@ -32,19 +32,19 @@ StatusOr<core::SeatMap> JsonCatalogCodec::ParseSeatMap(std::string_view json) co
 std::string JsonCatalogCodec::ShowSettingsToJson(const service::ShowSettings& s) const {
   boost::json::object prices;
   for (const auto& [cat, price] : s.prices) prices[cat] = price;
-  return boost::json::serialize(boost::json::object{
-      {"venue_id", VenueId(s.venue_id)},
-      {"name", s.name},
-      {"starts_at", FormatTime(s.starts_at_ms)},
-      {"on_sale_at", FormatTime(s.on_sale_at_ms)},
-      {"currency", s.currency},
-      {"prices", std::move(prices)},
-      {"hold_ttl_s", s.hold_ttl_s},
-      {"seats_per_order_max", s.seats_per_order_max},
-      {"seats_per_fan_max", s.seats_per_fan_max}});
+  return boost::json::serialize(boost::json::object{{"venue_id", VenueId(s.venue_id)},
+                                                    {"name", s.name},
+                                                    {"starts_at", FormatTime(s.starts_at_ms)},
+                                                    {"on_sale_at", FormatTime(s.on_sale_at_ms)},
+                                                    {"currency", s.currency},
+                                                    {"prices", std::move(prices)},
+                                                    {"hold_ttl_s", s.hold_ttl_s},
+                                                    {"seats_per_order_max", s.seats_per_order_max},
+                                                    {"seats_per_fan_max", s.seats_per_fan_max}});
 }
 
-StatusOr<service::ShowSettings> JsonCatalogCodec::ShowSettingsFromJson(std::string_view json) const {
+StatusOr<service::ShowSettings> JsonCatalogCodec::ShowSettingsFromJson(
+    std::string_view json) const {
   return ParseShowSettings(json, 0, service::ShowSettings{});
 }
 
@@ -68,14 +68,18 @@ StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::T
     } else {
       for (const auto& kv : *prices) {
         const std::string path = "prices." + std::string(kv.key());
-        if (auto price = ElementInt(kv.value(), path, 0, kPriceMinorMax, r)) s.prices[std::string(kv.key())] = *price;
+        if (auto price = ElementInt(kv.value(), path, 0, kPriceMinorMax, r))
+          s.prices[std::string(kv.key())] = *price;
       }
     }
   }
-  s.hold_ttl_s = static_cast<uint32_t>(r.Int("hold_ttl_s", Field::kOptional, service::kHoldTtlSecondsMin,
-                                               service::kHoldTtlSecondsMax).value_or(defaults.hold_ttl_s));
+  s.hold_ttl_s =
+      static_cast<uint32_t>(r.Int("hold_ttl_s", Field::kOptional, service::kHoldTtlSecondsMin,
+                                  service::kHoldTtlSecondsMax)
+                                .value_or(defaults.hold_ttl_s));
   s.seats_per_order_max = static_cast<uint32_t>(
-      r.Int("seats_per_order_max", Field::kOptional, 1, core::kSeatsPerHoldMax).value_or(defaults.seats_per_order_max));
+      r.Int("seats_per_order_max", Field::kOptional, 1, core::kSeatsPerHoldMax)
+          .value_or(defaults.seats_per_order_max));
   s.seats_per_fan_max = static_cast<uint32_t>(
       r.Int("seats_per_fan_max", Field::kOptional, 1, 1000)
           .value_or(std::max(s.seats_per_order_max, defaults.seats_per_fan_max)));

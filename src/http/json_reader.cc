@@ -8,14 +8,21 @@ namespace {
 
 const char* KindName(const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: return "null";
-    case boost::json::kind::bool_: return "a boolean";
+    case boost::json::kind::null:
+      return "null";
+    case boost::json::kind::bool_:
+      return "a boolean";
     case boost::json::kind::int64:
-    case boost::json::kind::uint64: return "an integer";
-    case boost::json::kind::double_: return "a number";
-    case boost::json::kind::string: return "a string";
-    case boost::json::kind::array: return "an array";
-    case boost::json::kind::object: return "an object";
+    case boost::json::kind::uint64:
+      return "an integer";
+    case boost::json::kind::double_:
+      return "a number";
+    case boost::json::kind::string:
+      return "a string";
+    case boost::json::kind::array:
+      return "an array";
+    case boost::json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -61,7 +68,9 @@ const boost::json::value* ObjectReader::Member(std::string_view key, Field f) {
   return v;
 }
 
-const boost::json::value* ObjectReader::Value(std::string_view key, Field f) { return Member(key, f); }
+const boost::json::value* ObjectReader::Value(std::string_view key, Field f) {
+  return Member(key, f);
+}
 
 std::optional<std::string> ObjectReader::String(std::string_view key, Field f, size_t bytes_max) {
   const boost::json::value* v = Member(key, f);

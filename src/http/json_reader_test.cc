@@ -52,8 +52,9 @@ TEST(JsonReader, NamesTheMemberInEveryError) {
   EXPECT_EQ(ErrorOf(R"([])", [](ObjectReader&) {}), "body: expected an object, got an array");
   EXPECT_EQ(ErrorOf(R"({})", [](ObjectReader& r) { r.String("name", Field::kRequired, 5); }),
             "name: is required");
-  EXPECT_EQ(ErrorOf(R"({"name":3})", [](ObjectReader& r) { r.String("name", Field::kRequired, 5); }),
-            "name: expected a string, got an integer");
+  EXPECT_EQ(
+      ErrorOf(R"({"name":3})", [](ObjectReader& r) { r.String("name", Field::kRequired, 5); }),
+      "name: expected a string, got an integer");
   EXPECT_EQ(ErrorOf(R"({"name":"toolong"})",
                     [](ObjectReader& r) { r.String("name", Field::kRequired, 5); }),
             "name: longer than 5 bytes");
@@ -64,8 +65,9 @@ TEST(JsonReader, NamesTheMemberInEveryError) {
   EXPECT_EQ(ErrorOf(R"({"n":18446744073709551615})",
                     [](ObjectReader& r) { r.Int("n", Field::kRequired, 0, 10); }),
             "n: out of range");
-  EXPECT_EQ(ErrorOf(R"({"n":1,"typo":2})", [](ObjectReader& r) { r.Int("n", Field::kRequired, 0, 10); }),
-            "typo: unknown member");
+  EXPECT_EQ(
+      ErrorOf(R"({"n":1,"typo":2})", [](ObjectReader& r) { r.Int("n", Field::kRequired, 0, 10); }),
+      "typo: unknown member");
   EXPECT_EQ(ErrorOf(R"({"a":[1,2,3]})", [](ObjectReader& r) { r.Array("a", Field::kRequired, 2); }),
             "a: more than 2 items");
 }

@@ -16,14 +16,17 @@ using core::kNameBytesMax;
 void ReadBlocks(ObjectReader& r, core::RowSpec& row) {
   const std::optional<int64_t> seats = r.Int("seats", Field::kOptional, 1, core::kSeatsPerRowMax);
   const boost::json::array* blocks = r.Array("blocks", Field::kOptional, core::kSeatsPerRowMax);
-  if (seats && blocks != nullptr) r.Fail(r.PathOf("seats"), "give either seats or blocks, not both");
+  if (seats && blocks != nullptr)
+    r.Fail(r.PathOf("seats"), "give either seats or blocks, not both");
   if (!seats && blocks == nullptr && r.ok()) r.Fail(r.PathOf("blocks"), "is required (or seats)");
   if (seats) row.blocks.push_back({1, static_cast<int32_t>(*seats), 1, ""});
   for (size_t i = 0; blocks != nullptr && i < blocks->size() && r.ok(); ++i) {
     ObjectReader b((*blocks)[i], r.PathOf("blocks", i));
     core::SeatBlockSpec block;
-    block.first_number = static_cast<int32_t>(b.Int("first", Field::kRequired, 0, 1'000'000).value_or(1));
-    block.last_number = static_cast<int32_t>(b.Int("last", Field::kRequired, 0, 1'000'000).value_or(1));
+    block.first_number =
+        static_cast<int32_t>(b.Int("first", Field::kRequired, 0, 1'000'000).value_or(1));
+    block.last_number =
+        static_cast<int32_t>(b.Int("last", Field::kRequired, 0, 1'000'000).value_or(1));
     block.step = static_cast<int32_t>(b.Int("step", Field::kOptional, 1, 2).value_or(1));
     block.category = b.String("category", Field::kOptional, kLabelBytesMax).value_or("");
     r.Adopt(b.Finish());
@@ -38,9 +41,11 @@ void ReadRows(ObjectReader& r, core::SectionSpec& section) {
     core::RowSpec row;
     row.label = rr.String("label", Field::kRequired, kLabelBytesMax).value_or("");
     row.category = rr.String("category", Field::kOptional, kLabelBytesMax).value_or("");
-    if (auto rank = rr.Int("rank", Field::kOptional, 0, UINT32_MAX)) row.rank = static_cast<uint32_t>(*rank);
+    if (auto rank = rr.Int("rank", Field::kOptional, 0, UINT32_MAX))
+      row.rank = static_cast<uint32_t>(*rank);
     ReadBlocks(rr, row);
-    if (const boost::json::array* acc = rr.Array("accessible", Field::kOptional, core::kSeatsPerRowMax)) {
+    if (const boost::json::array* acc =
+            rr.Array("accessible", Field::kOptional, core::kSeatsPerRowMax)) {
       for (size_t k = 0; k < acc->size() && rr.ok(); ++k) {
         if (auto n = ElementInt((*acc)[k], rr.PathOf("accessible", k), 0, 1'000'000, rr)) {
           row.accessible.push_back(static_cast<int32_t>(*n));
@@ -58,7 +63,8 @@ StatusOr<core::SeatMapSpec> ParseSeatMapSpec(const boost::json::value& v) {
   ObjectReader r(v, "");
   core::SeatMapSpec spec;
   spec.name = r.String("name", Field::kRequired, kNameBytesMax).value_or("");
-  const boost::json::array* cats = r.Array("categories", Field::kRequired, core::kCategoriesPerVenueMax);
+  const boost::json::array* cats =
+      r.Array("categories", Field::kRequired, core::kCategoriesPerVenueMax);
   for (size_t i = 0; cats != nullptr && i < cats->size() && r.ok(); ++i) {
     ObjectReader c((*cats)[i], r.PathOf("categories", i));
     core::CategorySpec cat;
@@ -67,13 +73,15 @@ StatusOr<core::SeatMapSpec> ParseSeatMapSpec(const boost::json::value& v) {
     r.Adopt(c.Finish());
     spec.categories.push_back(std::move(cat));
   }
-  const boost::json::array* sections = r.Array("sections", Field::kRequired, core::kSectionsPerVenueMax);
+  const boost::json::array* sections =
+      r.Array("sections", Field::kRequired, core::kSectionsPerVenueMax);
   for (size_t i = 0; sections != nullptr && i < sections->size() && r.ok(); ++i) {
     ObjectReader s((*sections)[i], r.PathOf("sections", i));
     core::SectionSpec sec;
     sec.id = s.String("id", Field::kRequired, kLabelBytesMax).value_or("");
     sec.name = s.String("name", Field::kOptional, kNameBytesMax).value_or("");
-    if (auto rank = s.Int("rank", Field::kOptional, 0, 1'000'000)) sec.rank = static_cast<uint32_t>(*rank);
+    if (auto rank = s.Int("rank", Field::kOptional, 0, 1'000'000))
+      sec.rank = static_cast<uint32_t>(*rank);
     sec.general_admission = s.Bool("general_admission", Field::kOptional).value_or(false);
     sec.capacity = static_cast<uint32_t>(
         s.Int("capacity", Field::kOptional, 0, core::kGeneralAdmissionCapacityMax).value_or(0));
@@ -98,7 +106,8 @@ boost::json::value SeatMapSpecToJson(const core::SeatMapSpec& spec) {
   boost::json::object out;
   out["name"] = spec.name;
   boost::json::array cats;
-  for (const core::CategorySpec& c : spec.categories) cats.push_back({{"id", c.id}, {"name", c.name}});
+  for (const core::CategorySpec& c : spec.categories)
+    cats.push_back({{"id", c.id}, {"name", c.name}});
   out["categories"] = std::move(cats);
   boost::json::array sections;
   for (const core::SectionSpec& s : spec.sections) {

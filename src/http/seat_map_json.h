@@ -5,8 +5,8 @@
 //    "sections": [
 //      {"id": "STALLS", "name": "Stalls", "rank": 0,
 //       "rows": [{"label": "A", "category": "PREM", "rank": 3,
-//                 "blocks": [{"first": 1, "last": 12}, {"first": 13, "last": 24, "category": "STD"}],
-//                 "accessible": [1, 2]},
+//                 "blocks": [{"first": 1, "last": 12}, {"first": 13, "last": 24, "category":
+//                 "STD"}], "accessible": [1, 2]},
 //                {"label": "B", "category": "STD", "seats": 24}]},
 //      {"id": "FLOOR", "general_admission": true, "capacity": 5000, "category": "STD"}]}
 //

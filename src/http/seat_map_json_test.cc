@@ -75,7 +75,8 @@ TEST(SeatMapJson, ErrorsNameTheOffendingMember) {
             "sections[0].rows[0].accessible[1]: expected an integer, got a string");
   EXPECT_EQ(ErrorOf(Replace(t, R"("capacity": 500)", R"("capacity": -5)")),
             "sections[1].capacity: must be between 0 and 1000000");
-  EXPECT_EQ(ErrorOf(Replace(t, R"("general_admission": true)", R"("general_admission": true, "colour": 1)")),
+  EXPECT_EQ(ErrorOf(Replace(t, R"("general_admission": true)",
+                            R"("general_admission": true, "colour": 1)")),
             "sections[1].colour: unknown member");
   // Meaning is checked by the core, with the same paths.
   EXPECT_EQ(ErrorOf(Replace(t, R"("category": "PREM", "rank")", R"("category": "GOLD", "rank")")),
@@ -98,9 +99,14 @@ TEST(SeatMapJson, SurvivesRandomDamage) {
     for (int e = 0; e < edits; ++e) {
       const size_t at = rng() % s.size();
       switch (rng() % 3) {
-        case 0: s[at] = static_cast<char>(rng() % 256); break;
-        case 1: s.erase(at, 1 + rng() % 8); break;
-        default: s.insert(at, 1, "{}[],:\"0-9a"[rng() % 11]);
+        case 0:
+          s[at] = static_cast<char>(rng() % 256);
+          break;
+        case 1:
+          s.erase(at, 1 + rng() % 8);
+          break;
+        default:
+          s.insert(at, 1, "{}[],:\"0-9a"[rng() % 11]);
       }
       if (s.empty()) s = "{";
     }

@@ -21,10 +21,14 @@ core::TimeMs SystemNowMs() {
 
 std::string_view HoldStatusName(HoldStatus s) {
   switch (s) {
-    case HoldStatus::kHeld: return "held";
-    case HoldStatus::kReleased: return "released";
-    case HoldStatus::kExpired: return "expired";
-    case HoldStatus::kConfirmed: return "confirmed";
+    case HoldStatus::kHeld:
+      return "held";
+    case HoldStatus::kReleased:
+      return "released";
+    case HoldStatus::kExpired:
+      return "expired";
+    case HoldStatus::kConfirmed:
+      return "confirmed";
   }
   return "unknown";
 }
@@ -41,10 +45,12 @@ struct BookingService::ShowEntry {
 
 namespace {
 
-core::ShowPolicy PolicyOf(const ShowSettings& s, const core::SeatMap& map, core::DurationMs lifetime_ms) {
+core::ShowPolicy PolicyOf(const ShowSettings& s, const core::SeatMap& map,
+                          core::DurationMs lifetime_ms) {
   core::ShowPolicy p;
   p.hold_lifetime_max_ms = lifetime_ms;
-  for (const core::Category& c : map.categories()) p.price_minor_by_category.push_back(s.prices.at(c.id));
+  for (const core::Category& c : map.categories())
+    p.price_minor_by_category.push_back(s.prices.at(c.id));
   p.seats_per_hold_max = s.seats_per_order_max;
   p.seats_per_owner_max = s.seats_per_fan_max;
   return p;
@@ -52,19 +58,23 @@ core::ShowPolicy PolicyOf(const ShowSettings& s, const core::SeatMap& map, core:
 
 Status ValidateSettings(const ShowSettings& s, const Venue& venue) {
   if (s.name.empty() || s.name.size() > core::kNameBytesMax) {
-    return Status::InvalidArgument("name: must be 1.." + std::to_string(core::kNameBytesMax) + " bytes");
+    return Status::InvalidArgument("name: must be 1.." + std::to_string(core::kNameBytesMax) +
+                                   " bytes");
   }
   if (s.currency.size() != kCurrencyBytes ||
-      !std::all_of(s.currency.begin(), s.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      !std::all_of(s.currency.begin(), s.currency.end(),
+                   [](char c) { return c >= 'A' && c <= 'Z'; })) {
     return Status::InvalidArgument("currency: must be three upper-case letters (ISO 4217)");
   }
   for (const core::Category& c : venue.map->categories()) {
     auto it = s.prices.find(c.id);
     if (it == s.prices.end()) return Status::InvalidArgument("prices." + c.id + ": is required");
-    if (it->second < 0 || it->second > 100'000'000'00) return Status::InvalidArgument("prices." + c.id + ": out of range");
+    if (it->second < 0 || it->second > 100'000'000'00)
+      return Status::InvalidArgument("prices." + c.id + ": out of range");
   }
   for (const auto& [id, price] : s.prices) {
-    if (!venue.map->FindCategory(id)) return Status::InvalidArgument("prices." + id + ": no such category in the venue");
+    if (!venue.map->FindCategory(id))
+      return Status::InvalidArgument("prices." + id + ": no such category in the venue");
   }
   if (s.hold_ttl_s < kHoldTtlSecondsMin || s.hold_ttl_s > kHoldTtlSecondsMax) {
     return Status::InvalidArgument("hold_ttl_s: must be between 1 and 3600");
@@ -73,17 +83,22 @@ Status ValidateSettings(const ShowSettings& s, const Venue& venue) {
     return Status::InvalidArgument("seats_per_order_max: must be between 1 and 50");
   }
   if (s.seats_per_fan_max < s.seats_per_order_max || s.seats_per_fan_max > 1000) {
-    return Status::InvalidArgument("seats_per_fan_max: must be between seats_per_order_max and 1000");
+    return Status::InvalidArgument(
+        "seats_per_fan_max: must be between seats_per_order_max and 1000");
   }
-  if (s.on_sale_at_ms > s.starts_at_ms) return Status::InvalidArgument("on_sale_at: after starts_at");
+  if (s.on_sale_at_ms > s.starts_at_ms)
+    return Status::InvalidArgument("on_sale_at: after starts_at");
   return Status::Ok();
 }
 
 store::HoldEnd EndOf(core::ChangeReason r) {
   switch (r) {
-    case core::ChangeReason::kReleased: return store::HoldEnd::kReleased;
-    case core::ChangeReason::kExpired: return store::HoldEnd::kExpired;
-    default: return store::HoldEnd::kConfirmed;
+    case core::ChangeReason::kReleased:
+      return store::HoldEnd::kReleased;
+    case core::ChangeReason::kExpired:
+      return store::HoldEnd::kExpired;
+    default:
+      return store::HoldEnd::kConfirmed;
   }
 }
 
@@ -99,7 +114,8 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec, C
       holds_created_(m.GetCounter("holds_created_total", "Holds created")),
       holds_expired_(m.GetCounter("holds_expired_total", "Holds that expired")),
       holds_released_(m.GetCounter("holds_released_total", "Holds released by their owner")),
-      hold_conflicts_(m.GetCounter("hold_conflicts_total", "Hold requests refused: seats taken or not enough")),
+      hold_conflicts_(
+          m.GetCounter("hold_conflicts_total", "Hold requests refused: seats taken or not enough")),
       bookings_(m.GetCounter("bookings_total", "Bookings confirmed")),
       cancellations_(m.GetCounter("bookings_cancelled_total", "Bookings cancelled")) {}
 
@@ -126,8 +142,8 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
       case core::ChangeReason::kHeld: {
         core::HoldInfo h;
         BOX_ASSERT(inv.FindHold(c.hold, c.at_ms, &h) == Outcome::kOk);
-        batch.records.push_back(store::HoldRecord{show, h.id, owners_.User(h.owner), h.token, h.seats,
-                                                  h.ga_area, h.ga_quantity, h.total_minor,
+        batch.records.push_back(store::HoldRecord{show, h.id, owners_.User(h.owner), h.token,
+                                                  h.seats, h.ga_area, h.ga_quantity, h.total_minor,
                                                   h.created_at_ms, h.expires_at_ms});
         holds_created_.Inc();
         holds_active_.Inc();
@@ -141,10 +157,11 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
         break;
       case core::ChangeReason::kBooked: {
         const core::Booking b = *inv.FindBooking(c.booking);
-        batch.records.push_back(store::BookingRecord{show, b.id, b.hold, owners_.User(b.owner), b.seats,
-                                                     b.ga_area, b.ga_quantity, b.total_minor,
-                                                     ctx.payment_ref, b.booked_at_ms, false, 0});
-        batch.records.push_back(store::HoldClosed{show, c.hold, store::HoldEnd::kConfirmed, c.at_ms});
+        batch.records.push_back(store::BookingRecord{
+            show, b.id, b.hold, owners_.User(b.owner), b.seats, b.ga_area, b.ga_quantity,
+            b.total_minor, ctx.payment_ref, b.booked_at_ms, false, 0});
+        batch.records.push_back(
+            store::HoldClosed{show, c.hold, store::HoldEnd::kConfirmed, c.at_ms});
         if (e.payment_refs.size() < b.id) e.payment_refs.resize(b.id);
         e.payment_refs[b.id - 1] = ctx.payment_ref;
         bookings_.Inc();
@@ -157,8 +174,8 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
         break;
       case core::ChangeReason::kBlocked:
       case core::ChangeReason::kUnblocked:
-        batch.records.push_back(store::SeatsBlocked{show, {seats.begin(), seats.end()},
-                                                    c.reason == core::ChangeReason::kBlocked});
+        batch.records.push_back(store::SeatsBlocked{
+            show, {seats.begin(), seats.end()}, c.reason == core::ChangeReason::kBlocked});
         break;
     }
   }
@@ -190,7 +207,8 @@ void BookingService::CreateVenue(std::string seat_map_json,
     venues_[venue->id] = venue;
   }
   store::Batch batch;
-  batch.records.push_back(store::VenueRecord{venue->id, venue->name, venue->seat_map_json, venue->created_at_ms});
+  batch.records.push_back(
+      store::VenueRecord{venue->id, venue->name, venue->seat_map_json, venue->created_at_ms});
   SubmitOrFail(std::move(batch), [venue, done = std::move(done)](Status s) {
     if (!s.ok()) return done(Status::Unavailable("could not journal the venue: " + s.message()));
     done(std::shared_ptr<const Venue>(venue));
@@ -213,13 +231,15 @@ std::shared_ptr<const Show> BookingService::AddShow(core::ShowId id, ShowSetting
   show->venue = venue;
   show->created_at_ms = created_at_ms;
   entry->show = show;
-  entry->shard = std::make_unique<ShowShard>(id, venue->map, PolicyOf(show->settings, *venue->map, hold_lifetime_max_ms_),
-                                             std::make_unique<crypto::RandomTokens>());
+  entry->shard = std::make_unique<ShowShard>(
+      id, venue->map, PolicyOf(show->settings, *venue->map, hold_lifetime_max_ms_),
+      std::make_unique<crypto::RandomTokens>());
   shows_[id] = std::move(entry);  // the caller holds catalog_mu_ exclusively
   return show;
 }
 
-void BookingService::CreateShow(ShowSettings settings, Done<StatusOr<std::shared_ptr<const Show>>> done) {
+void BookingService::CreateShow(ShowSettings settings,
+                                Done<StatusOr<std::shared_ptr<const Show>>> done) {
   if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
   std::shared_ptr<const Venue> venue = FindVenue(settings.venue_id);
   if (venue == nullptr) return done(Status::NotFound("venue_id: no such venue"));
@@ -306,8 +326,10 @@ std::shared_ptr<const Availability> BookingService::GetAvailability(core::ShowId
   auto a = std::make_shared<Availability>();
   e->shard->With([&](core::ShowInventory& inv) {
     a->version = inv.version();
-    for (core::SectionIndex s = 0; s < inv.map().sections().size(); ++s) a->sections.push_back(inv.section_counts(s));
-    for (core::CategoryIndex c = 0; c < inv.map().categories().size(); ++c) a->categories.push_back(inv.category_counts(c));
+    for (core::SectionIndex s = 0; s < inv.map().sections().size(); ++s)
+      a->sections.push_back(inv.section_counts(s));
+    for (core::CategoryIndex c = 0; c < inv.map().categories().size(); ++c)
+      a->categories.push_back(inv.category_counts(c));
     a->seat_states = core::EncodeSeatStates(inv.seat_states());
     return 0;
   });
@@ -326,9 +348,9 @@ std::vector<std::string> BookingService::Labels(const core::SeatMap& map,
   return out;
 }
 
-StatusOr<std::vector<core::SeatIndex>> BookingService::SeatsOf(const core::SeatMap& map,
-                                                               const std::vector<std::string>& labels,
-                                                               std::vector<std::string>* unknown) const {
+StatusOr<std::vector<core::SeatIndex>> BookingService::SeatsOf(
+    const core::SeatMap& map, const std::vector<std::string>& labels,
+    std::vector<std::string>* unknown) const {
   std::vector<core::SeatIndex> seats;
   for (const std::string& l : labels) {
     if (std::optional<core::SeatIndex> s = map.FindSeat(l)) {
@@ -342,7 +364,8 @@ StatusOr<std::vector<core::SeatIndex>> BookingService::SeatsOf(const core::SeatM
 }
 
 Status BookingService::CheckOnSale(const Show& show, core::TimeMs now) const {
-  if (now < show.settings.on_sale_at_ms) return Status::FailedPrecondition("the show is not on sale yet");
+  if (now < show.settings.on_sale_at_ms)
+    return Status::FailedPrecondition("the show is not on sale yet");
   return Status::Ok();
 }
 
@@ -400,7 +423,8 @@ Reply<HoldView> BookingService::CreateHold(const std::string& user, core::ShowId
     const auto& p = std::get<PlacesWanted>(wanted);
     const std::optional<core::SectionIndex> a = map.FindSection(p.area);
     if (!a || !map.section(*a).general_admission) {
-      reply.status = Status::InvalidArgument("general_admission.area: no such general-admission area");
+      reply.status =
+          Status::InvalidArgument("general_admission.area: no such general-admission area");
       return reply;
     }
     area = *a;
@@ -434,9 +458,12 @@ Reply<HoldView> BookingService::CreateHold(const std::string& user, core::ShowId
 // The status of a hold that is not live, from the core's tombstone.
 static HoldStatus StatusOfClosed(Outcome why) {
   switch (why) {
-    case Outcome::kHoldExpired: return HoldStatus::kExpired;
-    case Outcome::kHoldReleased: return HoldStatus::kReleased;
-    default: return HoldStatus::kConfirmed;
+    case Outcome::kHoldExpired:
+      return HoldStatus::kExpired;
+    case Outcome::kHoldReleased:
+      return HoldStatus::kReleased;
+    default:
+      return HoldStatus::kConfirmed;
   }
 }
 
@@ -559,12 +586,15 @@ void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::stri
     e->payment_refs[r.booking - 1] = payment_ref;
     reply.value = ViewOfBooking(*e, *inv.FindBooking(r.booking));
     submitted = true;
-    Journal(*e, inv, {},
-            [reply, done](Status s) mutable {
-              if (!s.ok()) reply.status = Status::Unavailable("the booking could not be made durable: " + s.message());
-              done(std::move(reply));
-            },
-            JournalContext{payment_ref});
+    Journal(
+        *e, inv, {},
+        [reply, done](Status s) mutable {
+          if (!s.ok())
+            reply.status =
+                Status::Unavailable("the booking could not be made durable: " + s.message());
+          done(std::move(reply));
+        },
+        JournalContext{payment_ref});
     return 0;
   });
   if (!submitted) done(std::move(reply));
@@ -594,7 +624,8 @@ std::vector<BookingView> BookingService::BookingsOfShow(core::ShowId show) {
   ShowEntry* e = Entry(show);
   if (e == nullptr) return out;
   e->shard->With([&](core::ShowInventory& inv) {
-    for (core::BookingId id = 1; id <= inv.booking_count(); ++id) out.push_back(ViewOfBooking(*e, *inv.FindBooking(id)));
+    for (core::BookingId id = 1; id <= inv.booking_count(); ++id)
+      out.push_back(ViewOfBooking(*e, *inv.FindBooking(id)));
     return 0;
   });
   return out;
@@ -625,7 +656,8 @@ void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
   e->shard->With([&](core::ShowInventory& inv) {
     std::optional<core::Booking> before = inv.FindBooking(booking);
     reply.outcome = inv.Cancel(booking, now);
-    if (reply.outcome == Outcome::kBookingNotFound) reply.status = Status::NotFound("no such booking");
+    if (reply.outcome == Outcome::kBookingNotFound)
+      reply.status = Status::NotFound("no such booking");
     if (reply.outcome != Outcome::kOk) {
       Journal(*e, inv, {}, nullptr);
       return 0;
@@ -635,7 +667,9 @@ void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
     reply.value.cancelled_at_ms = now;
     submitted = true;
     Journal(*e, inv, {}, [reply, done](Status s) mutable {
-      if (!s.ok()) reply.status = Status::Unavailable("the cancellation could not be made durable: " + s.message());
+      if (!s.ok())
+        reply.status =
+            Status::Unavailable("the cancellation could not be made durable: " + s.message());
       done(std::move(reply));
     });
     return 0;
@@ -659,15 +693,16 @@ AuditResult BookingService::Audit(core::ShowId show) {
 
 // ---- Idempotency ------------------------------------------------------------------------------
 
-std::optional<store::IdempotencyRecord> BookingService::FindIdempotent(const std::string& user,
-                                                                       const std::string& key) const {
+std::optional<store::IdempotencyRecord> BookingService::FindIdempotent(
+    const std::string& user, const std::string& key) const {
   std::lock_guard<std::mutex> lock(idempotency_mu_);
   auto it = idempotency_.find({user, key});
   if (it == idempotency_.end()) return std::nullopt;
   return it->second;
 }
 
-void BookingService::RememberIdempotent(store::IdempotencyRecord record, store::DurableCallback done) {
+void BookingService::RememberIdempotent(store::IdempotencyRecord record,
+                                        store::DurableCallback done) {
   {
     std::lock_guard<std::mutex> lock(idempotency_mu_);
     if (!idempotency_.emplace(std::make_pair(record.user, record.key), record).second) {
@@ -689,7 +724,9 @@ Status BookingService::Recover() {
   std::unique_lock<std::shared_mutex> lock(catalog_mu_);
   for (const store::VenueRecord& v : snap.venues) {
     StatusOr<core::SeatMap> map = codec_.ParseSeatMap(v.seat_map_json);
-    if (!map.ok()) return Status::Corruption("venue " + std::to_string(v.venue_id) + ": " + map.status().message());
+    if (!map.ok())
+      return Status::Corruption("venue " + std::to_string(v.venue_id) + ": " +
+                                map.status().message());
     auto venue = std::make_shared<Venue>();
     venue->id = v.venue_id;
     venue->name = v.name;
@@ -703,7 +740,8 @@ Status BookingService::Recover() {
     StatusOr<ShowSettings> settings = codec_.ShowSettingsFromJson(r.settings_json);
     auto venue = venues_.find(r.venue_id);
     if (!settings.ok() || venue == venues_.end()) {
-      return Status::Corruption("show " + std::to_string(r.show_id) + ": settings or venue unreadable");
+      return Status::Corruption("show " + std::to_string(r.show_id) +
+                                ": settings or venue unreadable");
     }
     AddShow(r.show_id, std::move(settings).value(), venue->second, r.created_at_ms);
     next_show_id_ = std::max(next_show_id_, r.show_id + 1);
@@ -730,16 +768,25 @@ Status BookingService::RecoverShow(const store::Snapshot& snap, ShowEntry& e) {
             [](const auto* a, const auto* b) { return a->booking_id < b->booking_id; });
   return e.shard->With([&](core::ShowInventory& inv) -> Status {
     for (const store::BookingRecord* b : bookings) {
-      core::Booking cb{b->booking_id, b->hold_id, owners_.Intern(b->owner), b->booked_at_ms,
-                       b->total_minor, b->seats, static_cast<uint32_t>(b->seats.size()), b->ga_area,
-                       b->ga_quantity, b->cancelled, b->cancelled_at_ms};
+      core::Booking cb{b->booking_id,
+                       b->hold_id,
+                       owners_.Intern(b->owner),
+                       b->booked_at_ms,
+                       b->total_minor,
+                       b->seats,
+                       static_cast<uint32_t>(b->seats.size()),
+                       b->ga_area,
+                       b->ga_quantity,
+                       b->cancelled,
+                       b->cancelled_at_ms};
       if (Status st = inv.RestoreBooking(cb); !st.ok()) return st;
       e.payment_refs.push_back(b->payment_ref);
     }
     for (const store::HoldRecord& h : snap.live_holds) {
       if (h.show_id != show) continue;
-      core::HoldInfo info{h.hold_id, owners_.Intern(h.owner), h.token, h.created_at_ms,
-                          h.expires_at_ms, h.total_minor, h.seats, h.ga_area, h.ga_quantity};
+      core::HoldInfo info{h.hold_id,       owners_.Intern(h.owner), h.token, h.created_at_ms,
+                          h.expires_at_ms, h.total_minor,           h.seats, h.ga_area,
+                          h.ga_quantity};
       if (Status st = inv.RestoreHold(info); !st.ok()) return st;
       holds_active_.Inc();
     }
@@ -754,7 +801,9 @@ Status BookingService::RecoverShow(const store::Snapshot& snap, ShowEntry& e) {
     if (Status st = inv.FinishRestore(version); !st.ok()) return st;
     e.version.store(inv.version());
     const core::AuditReport audit = core::AuditShow(inv);
-    if (!audit.ok()) return Status::Corruption("show " + std::to_string(show) + " after recovery: " + audit.Summary());
+    if (!audit.ok())
+      return Status::Corruption("show " + std::to_string(show) +
+                                " after recovery: " + audit.Summary());
     return Status::Ok();
   });
 }

@@ -239,7 +239,8 @@ class BookingService {
   // when the show does not exist or the journal has failed.
   ShowEntry* EntryForChange(core::ShowId show, const char* not_found, Status& status) const;
   std::shared_ptr<const Show> AddShow(core::ShowId id, ShowSettings settings,
-                                      std::shared_ptr<const Venue> venue, core::TimeMs created_at_ms);
+                                      std::shared_ptr<const Venue> venue,
+                                      core::TimeMs created_at_ms);
   Status RecoverShow(const store::Snapshot& snap, ShowEntry& entry);
   // Turns the inventory's pending changes into records appended to `batch`,
   // adds the show's version, and queues the batch. Called under the show's lock.
@@ -249,7 +250,8 @@ class BookingService {
   void Sweep();
   HoldView ViewOfHold(const ShowEntry& e, const core::HoldInfo& h) const;
   BookingView ViewOfBooking(const ShowEntry& e, const core::Booking& b) const;
-  std::vector<std::string> Labels(const core::SeatMap& map, std::span<const core::SeatIndex> seats) const;
+  std::vector<std::string> Labels(const core::SeatMap& map,
+                                  std::span<const core::SeatIndex> seats) const;
   StatusOr<std::vector<core::SeatIndex>> SeatsOf(const core::SeatMap& map,
                                                  const std::vector<std::string>& labels,
                                                  std::vector<std::string>* unknown) const;

@@ -46,7 +46,8 @@ class BookingServiceTest : public ::testing::Test {
     auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(s).value();
-    svc_ = std::make_unique<BookingService>(*store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
+    svc_ = std::make_unique<BookingService>(
+        *store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
     const Status recovered = svc_->Recover();
     ASSERT_TRUE(recovered.ok()) << recovered.message();
   }
@@ -65,7 +66,8 @@ class BookingServiceTest : public ::testing::Test {
   core::ShowId MakeShow(BookingService& svc) {
     const std::string json =
         boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(2, 4, 10, 20)));
-    auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>([&](auto done) { svc.CreateVenue(json, done); });
+    auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
+        [&](auto done) { svc.CreateVenue(json, done); });
     EXPECT_TRUE(venue.ok()) << venue.status().message();
     ShowSettings s;
     s.venue_id = (*venue)->id;
@@ -75,13 +77,15 @@ class BookingServiceTest : public ::testing::Test {
     s.currency = "EUR";
     s.prices = {{"P1", 5000}, {"P2", 2500}};
     s.hold_ttl_s = 60;
-    auto show = Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc.CreateShow(s, done); });
+    auto show =
+        Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc.CreateShow(s, done); });
     EXPECT_TRUE(show.ok()) << show.status().message();
     return (*show)->id;
   }
 
   Reply<BookingView> Confirm(core::ShowId show, core::HoldId hold) {
-    return Wait<Reply<BookingView>>([&](auto done) { svc_->ConfirmHold(show, hold, "pay-1", done); });
+    return Wait<Reply<BookingView>>(
+        [&](auto done) { svc_->ConfirmHold(show, hold, "pay-1", done); });
   }
 
   std::string dir_;
@@ -136,7 +140,8 @@ TEST_F(BookingServiceTest, HoldsThatExpiredWhileDownAreExpiredAtStart) {
   EXPECT_EQ(h.value.status, HoldStatus::kExpired);
   EXPECT_TRUE(svc_->CreateHold("bob", show, SeatsWanted{{"S2-1-1"}}).ok());
   Restart();  // the expiry was journaled: the seat stays bob's
-  EXPECT_EQ(svc_->CreateHold("carol", show, SeatsWanted{{"S2-1-1"}}).outcome, Outcome::kSeatUnavailable);
+  EXPECT_EQ(svc_->CreateHold("carol", show, SeatsWanted{{"S2-1-1"}}).outcome,
+            Outcome::kSeatUnavailable);
   EXPECT_TRUE(svc_->Audit(show).ok);
 }
 
@@ -171,8 +176,10 @@ TEST_F(BookingServiceTest, TheSweeperExpiresHoldsWithoutAnyRequest) {
 }
 
 TEST_F(BookingServiceTest, RequestsBeforeTheOnSaleTimeAreRefused) {
-  const std::string json = boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 1, 4)));
-  auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>([&](auto done) { svc_->CreateVenue(json, done); });
+  const std::string json =
+      boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 1, 4)));
+  auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
+      [&](auto done) { svc_->CreateVenue(json, done); });
   ShowSettings s;
   s.venue_id = (*venue)->id;
   s.name = "Later";
@@ -180,22 +187,27 @@ TEST_F(BookingServiceTest, RequestsBeforeTheOnSaleTimeAreRefused) {
   s.starts_at_ms = clock_.now_ms() + 5000;
   s.currency = "EUR";
   s.prices = {{"P1", 1}, {"P2", 1}};
-  auto show = Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
+  auto show =
+      Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
   ASSERT_TRUE(show.ok()) << show.status().message();
-  EXPECT_EQ(svc_->CreateHold("a", (*show)->id, BestWanted{1}).status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(svc_->CreateHold("a", (*show)->id, BestWanted{1}).status.code(),
+            StatusCode::kFailedPrecondition);
   clock_.Advance(1000);
   EXPECT_TRUE(svc_->CreateHold("a", (*show)->id, BestWanted{1}).ok());
 }
 
 TEST_F(BookingServiceTest, InvalidShowSettingsAreRefusedNamingTheField) {
-  const std::string json = boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 1, 4)));
-  auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>([&](auto done) { svc_->CreateVenue(json, done); });
+  const std::string json =
+      boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 1, 4)));
+  auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
+      [&](auto done) { svc_->CreateVenue(json, done); });
   ShowSettings s;
   s.venue_id = (*venue)->id;
   s.name = "X";
   s.currency = "eur";
   s.prices = {{"P1", 1}, {"P2", 1}};
-  auto show = Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
+  auto show =
+      Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
   ASSERT_FALSE(show.ok());
   EXPECT_NE(show.status().message().find("currency"), std::string::npos);
   s.currency = "EUR";
@@ -208,11 +220,14 @@ TEST_F(BookingServiceTest, InvalidShowSettingsAreRefusedNamingTheField) {
 // Durability before acknowledgement, with a store the test completes by hand.
 class ManualStoreTest : public ::testing::Test {
  protected:
-  ManualStoreTest() : svc_(store_, codec_, [this] { return clock_.now_ms(); }, metrics_) {
+  ManualStoreTest()
+      : svc_(
+            store_, codec_, [this] { return clock_.now_ms(); }, metrics_) {
     EXPECT_TRUE(svc_.Recover().ok());
   }
   core::ShowId MakeShow() {
-    const std::string json = boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 2, 6)));
+    const std::string json =
+        boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 2, 6)));
     std::shared_ptr<const Venue> venue;
     svc_.CreateVenue(json, [&](StatusOr<std::shared_ptr<const Venue>> v) { venue = *v; });
     store_.CompleteAll(Status::Ok());

@@ -72,14 +72,16 @@ class ContentionTest : public ::testing::Test {
           std::vector<SeatIndex> seats;
           const uint64_t n = 1 + rng() % 4;
           for (uint64_t k = 0; k < n; ++k) seats.push_back(static_cast<SeatIndex>(rng() % 100));
-          auto r = Apply([&](core::ShowInventory& inv) { return inv.HoldSeats(owner, seats, ttl, now); });
+          auto r = Apply(
+              [&](core::ShowInventory& inv) { return inv.HoldSeats(owner, seats, ttl, now); });
           if (r.outcome == Outcome::kOk && !r.existing) holds.emplace_back(r.hold, r.token);
           break;
         }
         case 2: {
           core::BestAvailableRequest req;
           req.count = static_cast<uint32_t>(1 + rng() % 4);
-          auto r = Apply([&](core::ShowInventory& inv) { return inv.HoldBest(owner, req, ttl, now); });
+          auto r =
+              Apply([&](core::ShowInventory& inv) { return inv.HoldBest(owner, req, ttl, now); });
           if (r.outcome == Outcome::kOk) holds.emplace_back(r.hold, r.token);
           break;
         }
@@ -95,7 +97,8 @@ class ContentionTest : public ::testing::Test {
             const auto [id, token] = holds[rng() % holds.size()];
             auto r = Apply([&](core::ShowInventory& inv) { return inv.Confirm(id, token, now); });
             if (r.outcome == Outcome::kOk) bookings.push_back(r.booking);
-            if (bookings.size() > 8) bookings.erase(bookings.begin());  // keep cancelling recent ones
+            if (bookings.size() > 8)
+              bookings.erase(bookings.begin());  // keep cancelling recent ones
           }
           break;
         case 6:
@@ -128,7 +131,8 @@ TEST_F(ContentionTest, EightThreadsOnAHotShowKeepEveryInvariant) {
   for (std::thread& th : threads) th.join();
 
   // 1. The auditor's complete check.
-  const core::AuditReport audit = shard_->With([](core::ShowInventory& inv) { return core::AuditShow(inv); });
+  const core::AuditReport audit =
+      shard_->With([](core::ShowInventory& inv) { return core::AuditShow(inv); });
   ASSERT_TRUE(audit.ok()) << audit.Summary();
 
   // 2. An independent replay of the change stream: versions without gaps, and
