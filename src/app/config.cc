@@ -41,7 +41,6 @@ struct Setting {
 
 constexpr int64_t kKiB = 1024;
 constexpr int64_t kMiB = 1024 * kKiB;
-constexpr int64_t kDayS = 86'400;
 
 // Every setting and its limits, in --help order.
 const Setting kSettings[] = {
@@ -74,7 +73,8 @@ const Setting kSettings[] = {
     {"hold_ttl_max_s", "S", "Longest hold time a show may set.", &ServeConfig::hold_ttl_max_s,
      core::kHoldTtlMinMs / 1000, core::kHoldTtlMaxMs / 1000},
     {"hold_lifetime_max_s", "S", "Extensions never keep a hold beyond this age.",
-     &ServeConfig::hold_lifetime_max_s, core::kHoldTtlMinMs / 1000, kDayS},
+     &ServeConfig::hold_lifetime_max_s, core::kHoldTtlMinMs / 1000,
+     core::kHoldLifetimeMaxMs / 1000},
     {"seats_per_hold_max", "N", "Most seats in one hold.", &ServeConfig::seats_per_hold_max, 1,
      core::kSeatsPerHoldMax},
     {"seats_per_owner_max", "N", "Most seats one fan may hold plus own per show.",

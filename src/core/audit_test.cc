@@ -20,7 +20,9 @@ class InventoryCorrupter {
     booking.first_seat = i;
     booking.seat_count++;
   }
-  static void SetOwnerSeats(ShowInventory& s, OwnerId o, uint32_t n) { s.owner_seats_[o] = n; }
+  static void SetOwnerSeats(ShowInventory& s, OwnerId o, uint32_t n) {
+    s.owner_seats_[static_cast<uint32_t>(o)] = n;
+  }
   static void SetVersion(ShowInventory& s, Version v) { s.version_ = v; }
   static void SetRowRun(ShowInventory& s, RowIndex r, uint16_t run) {
     s.row_run_[r] = run;

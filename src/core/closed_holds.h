@@ -2,53 +2,69 @@
 // confirmed), whose it was and its booking, so a late request learns what
 // happened instead of "not found".
 //
-// A flash sale closes millions of holds; a single hash map of them would take
-// a cache miss on every close. Instead, closes go into a small hash map
-// (`recent`, cache-resident); when it fills up it is sorted into a run, and
-// runs of similar size are merged, as in a log-structured merge tree. A close
-// costs O(1) plus O(log n) amortised sequential moves; a lookup costs one hash
-// probe plus a binary search per run (at most ~log2(n / kRecentMax) runs).
-// Forget() drops entries closed before a time, to bound memory.
+// A flash sale closes millions of holds, so a close must cost no more than
+// a store into memory that is already in cache. Every hold of a show has a
+// sequence number (the high half of its id), issued in increasing order, so
+// the tombstones sit in an array indexed by sequence: chunks of kChunkSize
+// consecutive sequences, allocated when the first hold of the chunk closes.
+// Holds close roughly in the order they were created, so closes write
+// sequentially; a lookup is one index computation.
+//
+// Forget() drops whole chunks whose holds all closed before a time. A hold of
+// a dropped chunk that closes later (one that stayed live that long) brings
+// its chunk back with only itself in it.
 //
 // Not thread-safe: owned by one ShowInventory.
 #pragma once
 
+#include <array>
+#include <memory>
 #include <vector>
 
-#include "core/flat_map.h"
 #include "core/types.h"
 
 namespace boxoffice::core {
 
 class ClosedHolds {
  public:
-  // 40 bytes: closes are many, so an entry keeps only what a late request needs.
+  // 36 bytes: closes are many, so an entry keeps only what a late request needs.
   struct Entry {
-    HoldId id = 0;
     Token token;
-    uint32_t owner = 0;                    // OwnerId, which the service keeps below 2^32
-    uint32_t booking = 0;                  // BookingId, below 2^32 within a show
-    uint32_t closed_at_s = 0;              // seconds since the epoch (pruning works in seconds)
-    Outcome why = Outcome::kHoldNotFound;  // kHoldExpired, kHoldReleased or kHoldConfirmed
+    uint32_t slot = 0;           // the low half of the hold's id
+    uint32_t owner = 0;          // OwnerId, below 2^32 (kOwnerIdMax)
+    uint32_t booking = 0;        // BookingId, below 2^32 within a show
+    uint32_t closed_at_s = 0;    // seconds since the epoch (pruning works in seconds)
+    Outcome why = Outcome::kOk;  // kHoldExpired, kHoldReleased or kHoldConfirmed; kOk: none
   };
-  static_assert(sizeof(Entry) == 40);
+  static_assert(sizeof(Entry) == 36);
 
-  static constexpr size_t kRecentMax = 8192;
+  static constexpr uint32_t kChunkBits = 10;
+  static constexpr uint32_t kChunkSize = 1u << kChunkBits;
 
-  void Add(const Entry& e);
-  const Entry* Find(HoldId id) const;
-  // Drops entries closed before `closed_before_ms`, to the second (rounded up).
+  // Records the close of hold `sequence`. A sequence is closed once; should
+  // it come again (journals of an older id scheme reused sequences across
+  // slots), the later close wins.
+  void Add(uint32_t sequence, const Entry& e);
+  // The close of the hold with this sequence and slot, or null.
+  const Entry* Find(uint32_t sequence, uint32_t slot) const;
+  // Drops every chunk whose holds all closed before `closed_before_ms`, to the
+  // second (rounded up).
   void Forget(TimeMs closed_before_ms);
 
-  size_t size() const;
+  size_t size() const { return size_; }
   size_t bytes() const;
-  size_t runs() const { return runs_.size(); }
+  size_t chunks() const;
 
  private:
-  void FlushRecent();
+  struct Chunk {
+    std::array<Entry, kChunkSize> entries{};
+    uint32_t newest_close_s = 0;
+    uint32_t count = 0;
+  };
 
-  U64FlatMap<Entry> recent_;
-  std::vector<std::vector<Entry>> runs_;  // each sorted by id; sizes decrease along the vector
+  std::vector<std::unique_ptr<Chunk>> chunks_;  // chunks_[i]: chunk number first_chunk_ + i
+  size_t first_chunk_ = 0;
+  size_t size_ = 0;
 };
 
 }  // namespace boxoffice::core

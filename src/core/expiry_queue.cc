@@ -19,7 +19,7 @@ void ExpiryQueue::SiftUp(size_t pos) {
   const Entry e = heap_[pos];
   while (pos > 0) {
     const size_t parent = (pos - 1) / 2;
-    if (heap_[parent].deadline_ms <= e.deadline_ms) break;
+    if (heap_[parent].offset_ms <= e.offset_ms) break;
     Place(pos, heap_[parent]);
     pos = parent;
   }
@@ -32,12 +32,27 @@ void ExpiryQueue::SiftDown(size_t pos) {
   while (true) {
     size_t child = 2 * pos + 1;
     if (child >= n) break;
-    if (child + 1 < n && heap_[child + 1].deadline_ms < heap_[child].deadline_ms) ++child;
-    if (e.deadline_ms <= heap_[child].deadline_ms) break;
+    if (child + 1 < n && heap_[child + 1].offset_ms < heap_[child].offset_ms) ++child;
+    if (e.offset_ms <= heap_[child].offset_ms) break;
     Place(pos, heap_[child]);
     pos = child;
   }
   Place(pos, e);
+}
+
+uint32_t ExpiryQueue::OffsetOf(TimeMs deadline_ms) {
+  if (heap_.empty()) base_ms_ = deadline_ms;
+  if (deadline_ms < base_ms_ || deadline_ms - base_ms_ > TimeMs{UINT32_MAX}) {
+    TimeMs low = deadline_ms, high = deadline_ms;
+    for (const Entry& e : heap_) {
+      low = std::min(low, base_ms_ + e.offset_ms);
+      high = std::max(high, base_ms_ + e.offset_ms);
+    }
+    BOX_ASSERT(high - low <= TimeMs{UINT32_MAX});  // live deadlines are a hold's life apart
+    for (Entry& e : heap_) e.offset_ms = static_cast<uint32_t>(base_ms_ + e.offset_ms - low);
+    base_ms_ = low;
+  }
+  return static_cast<uint32_t>(deadline_ms - base_ms_);
 }
 
 void ExpiryQueue::Insert(uint32_t slot, TimeMs deadline_ms) {
@@ -45,7 +60,8 @@ void ExpiryQueue::Insert(uint32_t slot, TimeMs deadline_ms) {
     position_.resize(std::max<size_t>(slot + 1, position_.size() * 2), kAbsent);
   }
   BOX_ASSERT(position_[slot] == kAbsent);
-  heap_.push_back(Entry{deadline_ms, slot});
+  const uint32_t offset_ms = OffsetOf(deadline_ms);
+  heap_.push_back(Entry{offset_ms, slot});
   position_[slot] = static_cast<uint32_t>(heap_.size() - 1);
   SiftUp(heap_.size() - 1);
 }
@@ -68,14 +84,15 @@ void ExpiryQueue::Remove(uint32_t slot) {
 
 void ExpiryQueue::Reschedule(uint32_t slot, TimeMs deadline_ms) {
   BOX_ASSERT(Contains(slot));
+  const uint32_t offset_ms = OffsetOf(deadline_ms);
   const size_t pos = position_[slot];
-  heap_[pos].deadline_ms = deadline_ms;
+  heap_[pos].offset_ms = offset_ms;
   SiftUp(pos);
   SiftDown(position_[slot]);
 }
 
 void ExpiryQueue::PopDue(TimeMs now_ms, std::vector<uint32_t>& due) {
-  while (!heap_.empty() && heap_.front().deadline_ms <= now_ms) {
+  while (AnyDue(now_ms)) {
     due.push_back(heap_.front().slot);
     RemoveAt(0);
   }

@@ -8,6 +8,11 @@
 // none is due, so the inventory can call it before every operation and a hold
 // is gone exactly at its deadline, never a tick later.
 //
+// An entry is 8 bytes: its deadline is kept as milliseconds after a base
+// time. Live deadlines lie within a hold's longest life of each other
+// (kHoldLifetimeMaxMs, far below the 49 days 32 bits span); when a deadline
+// falls outside the span, every entry is rebased once, in O(n).
+//
 // Not thread-safe: owned by one ShowInventory.
 #pragma once
 
@@ -29,7 +34,9 @@ class ExpiryQueue {
   // earliest deadline first.
   void PopDue(TimeMs now_ms, std::vector<uint32_t>& due);
 
-  bool AnyDue(TimeMs now_ms) const { return !heap_.empty() && heap_.front().deadline_ms <= now_ms; }
+  bool AnyDue(TimeMs now_ms) const {
+    return !heap_.empty() && base_ms_ + heap_.front().offset_ms <= now_ms;
+  }
   size_t size() const { return heap_.size(); }
   size_t bytes() const {
     return heap_.capacity() * sizeof(Entry) + position_.capacity() * sizeof(uint32_t);
@@ -38,9 +45,13 @@ class ExpiryQueue {
  private:
   static constexpr uint32_t kAbsent = UINT32_MAX;
   struct Entry {
-    TimeMs deadline_ms;
+    uint32_t offset_ms;  // the deadline, after base_ms_
     uint32_t slot;
   };
+  static_assert(sizeof(Entry) == 8);
+
+  // The offset of `deadline_ms`, rebasing every entry first if it is out of range.
+  uint32_t OffsetOf(TimeMs deadline_ms);
 
   void Place(size_t pos, Entry e);
   void SiftUp(size_t pos);
@@ -49,6 +60,7 @@ class ExpiryQueue {
 
   std::vector<Entry> heap_;
   std::vector<uint32_t> position_;  // per slot: index in heap_, or kAbsent
+  TimeMs base_ms_ = 0;
 };
 
 }  // namespace boxoffice::core

@@ -102,5 +102,30 @@ TEST(ExpiryQueue, MatchesASortedReferenceUnderRandomOperations) {
   }
 }
 
+// Deadlines are kept relative to a base; one earlier than the base, and time
+// moving on for longer than 32 bits of milliseconds, rebase without
+// reordering anything.
+TEST(ExpiryQueue, KeepsOrderAcrossRebases) {
+  ExpiryQueue q;
+  q.Insert(1, kT0 + 10'000);
+  q.Insert(2, kT0 + 5'000);  // earlier than the first deadline: a rebase
+  q.Insert(3, kT0 + 7'000);
+  EXPECT_EQ(PopAt(q, kT0 + 7'000), (std::vector<uint32_t>{2, 3}));
+  // Keep one hold live at all times while 120 days pass in steps of a day.
+  constexpr TimeMs kDay = 86'400'000;
+  TimeMs now = kT0 + 10'000;
+  EXPECT_EQ(PopAt(q, now), (std::vector<uint32_t>{1}));
+  q.Insert(10, now + kDay / 2);
+  uint32_t previous = 10;
+  for (uint32_t day = 0; day < 120; ++day) {
+    const uint32_t slot = 11 + day % 2;
+    q.Insert(slot, now + kDay + 1);
+    now += kDay;
+    EXPECT_EQ(PopAt(q, now), (std::vector<uint32_t>{previous})) << "day " << day;
+    previous = slot;
+    ASSERT_EQ(q.size(), 1u);
+  }
+}
+
 }  // namespace
 }  // namespace boxoffice::core

@@ -1,7 +1,7 @@
-// U64FlatMap: an open-addressing hash map from non-zero uint64 keys to small
-// trivially-copyable values, for the inventory's hot paths (owner seat counts,
-// closed-hold tombstones), where a node allocation per insert would cost more
-// than the operation itself.
+// FlatMap: an open-addressing hash map from non-zero unsigned integer keys to
+// small trivially-copyable values, for the inventory's hot paths (owner seat
+// counts), where a node allocation per insert would cost more than the
+// operation itself. A 32-bit key with a 32-bit value takes 8 bytes a slot.
 //
 // Linear probing over a power-of-two table, at most 75 % full; erase shifts
 // the following entries back (no tombstones), so lookups stay short under
@@ -19,24 +19,24 @@
 
 namespace boxoffice::core {
 
-template <typename V>
-class U64FlatMap {
-  static_assert(std::is_trivially_copyable_v<V>);
+template <typename K, typename V>
+class FlatMap {
+  static_assert(std::is_unsigned_v<K> && std::is_trivially_copyable_v<V>);
 
  public:
-  U64FlatMap() : slots_(kInitialCapacity) {}
+  FlatMap() : slots_(kInitialCapacity) {}
 
-  V* Find(uint64_t key) {
+  V* Find(K key) {
     BOX_ASSERT(key != 0);
     for (size_t i = Home(key);; i = Next(i)) {
       if (slots_[i].key == key) return &slots_[i].value;
       if (slots_[i].key == 0) return nullptr;
     }
   }
-  const V* Find(uint64_t key) const { return const_cast<U64FlatMap*>(this)->Find(key); }
+  const V* Find(K key) const { return const_cast<FlatMap*>(this)->Find(key); }
 
   // The value for `key`, value-initialised if absent.
-  V& operator[](uint64_t key) {
+  V& operator[](K key) {
     BOX_ASSERT(key != 0);
     if (4 * (size_ + 1) > 3 * slots_.size()) Grow();
     size_t i = Home(key);
@@ -48,7 +48,7 @@ class U64FlatMap {
     return slots_[i].value;
   }
 
-  bool Erase(uint64_t key) {
+  bool Erase(K key) {
     BOX_ASSERT(key != 0);
     size_t i = Home(key);
     for (; slots_[i].key != key; i = Next(i)) {
@@ -73,11 +73,11 @@ class U64FlatMap {
   // Removes every entry for which pred(key, value) is true.
   template <typename Pred>
   void EraseIf(Pred pred) {
-    std::vector<uint64_t> doomed;
+    std::vector<K> doomed;
     for (const Slot& s : slots_) {
       if (s.key != 0 && pred(s.key, s.value)) doomed.push_back(s.key);
     }
-    for (uint64_t k : doomed) Erase(k);
+    for (K k : doomed) Erase(k);
   }
 
   template <typename Fn>
@@ -94,13 +94,13 @@ class U64FlatMap {
  private:
   static constexpr size_t kInitialCapacity = 16;
   struct Slot {
-    uint64_t key = 0;
+    K key = 0;
     V value{};
   };
 
-  size_t Home(uint64_t key) const {
+  size_t Home(K key) const {
     // Fibonacci hashing: ids are often sequential; spread them.
-    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+    return static_cast<size_t>((uint64_t{key} * 0x9E3779B97F4A7C15ULL) >> shift_);
   }
   size_t Next(size_t i) const { return (i + 1) & (slots_.size() - 1); }
 

@@ -11,7 +11,7 @@ namespace {
 constexpr uint32_t kSlotBits = 32;
 constexpr uint64_t kSlotMask = 0xffff'ffffULL;
 
-uint32_t GenerationOf(HoldId id) { return static_cast<uint32_t>(id >> kSlotBits); }
+uint32_t SequenceOf(HoldId id) { return static_cast<uint32_t>(id >> kSlotBits); }
 
 bool HasDuplicates(std::span<const SeatIndex> seats) {
   for (size_t i = 0; i < seats.size(); ++i) {
@@ -30,6 +30,8 @@ ShowInventory::ShowInventory(ShowId show, std::shared_ptr<const SeatMap> map, Sh
   BOX_ASSERT(map_ != nullptr);
   BOX_ASSERT(policy_.price_minor_by_category.size() == map_->categories().size());
   BOX_ASSERT(policy_.seats_per_hold_max >= 1 && policy_.seats_per_hold_max <= kSeatsPerHoldMax);
+  BOX_ASSERT(policy_.hold_lifetime_max_ms >= 0 &&
+             policy_.hold_lifetime_max_ms <= kHoldLifetimeMaxMs);
   const uint32_t n = map_->seat_count();
   states_.assign(n, SeatState::kFree);
   refs_.assign(n, 0);
@@ -77,6 +79,8 @@ void ShowInventory::Advance(TimeMs now_ms) {
 
 Outcome ShowInventory::CheckHoldRequest(OwnerId owner, uint32_t count, DurationMs ttl_ms) const {
   if (count == 0 || count > policy_.seats_per_hold_max) return Outcome::kInvalidRequest;
+  if (owner == 0 || owner > kOwnerIdMax) return Outcome::kInvalidRequest;
+  if (hold_sequence_ >= kHoldsPerShowMax) return Outcome::kInvalidRequest;  // ids exhausted
   if (ttl_ms < kHoldTtlMinMs || ttl_ms > kHoldTtlMaxMs) return Outcome::kInvalidRequest;
   if (owner_seats(owner) + count > policy_.seats_per_owner_max) return Outcome::kOwnerLimitExceeded;
   return Outcome::kOk;
@@ -177,11 +181,11 @@ HoldResult ShowInventory::CreateHold(OwnerId owner, std::span<const SeatIndex> s
   }
   HoldSlot& h = slots_[slot];
   BOX_ASSERT(!h.live());
-  h.generation++;
-  h.owner = owner;
+  h.sequence = ++hold_sequence_;
+  h.owner = static_cast<uint32_t>(owner);
   h.token = tokens_.Next();
-  h.created_at_ms = now_ms;
   h.expires_at_ms = now_ms + ttl_ms;
+  h.age_at_expiry_ms = static_cast<uint32_t>(ttl_ms);
   h.ga_area = ga_area;
   h.ga_quantity = ga_quantity;
   h.seat_count = static_cast<uint16_t>(seats.size());
@@ -217,10 +221,9 @@ void ShowInventory::CloseHold(uint32_t slot, Outcome why, ChangeReason reason, B
     AddOwnerSeats(h.owner, -static_cast<int64_t>(h.seat_count + h.ga_quantity));
     Emit(reason, SeatState::kFree, id, 0, seats, h.ga_area, h.ga_quantity, now_ms);
   }
-  BOX_ASSERT(h.owner <= UINT32_MAX && booking <= UINT32_MAX);
-  closed_.Add(ClosedHolds::Entry{id, h.token, static_cast<uint32_t>(h.owner),
-                                 static_cast<uint32_t>(booking),
-                                 static_cast<uint32_t>(now_ms / 1000), why});
+  BOX_ASSERT(booking <= UINT32_MAX);
+  closed_.Add(h.sequence, ClosedHolds::Entry{h.token, slot, h.owner, static_cast<uint32_t>(booking),
+                                             static_cast<uint32_t>(now_ms / 1000), why});
   h.expires_at_ms = 0;
   h.first_seat = kNoSeat;
   free_slots_.push_back(slot);
@@ -244,9 +247,10 @@ Outcome ShowInventory::Extend(HoldId hold, const Token& token, DurationMs by_ms,
   if (!TokensEqualConstantTime(h->token, token)) return Outcome::kWrongToken;
   const uint32_t slot = SlotOfHold(hold);
   if (by_ms <= 0 || by_ms > kHoldTtlMaxMs) return Outcome::kInvalidRequest;
-  const TimeMs cap = h->created_at_ms + policy_.hold_lifetime_max_ms;
+  const TimeMs cap = h->created_at_ms() + policy_.hold_lifetime_max_ms;
   const TimeMs target = std::min(h->expires_at_ms + by_ms, cap);
   if (target <= h->expires_at_ms) return Outcome::kExtensionLimit;
+  h->age_at_expiry_ms += static_cast<uint32_t>(target - h->expires_at_ms);
   h->expires_at_ms = target;
   expiry_.Reschedule(slot, target);
   if (new_expires_at_ms != nullptr) *new_expires_at_ms = target;
@@ -259,7 +263,7 @@ ConfirmResult ShowInventory::Confirm(HoldId hold, const Token& token, TimeMs now
   HoldSlot* h = LiveSlot(hold);
   if (h == nullptr) {
     r.outcome = WhyNotLive(hold, &token);
-    if (r.outcome == Outcome::kHoldConfirmed) r.booking = closed_.Find(hold)->booking;
+    if (r.outcome == Outcome::kHoldConfirmed) r.booking = FindClosed(hold)->booking;
     return r;
   }
   if (!TokensEqualConstantTime(h->token, token)) {
@@ -348,6 +352,7 @@ Status Corrupt(std::string what) { return Status::Corruption("restore: " + std::
 Status ShowInventory::RestoreBooking(const Booking& b) {
   if (b.id != bookings_.size() + 1)
     return Corrupt("booking " + std::to_string(b.id) + " out of order");
+  if (b.owner == 0 || b.owner > kOwnerIdMax) return Corrupt("booking " + std::to_string(b.id));
   const bool active = !b.cancelled;
   for (SeatIndex s : b.seats) {
     if (s >= states_.size()) return Corrupt("booking names seat index " + std::to_string(s));
@@ -383,10 +388,13 @@ Status ShowInventory::RestoreBooking(const Booking& b) {
 
 Status ShowInventory::RestoreHold(const HoldInfo& h) {
   const uint32_t slot = SlotOfHold(h.id);
-  const uint32_t generation = static_cast<uint32_t>(h.id >> kSlotBits);
-  if (generation == 0 || slot > kSeatsPerVenueMax * 4)
+  const uint32_t sequence = SequenceOf(h.id);
+  if (sequence == 0 || sequence > kHoldsPerShowMax || slot > kSeatsPerVenueMax * 4)
     return Corrupt("hold id " + std::to_string(h.id));
-  if (h.seats.size() > kSeatsPerHoldMax || h.expires_at_ms <= 0)
+  const TimeMs age_at_expiry_ms = h.expires_at_ms - h.created_at_ms;
+  if (h.seats.size() > kSeatsPerHoldMax || h.expires_at_ms <= 0 || age_at_expiry_ms < 0 ||
+      age_at_expiry_ms > std::max(kHoldLifetimeMaxMs, kHoldTtlMaxMs) || h.owner == 0 ||
+      h.owner > kOwnerIdMax)
     return Corrupt("hold " + std::to_string(h.id));
   while (slots_.size() <= slot) slots_.emplace_back();
   if (slots_[slot].live()) return Corrupt("two live holds in slot " + std::to_string(slot));
@@ -401,11 +409,12 @@ Status ShowInventory::RestoreHold(const HoldInfo& h) {
     }
   }
   HoldSlot& hs = slots_[slot];
-  hs.generation = generation;
-  hs.owner = h.owner;
+  hs.sequence = sequence;
+  hold_sequence_ = std::max(hold_sequence_, sequence);
+  hs.owner = static_cast<uint32_t>(h.owner);
   hs.token = h.token;
-  hs.created_at_ms = h.created_at_ms;
   hs.expires_at_ms = h.expires_at_ms;
+  hs.age_at_expiry_ms = static_cast<uint32_t>(age_at_expiry_ms);
   hs.ga_area = h.ga_area;
   hs.ga_quantity = h.ga_quantity;
   hs.seat_count = static_cast<uint16_t>(h.seats.size());
@@ -431,12 +440,11 @@ Status ShowInventory::RestoreBlocked(std::span<const SeatIndex> seats) {
 Status ShowInventory::FinishRestore(Version version) {
   if (version > UINT32_MAX) return Corrupt("version beyond the hold id space");
   version_ = version;
+  // The version counted every hold ever made, so sequences above it are new.
+  hold_sequence_ = std::max(hold_sequence_, static_cast<uint32_t>(version));
   free_slots_.clear();
   for (uint32_t slot = static_cast<uint32_t>(slots_.size()); slot-- > 0;) {
-    HoldSlot& h = slots_[slot];
-    if (h.live()) continue;
-    h.generation = std::max(h.generation, static_cast<uint32_t>(version));
-    free_slots_.push_back(slot);
+    if (!slots_[slot].live()) free_slots_.push_back(slot);
   }
   return Status::Ok();
 }
@@ -446,14 +454,14 @@ Status ShowInventory::FinishRestore(Version version) {
 uint32_t ShowInventory::SlotOfHold(HoldId id) { return static_cast<uint32_t>(id & kSlotMask); }
 
 HoldId ShowInventory::HoldIdOfSlot(uint32_t slot) const {
-  return (uint64_t{slots_[slot].generation} << kSlotBits) | slot;
+  return (uint64_t{slots_[slot].sequence} << kSlotBits) | slot;
 }
 
 const ShowInventory::HoldSlot* ShowInventory::LiveSlot(HoldId id) const {
   const uint32_t slot = SlotOfHold(id);
   if (slot >= slots_.size()) return nullptr;
   const HoldSlot& h = slots_[slot];
-  if (!h.live() || h.generation != GenerationOf(id)) return nullptr;
+  if (!h.live() || h.sequence != SequenceOf(id)) return nullptr;
   return &h;
 }
 
@@ -461,8 +469,12 @@ ShowInventory::HoldSlot* ShowInventory::LiveSlot(HoldId id) {
   return const_cast<HoldSlot*>(static_cast<const ShowInventory*>(this)->LiveSlot(id));
 }
 
+const ClosedHolds::Entry* ShowInventory::FindClosed(HoldId id) const {
+  return closed_.Find(SequenceOf(id), SlotOfHold(id));
+}
+
 Outcome ShowInventory::WhyNotLive(HoldId id, const Token* token) const {
-  const ClosedHolds::Entry* closed = closed_.Find(id);
+  const ClosedHolds::Entry* closed = FindClosed(id);
   if (closed == nullptr) return Outcome::kHoldNotFound;
   if (token != nullptr && !TokensEqualConstantTime(closed->token, *token)) {
     return Outcome::kWrongToken;
@@ -483,7 +495,7 @@ HoldInfo ShowInventory::InfoOf(uint32_t slot) const {
   HoldInfo info{HoldIdOfSlot(slot),
                 h.owner,
                 h.token,
-                h.created_at_ms,
+                h.created_at_ms(),
                 h.expires_at_ms,
                 PriceOfChain(h.first_seat, h.ga_area, h.ga_quantity),
                 {},
@@ -494,7 +506,7 @@ HoldInfo ShowInventory::InfoOf(uint32_t slot) const {
 }
 
 std::optional<ShowInventory::ClosedHoldInfo> ShowInventory::FindClosedHold(HoldId hold) const {
-  const ClosedHolds::Entry* c = closed_.Find(hold);
+  const ClosedHolds::Entry* c = FindClosed(hold);
   if (c == nullptr) return std::nullopt;
   return ClosedHoldInfo{c->why, c->owner, c->booking};
 }
@@ -515,7 +527,8 @@ void ShowInventory::ForEachLiveHold(const std::function<void(const HoldInfo&)>& 
 }
 
 uint32_t ShowInventory::owner_seats(OwnerId owner) const {
-  const uint32_t* n = owner_seats_.Find(owner);
+  if (owner == 0 || owner > kOwnerIdMax) return 0;
+  const uint32_t* n = owner_seats_.Find(static_cast<uint32_t>(owner));
   return n == nullptr ? 0 : *n;
 }
 
@@ -579,10 +592,11 @@ void ShowInventory::Emit(ChangeReason reason, SeatState state, HoldId hold, Book
 }
 
 void ShowInventory::AddOwnerSeats(OwnerId owner, int64_t delta) {
-  uint32_t& n = owner_seats_[owner];
+  BOX_ASSERT(owner != 0 && owner <= kOwnerIdMax);
+  uint32_t& n = owner_seats_[static_cast<uint32_t>(owner)];
   BOX_ASSERT(static_cast<int64_t>(n) + delta >= 0);
   n = static_cast<uint32_t>(static_cast<int64_t>(n) + delta);
-  if (n == 0) owner_seats_.Erase(owner);
+  if (n == 0) owner_seats_.Erase(static_cast<uint32_t>(owner));
 }
 
 bool ShowInventory::FindBestSeats(const BestAvailableRequest& req, std::vector<SeatIndex>& out) {

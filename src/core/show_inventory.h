@@ -17,9 +17,10 @@
 //  - the version increases by one with every Change appended;
 //  - an owner's seat count equals its live held plus booked seats and places.
 //
-// Ids: a HoldId is (generation << 32 | slot), so a live hold is found without
-// hashing and a stale id never matches a reused slot. Closed holds leave a
-// tombstone so a late call learns why the hold is gone.
+// Ids: a HoldId is (sequence << 32 | slot). The slot finds a live hold
+// without hashing; the sequence numbers the show's holds in the order they
+// were made, so a stale id never matches a reused slot, and closed holds leave
+// a tombstone indexed by it so a late call learns why the hold is gone.
 //
 // Memory: the seats of a live hold or an active booking are a chain through
 // the per-seat `next_` array (a seat is in at most one), so hold and booking
@@ -193,18 +194,20 @@ class ShowInventory {
  private:
   friend class InventoryCorrupter;  // audit_test.cc breaks invariants on purpose
 
-  struct HoldSlot {  // 56 bytes
+  struct HoldSlot {  // 48 bytes
     Token token;
-    OwnerId owner = 0;
-    TimeMs created_at_ms = 0;
-    TimeMs expires_at_ms = 0;  // 0: the slot is free
-    uint32_t generation = 0;
+    TimeMs expires_at_ms = 0;        // 0: the slot is free
+    uint32_t owner = 0;              // an OwnerId, at most kOwnerIdMax
+    uint32_t sequence = 0;           // the hold's number in the show: its id's high half
+    uint32_t age_at_expiry_ms = 0;   // expires_at_ms - created_at: at most kHoldLifetimeMaxMs
     SeatIndex first_seat = kNoSeat;  // chain through next_
     uint32_t ga_quantity = 0;
     uint16_t seat_count = 0;
     SectionIndex ga_area = kNoArea;
     bool live() const { return expires_at_ms != 0; }
+    TimeMs created_at_ms() const { return expires_at_ms - age_at_expiry_ms; }
   };
+  static_assert(sizeof(HoldSlot) == 48);
   struct BookingSlot {  // 56 bytes
     HoldId hold = 0;
     OwnerId owner = 0;
@@ -221,6 +224,7 @@ class ShowInventory {
   HoldSlot* LiveSlot(HoldId id);
   const HoldSlot* LiveSlot(HoldId id) const;
   Outcome WhyNotLive(HoldId id, const Token* token) const;
+  const ClosedHolds::Entry* FindClosed(HoldId id) const;
   Outcome CheckHoldRequest(OwnerId owner, uint32_t count, DurationMs ttl_ms) const;
   HoldResult CreateHold(OwnerId owner, std::span<const SeatIndex> seats, SectionIndex ga_area,
                         uint32_t ga_quantity, DurationMs ttl_ms, TimeMs now_ms);
@@ -255,9 +259,10 @@ class ShowInventory {
 
   std::deque<HoldSlot> slots_;  // a deque: no doubling slack
   std::vector<uint32_t> free_slots_;
+  uint32_t hold_sequence_ = 0;  // the last hold's sequence
   ClosedHolds closed_;
-  std::deque<BookingSlot> bookings_;  // booking id = index + 1
-  U64FlatMap<uint32_t> owner_seats_;  // live held + booked seats and places
+  std::deque<BookingSlot> bookings_;         // booking id = index + 1
+  FlatMap<uint32_t, uint32_t> owner_seats_;  // live held + booked seats and places
   ExpiryQueue expiry_;
   std::vector<uint32_t> due_;       // scratch for Advance
   std::vector<SeatIndex> scratch_;  // scratch for best-available
