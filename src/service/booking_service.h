@@ -37,7 +37,9 @@
 #include "core/show_inventory.h"
 #include "core/status.h"
 #include "metrics/metrics.h"
+#include "payments/gateway.h"
 #include "service/catalog_codec.h"
+#include "service/hold_events.h"
 #include "service/owners.h"
 #include "service/show_shard.h"
 #include "store/store.h"
@@ -174,6 +176,16 @@ struct ShowQuery {
 template <typename T>
 using Done = std::function<void(T)>;
 
+// How the service takes payments.
+struct PaymentsSetup {
+  payments::PaymentGateway* gateway = nullptr;
+  std::string webhook_secret;  // HMAC key of the gateway's webhooks
+  std::string currency = "EUR";
+  core::DurationMs checkout_extension_ms =
+      300'000;                                   // a hold is extended once, by this, at checkout
+  core::DurationMs reconcile_after_ms = 60'000;  // pending payments older than this are queried
+};
+
 class BookingService {
  public:
   BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
@@ -187,6 +199,13 @@ class BookingService {
   void StartSweeper();
   void Stop();  // stops the sweeper; idempotent
   bool failed() const { return failed_.load(); }
+
+  // ---- Wiring (before Recover; the objects outlive the service) ----
+  // Where hold lifecycle events go (the live-stream hub); none by default.
+  void SetHoldEventSink(HoldEventSink* sink) { hold_events_ = sink; }
+  // The payment gateway and how checkouts use it; without it, checkout is
+  // unavailable and only box-office confirmation books.
+  void SetPayments(PaymentsSetup setup) { payments_ = std::move(setup); }
 
   // ---- Catalogue ----
   void CreateVenue(std::string seat_map_json, Done<StatusOr<std::shared_ptr<const Venue>>> done);
@@ -226,6 +245,8 @@ class BookingService {
   void RememberIdempotent(store::IdempotencyRecord record, store::DurableCallback done);
 
  private:
+  HoldEventSink* hold_events_ = nullptr;
+  PaymentsSetup payments_;
   struct ShowEntry;
   struct BookingMeta {  // what the core does not keep about a booking
     std::string payment_ref;
