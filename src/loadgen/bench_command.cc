@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "loadgen/plot.h"
 #include "loadgen/simulator.h"
 
 namespace boxoffice::loadgen {
@@ -69,6 +70,7 @@ struct Flags {
   std::string jwt_secret_file;
   std::string profile = "all-at-once";
   std::string json_file;
+  std::string plot_file;
   uint32_t timeout_s = 30;
   bool quiet = false;
   bool seed_given = false;
@@ -111,6 +113,8 @@ void AddFlags(CLI::App& app, BenchOptions& o, Flags& f) {
   app.add_option("--timeout-s", f.timeout_s, "per-request timeout")->capture_default_str();
   app.add_option("--seed", o.seed, "random seed (default: a fresh one, printed)");
   app.add_option("--json", f.json_file, "also write the report as JSON to this file");
+  app.add_option("--plot", f.plot_file,
+                 "also draw latency and bookings over time into this SVG file");
   app.add_flag("--quiet", f.quiet, "no progress lines");
 }
 
@@ -191,10 +195,12 @@ int RunBench(int argc, char** argv) {
   if (!report.ok()) return Error(report.status().message());
   std::fputs(RenderText(*report).c_str(), stdout);
   std::fflush(stdout);
-  if (!f.json_file.empty()) {
-    std::ofstream out(f.json_file, std::ios::trunc);
-    out << RenderJson(*report);
-    if (!out.good()) return Error("cannot write " + f.json_file);
+  for (const auto& [file, render] :
+       {std::pair{f.json_file, &RenderJson}, std::pair{f.plot_file, &RenderSvg}}) {
+    if (file.empty()) continue;
+    std::ofstream out(file, std::ios::trunc);
+    out << render(*report);
+    if (!out.good()) return Error("cannot write " + file);
   }
   return report->ok() ? kExitPass : kExitFail;
 }

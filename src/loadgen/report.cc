@@ -266,6 +266,18 @@ std::string RenderJson(const BenchReport& r) {
     for (const auto& [status, n] : r.statuses[k]) by_status[std::to_string(status)] = n;
     statuses[RouteName(static_cast<Route>(k))] = std::move(by_status);
   }
+  json::array timeline;
+  for (const TimelinePoint& t : r.timeline) {
+    timeline.push_back({{"at_s", t.at_s},
+                        {"interval_s", t.interval_s},
+                        {"requests", t.requests},
+                        {"holds", t.holds},
+                        {"bookings", t.bookings},
+                        {"conflicts", t.conflicts},
+                        {"bookings_total", t.bookings_total},
+                        {"p50_ms", t.p50_ms},
+                        {"p99_ms", t.p99_ms}});
+  }
   json::array violations;
   for (const std::string& v : r.audit.violations) violations.emplace_back(v);
   json::array samples;
@@ -277,6 +289,7 @@ std::string RenderJson(const BenchReport& r) {
       {"show_id", r.show_id},
       {"capacity", r.capacity},
       {"phases", std::move(phases)},
+      {"timeline", std::move(timeline)},
       {"latency", std::move(latency)},
       {"statuses", std::move(statuses)},
       {"outcomes", OutcomesJson(r)},

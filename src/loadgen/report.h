@@ -52,6 +52,19 @@ struct PhaseStats {
   uint64_t conflicts = 0;
 };
 
+// One second of the sale, as the progress line shows it.
+struct TimelinePoint {
+  double at_s = 0;  // end of the interval, from the first fan
+  double interval_s = 0;
+  uint64_t holds = 0;  // in the interval
+  uint64_t bookings = 0;
+  uint64_t conflicts = 0;
+  uint64_t requests = 0;        // answered in the interval
+  uint64_t bookings_total = 0;  // since the start
+  double p50_ms = 0;            // of the requests answered in the interval
+  double p99_ms = 0;
+};
+
 // How each fan's visit ended.
 struct FanTally {
   uint64_t booked = 0;
@@ -71,6 +84,7 @@ struct BenchReport {
   uint64_t capacity = 0;
 
   std::vector<PhaseStats> phases;
+  std::vector<TimelinePoint> timeline;  // one point per progress interval of the sale
   std::array<LatencyHistogram, kRequestKindCount> latency;
   std::array<std::map<unsigned, uint64_t>, kRouteCount> statuses;
   LatencyHistogram fan_wait;         // from a fan's arrival until inside (--fans-inside)

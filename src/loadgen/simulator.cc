@@ -201,6 +201,11 @@ CrowdResult Sell(const BenchOptions& o, const SaleTarget& target, std::FILE* pro
     const Clock::time_point now = Clock::now();
     const CrowdCounters c = crowd.Counters();
     const LatencyHistogram recent = crowd.TakeRecentLatencies();
+    report.timeline.push_back(TimelinePoint{
+        Seconds(now - crowd.started_at()), Seconds(now - last), c.holds - before.holds,
+        c.bookings - before.bookings, c.conflicts - before.conflicts, recent.count(), c.bookings,
+        static_cast<double>(recent.Percentile(50)) / 1000.0,
+        static_cast<double>(recent.Percentile(99)) / 1000.0});
     if (o.progress && progress != nullptr) {
       PrintProgress(progress, Seconds(now - crowd.started_at()), o, target, c, before,
                     Seconds(now - last), recent);
