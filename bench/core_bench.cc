@@ -11,6 +11,7 @@
 
 #include "core/show_inventory.h"
 #include "core/snapshot.h"
+#include "core/waiting_room.h"
 #include "crypto/random.h"
 #include "testing/venues.h"
 
@@ -192,6 +193,31 @@ void BM_MemoryPerSeat(benchmark::State& state) {
   state.counters["live_bytes_per_seat"] = show->LiveBytesPerSeat();
 }
 BENCHMARK(BM_MemoryPerSeat)->Arg(0)->Arg(1)->Arg(2)->Iterations(1);
+
+// Fans joining a show's waiting room (one place each), before and after the
+// on-sale instant; reports the room's memory per fan at the end.
+void BM_WaitingRoomJoin(benchmark::State& state) {
+  const auto fans = static_cast<uint32_t>(state.range(0));
+  core::WaitingRoomPolicy policy{kNow, kNow + 60'000, 600, 1'000, 600'000};
+  size_t bytes = 0;
+  for (auto _ : state) {
+    core::WaitingRoom room(policy, core::LotterySeed{7});
+    for (uint32_t owner = 1; owner <= fans / 2; ++owner) room.Join(owner, kNow, nullptr);
+    room.Advance(kNow + 60'000);  // the lottery of the first half
+    for (uint32_t owner = fans / 2 + 1; owner <= fans; ++owner) {
+      room.Join(owner, kNow + 60'000, nullptr);
+    }
+    bytes = room.bytes();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * fans);
+  state.counters["bytes_per_fan"] = static_cast<double>(bytes) / fans;
+}
+BENCHMARK(BM_WaitingRoomJoin)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace boxoffice
