@@ -187,7 +187,8 @@ void GatewayRoutes::Refund(Request&& req, Responder respond) {
   if (!body.ok()) return respond(Malformed(body.status().message()));
   ObjectReader reader(*body, "");
   const std::string key =
-      reader.String("idempotency_key", Field::kRequired, kPaymentIdBytesMax).value_or("");
+      reader.String("idempotency_key", Field::kRequired, kPaymentIdempotencyKeyBytesMax)
+          .value_or("");
   if (reader.ok() && key.empty())
     reader.Fail(reader.PathOf("idempotency_key"), "must not be empty");
   if (Status s = reader.Finish(); !s.ok()) return respond(Malformed(s.message()));

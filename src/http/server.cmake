@@ -6,7 +6,7 @@ set(HTTP_SERVER_SOURCES
   message.cc problem.cc handler.cc router.cc server.cc test_client.cc http_client.cc)
 
 # Pure tests (no sockets, no threads) join the module's test executable.
-set(HTTP_SERVER_TESTS message_test.cc problem_test.cc router_test.cc)
+set(HTTP_SERVER_TESTS message_test.cc problem_test.cc router_test.cc http_client_test.cc)
 
 # Tests with real sockets and io threads: their own executable, so that they
 # carry the "concurrency" label and run under ThreadSanitizer.
