@@ -15,8 +15,8 @@
 #include <random>
 #include <thread>
 
-#include "http/jwt.h"
 #include "http/http_client.h"
+#include "http/jwt.h"
 #include "loadgen/wall_clock.h"
 
 namespace boxoffice::loadgen {

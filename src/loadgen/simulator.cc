@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "http/api_json.h"
-#include "loadgen/crowd.h"
 #include "http/http_client.h"
+#include "loadgen/crowd.h"
 #include "loadgen/wall_clock.h"
 
 namespace boxoffice::loadgen {
