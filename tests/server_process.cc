@@ -197,8 +197,10 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> extra_flags)
-    : data_dir_(root_.path() + "/data"), extra_flags_(std::move(extra_flags)) {
+ServerProcess::ServerProcess(std::vector<std::string> extra_flags, std::string command)
+    : data_dir_(root_.path() + "/data"),
+      extra_flags_(std::move(extra_flags)),
+      command_(std::move(command)) {
   std::filesystem::create_directory(data_dir_);
 }
 
@@ -209,10 +211,10 @@ ServerProcess::~ServerProcess() {
 Status ServerProcess::Start() {
   if (running()) return Status::FailedPrecondition("the server is already running");
   ++runs_;
-  stdout_path_ = root_.path() + "/serve-" + std::to_string(runs_) + ".out";
-  stderr_path_ = root_.path() + "/serve-" + std::to_string(runs_) + ".err";
-  std::vector<std::string> argv{BoxofficeBinary(), "serve", "--data",           data_dir_,
-                                "--port",          "0",     "--listen-address", "127.0.0.1"};
+  stdout_path_ = root_.path() + "/" + command_ + "-" + std::to_string(runs_) + ".out";
+  stderr_path_ = root_.path() + "/" + command_ + "-" + std::to_string(runs_) + ".err";
+  std::vector<std::string> argv{BoxofficeBinary(), command_, "--data",           data_dir_,
+                                "--port",          "0",      "--listen-address", "127.0.0.1"};
   argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
   StatusOr<pid_t> pid = Spawn(argv, stdout_path_, stderr_path_);
   if (!pid.ok()) return pid.status();

@@ -79,7 +79,9 @@ class TempDir {
 
 class ServerProcess {
  public:
-  explicit ServerProcess(std::vector<std::string> extra_flags = {});
+  // `command` is the subcommand run: "serve", or "gateway" (the simulated
+  // payment gateway takes the same --data, --port and --listen-address flags).
+  explicit ServerProcess(std::vector<std::string> extra_flags = {}, std::string command = "serve");
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -116,6 +118,7 @@ class ServerProcess {
   TempDir root_;
   std::string data_dir_;
   std::vector<std::string> extra_flags_;
+  std::string command_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   int runs_ = 0;

@@ -20,6 +20,7 @@
 
 #include "core/limits.h"
 #include "crypto/hmac.h"
+#include "payments/gateway_engine.h"
 
 namespace boxoffice::app {
 namespace {
@@ -27,6 +28,9 @@ namespace {
 using Field = std::variant<std::string ServeConfig::*, uint32_t ServeConfig::*,
                            uint16_t ServeConfig::*, bool ServeConfig::*>;
 using Value = std::variant<std::string, int64_t, bool>;
+
+// Which commands read a setting.
+enum Scope : uint8_t { kServe = 1, kGateway = 2, kBoth = kServe | kGateway };
 
 struct Setting {
   std::string_view name;        // the TOML key
@@ -37,6 +41,7 @@ struct Setting {
   int64_t max = 0;
   std::string_view choices = {};  // strings only: "a|b|c", empty = any
   bool secret = false;            // never printed
+  uint8_t scope = kServe;
 };
 
 constexpr int64_t kKiB = 1024;
@@ -59,7 +64,7 @@ const Setting kSettings[] = {
     {"header_bytes_max", "BYTES", "Largest request header block accepted.",
      &ServeConfig::header_bytes_max, 1 * kKiB, 1 * kMiB},
     {"data_dir", "DIR", "Directory for the journal, the database and generated secrets.",
-     &ServeConfig::data_dir},
+     &ServeConfig::data_dir, 0, 0, "", false, kBoth},
     {"journal_batch_records_max", "N", "Most records committed together in one fsync.",
      &ServeConfig::journal_batch_records_max, 1, 100'000},
     {"jwt_secret", "SECRET",
@@ -84,6 +89,55 @@ const Setting kSettings[] = {
     {"log_format", "FORMAT", "Log line format.", &ServeConfig::log_format, 0, 0, "text|json"},
     {"demo", "BOOL", "Create the demo venues and show when the data directory is empty.",
      &ServeConfig::demo},
+    {"gateway_mode", "MODE",
+     "Payment gateway: internal (simulated, in this process, under /gateway/) or external "
+     "(gateway_url).",
+     &ServeConfig::gateway_mode, 0, 0, "internal|external"},
+    {"gateway_url", "URL", "external mode: the root of a `boxoffice gateway`, http://HOST:PORT.",
+     &ServeConfig::gateway_url},
+    {"payment_currency", "CODE", "Currency of payments (ISO 4217).",
+     &ServeConfig::payment_currency},
+    {"checkout_extension_s", "S", "Starting checkout extends a hold once, by this much.",
+     &ServeConfig::checkout_extension_s, 0, core::kHoldTtlMaxMs / 1000},
+    {"payment_reconcile_after_s", "S",
+     "Payments still pending after this are queried at the gateway and settled.",
+     &ServeConfig::payment_reconcile_after_s, 1, 86'400},
+    {"gateway_webhook_secret", "SECRET",
+     "HMAC key of the gateway's webhooks, 32 bytes or more; empty: generate, keep in data_dir.",
+     &ServeConfig::gateway_webhook_secret, 0, 0, "", true, kBoth},
+    {"gateway_api_key", "KEY",
+     "Key the server sends the gateway as Bearer, 32 bytes or more; empty: generate, keep in "
+     "data_dir.",
+     &ServeConfig::gateway_api_key, 0, 0, "", true, kBoth},
+    {"gateway_public_url", "URL",
+     "Base of the fan's pay_url (http://HOST:PORT); empty: this process's own address.",
+     &ServeConfig::gateway_public_url, 0, 0, "", false, kBoth},
+    {"gateway_latency_ms", "MS", "Simulated gateway: every API call answers this much later.",
+     &ServeConfig::gateway_latency_ms, 0, payments::kSimulatedLatencyMaxMs, "", false, kBoth},
+    {"gateway_decline_percent", "PCT",
+     "Simulated gateway: a fan's approval is declined instead with this probability.",
+     &ServeConfig::gateway_decline_percent, 0, payments::kPercentMax, "", false, kBoth},
+    {"gateway_webhook_loss_percent", "PCT",
+     "Simulated gateway: a webhook is never sent with this probability.",
+     &ServeConfig::gateway_webhook_loss_percent, 0, payments::kPercentMax, "", false, kBoth},
+    {"gateway_webhook_duplicate_percent", "PCT",
+     "Simulated gateway: a webhook is sent twice with this probability.",
+     &ServeConfig::gateway_webhook_duplicate_percent, 0, payments::kPercentMax, "", false, kBoth},
+    {"gateway_webhook_reorder_ms", "MS",
+     "Simulated gateway: each webhook waits a random 0..this extra, so later ones may overtake.",
+     &ServeConfig::gateway_webhook_reorder_ms, 0, payments::kWebhookReorderMaxMs, "", false, kBoth},
+    {"gateway_auto_pay_ms", "MS",
+     "Simulated gateway: settle each payment this long after creation, by the decline rate, "
+     "without the fan (load tests); 0: off.",
+     &ServeConfig::gateway_auto_pay_ms, 0, payments::kAutoPayMaxMs, "", false, kBoth},
+    {"gateway_seed", "N", "Simulated gateway: seed of the knobs' randomness; 0: random, printed.",
+     &ServeConfig::gateway_seed, 0, UINT32_MAX, "", false, kBoth},
+    {"gateway_listen_address", "ADDR", "IP address the gateway listens on.",
+     &ServeConfig::gateway_listen_address, 0, 0, "", false, kGateway},
+    {"gateway_port", "N", "TCP port the gateway listens on; 0 picks a free port.",
+     &ServeConfig::gateway_port, 0, 65'535, "", false, kGateway},
+    {"gateway_webhook_url", "URL", "Where the gateway POSTs its webhooks (http://).",
+     &ServeConfig::gateway_webhook_url, 0, 0, "", false, kGateway},
 };
 
 constexpr size_t kSettingCount = std::extent_v<decltype(kSettings)>;
@@ -91,11 +145,19 @@ constexpr size_t kSettingCount = std::extent_v<decltype(kSettings)>;
 constexpr std::string_view kEnvPrefix = "BOXOFFICE_";
 constexpr std::string_view kConfigEnv = "BOXOFFICE_CONFIG";
 
-std::string FlagName(std::string_view name) {
+constexpr std::string_view kGatewayPrefix = "gateway_";
+
+// The flag of `s` for `command`: `boxoffice gateway` drops the gateway_ prefix.
+std::string FlagName(const Setting& s, Scope command) {
+  std::string_view name = s.name;
+  if (command == kGateway && name.starts_with(kGatewayPrefix))
+    name.remove_prefix(kGatewayPrefix.size());
   std::string flag = "--" + std::string(name);
   std::replace(flag.begin() + 2, flag.end(), '_', '-');
   return flag;
 }
+
+bool InScope(const Setting& s, Scope command) { return (s.scope & command) != 0; }
 
 std::string EnvName(std::string_view name) {
   std::string env(kEnvPrefix);
@@ -225,8 +287,9 @@ Status ApplyFile(ServeConfig& config, const std::string& path) {
   return Status::Ok();
 }
 
-Status ApplyEnvironment(ServeConfig& config, const Environment& env) {
+Status ApplyEnvironment(ServeConfig& config, const Environment& env, Scope command) {
   for (const Setting& s : kSettings) {
+    if (!InScope(s, command)) continue;
     const std::string name = EnvName(s.name);
     const auto it = env.find(name);
     if (it == env.end() || it->second.empty()) continue;
@@ -243,38 +306,42 @@ struct Flags {
   bool help = false;
 };
 
-StatusOr<Flags> ParseFlags(int argc, const char* const* argv) {
+StatusOr<Flags> ParseFlags(int argc, const char* const* argv, Scope command) {
   Flags flags;
-  CLI::App cli("boxoffice serve");
+  const char* const name = command == kGateway ? "gateway" : "serve";
+  CLI::App cli(std::string("boxoffice ") + name);
   cli.set_help_flag();
   cli.add_flag("-h,--help", flags.help);
   cli.add_option("--config", flags.config_file);
   std::array<CLI::Option*, kSettingCount> options{};
   for (size_t i = 0; i < kSettingCount; ++i) {
-    std::string flag = FlagName(kSettings[i].name);
+    if (!InScope(kSettings[i], command)) continue;
+    std::string flag = FlagName(kSettings[i], command);
     if (kSettings[i].name == std::string_view("data_dir"))
       flag.append(",--data");  // the short form
     options[i] = IsBool(kSettings[i]) ? cli.add_flag(flag, flags.values[i])
                                       : cli.add_option(flag, flags.values[i]);
   }
   try {
-    static const char* const kNoArgs[] = {"serve"};
+    const char* const no_args[] = {name};
     if (argc < 1) {
-      cli.parse(1, kNoArgs);
+      cli.parse(1, no_args);
     } else {
       cli.parse(argc, argv);
     }
   } catch (const CLI::ParseError& e) {
     return Status::InvalidArgument("command line: " + std::string(e.what()));
   }
-  for (size_t i = 0; i < kSettingCount; ++i) flags.given[i] = options[i]->count() > 0;
+  for (size_t i = 0; i < kSettingCount; ++i) {
+    flags.given[i] = options[i] != nullptr && options[i]->count() > 0;
+  }
   return flags;
 }
 
-Status ApplyFlags(ServeConfig& config, const Flags& flags) {
+Status ApplyFlags(ServeConfig& config, const Flags& flags, Scope command) {
   for (size_t i = 0; i < kSettingCount; ++i) {
     if (!flags.given[i]) continue;
-    const std::string flag = FlagName(kSettings[i].name);
+    const std::string flag = FlagName(kSettings[i], command);
     if (Status s = SetFromText(config, kSettings[i], flags.values[i], flag); !s.ok()) return s;
   }
   return Status::Ok();
@@ -301,6 +368,32 @@ Status CheckNotAbove(std::string_view low_name, uint32_t low, std::string_view h
                                  std::to_string(high) + ")");
 }
 
+Status CheckHttpUrl(std::string_view name, const std::string& url, bool required) {
+  if (url.empty() && !required) return Status::Ok();
+  if (url.starts_with("http://") && url.size() > 7) return Status::Ok();
+  return Status::InvalidArgument(std::string(name) + ": must be an http:// URL, got " +
+                                 Quoted(url));
+}
+
+Status ValidatePayments(const ServeConfig& c) {
+  if (c.payment_currency.size() != 3 ||
+      !std::all_of(c.payment_currency.begin(), c.payment_currency.end(),
+                   [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+    return Status::InvalidArgument("payment_currency: must be an ISO 4217 code such as EUR, got " +
+                                   Quoted(c.payment_currency));
+  }
+  if (!IsIpAddress(c.gateway_listen_address)) {
+    return Status::InvalidArgument("gateway_listen_address: must be an IPv4 or IPv6 address, got " +
+                                   Quoted(c.gateway_listen_address));
+  }
+  for (const Status& s : {CheckHttpUrl("gateway_url", c.gateway_url, c.gateway_mode == "external"),
+                          CheckHttpUrl("gateway_public_url", c.gateway_public_url, false),
+                          CheckHttpUrl("gateway_webhook_url", c.gateway_webhook_url, true)}) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 // Rules that involve the whole value or more than one setting.
 Status Validate(const ServeConfig& c) {
   if (!IsIpAddress(c.listen_address)) {
@@ -314,7 +407,9 @@ Status Validate(const ServeConfig& c) {
         CheckNotAbove("hold_ttl_max_s", c.hold_ttl_max_s, "hold_lifetime_max_s",
                       c.hold_lifetime_max_s),
         CheckNotAbove("seats_per_hold_max", c.seats_per_hold_max, "seats_per_owner_max",
-                      c.seats_per_owner_max)}) {
+                      c.seats_per_owner_max),
+        CheckSecret("gateway_webhook_secret", c.gateway_webhook_secret),
+        CheckSecret("gateway_api_key", c.gateway_api_key), ValidatePayments(c)}) {
     if (!s.ok()) return s;
   }
   return Status::Ok();
@@ -349,8 +444,11 @@ Environment ProcessEnvironment() {
   return env;
 }
 
-StatusOr<ServeConfig> LoadServeConfig(int argc, const char* const* argv, const Environment& env) {
-  StatusOr<Flags> flags = ParseFlags(argc, argv);
+namespace {
+
+StatusOr<ServeConfig> Load(int argc, const char* const* argv, const Environment& env,
+                           Scope command) {
+  StatusOr<Flags> flags = ParseFlags(argc, argv, command);
   if (!flags.ok()) return flags.status();
   ServeConfig config;
   if (flags->help) {
@@ -362,31 +460,31 @@ StatusOr<ServeConfig> LoadServeConfig(int argc, const char* const* argv, const E
   if (!path.empty()) {
     if (Status s = ApplyFile(config, path); !s.ok()) return s;
   }
-  if (Status s = ApplyEnvironment(config, env); !s.ok()) return s;
-  if (Status s = ApplyFlags(config, *flags); !s.ok()) return s;
+  if (Status s = ApplyEnvironment(config, env, command); !s.ok()) return s;
+  if (Status s = ApplyFlags(config, *flags, command); !s.ok()) return s;
   if (Status s = Validate(config); !s.ok()) return s;
   return config;
 }
 
-std::string ServeHelpText() {
+std::string HelpText(Scope command, std::string_view intro) {
   const ServeConfig defaults;
-  std::string text =
-      "Usage: boxoffice serve [--config FILE] [--SETTING=VALUE ...]\n"
-      "\n"
-      "Runs the Boxoffice server. Each setting below can be given as a flag, as an\n"
-      "environment variable, or as a key in a TOML file; flags override variables,\n"
-      "variables override the file, the file overrides the default.\n"
-      "\n"
-      "  -h, --help\n"
-      "      Print this help and exit.\n"
-      "  --config FILE  (env " +
-      std::string(kConfigEnv) +
-      ")\n"
-      "      TOML file of settings, one `name = value` line each (keys as below).\n";
+  std::string text = std::string(intro) +
+                     "Each setting below can be given as a flag, as an\n"
+                     "environment variable, or as a key in a TOML file; flags override variables,\n"
+                     "variables override the file, the file overrides the default.\n"
+                     "\n"
+                     "  -h, --help\n"
+                     "      Print this help and exit.\n"
+                     "  --config FILE  (env " +
+                     std::string(kConfigEnv) +
+                     ")\n"
+                     "      TOML file of settings, one `name = value` line each (keys as below).\n";
   for (const Setting& s : kSettings) {
+    if (!InScope(s, command)) continue;
     const std::string shown = s.secret ? "generated" : ValueText(defaults, s);
-    text += "  " + FlagName(s.name) + (IsBool(s) ? "[=BOOL]" : " " + std::string(s.value_name)) +
-            "  (env " + EnvName(s.name) + ", toml " + std::string(s.name) + ", default " +
+    text += "  " + FlagName(s, command) +
+            (IsBool(s) ? "[=BOOL]" : " " + std::string(s.value_name)) + "  (env " +
+            EnvName(s.name) + ", toml " + std::string(s.name) + ", default " +
             (shown.empty() ? "\"\"" : shown) + ")\n";
     text += "      " + std::string(s.help);
     if (IsInteger(s))
@@ -395,6 +493,31 @@ std::string ServeHelpText() {
     text += "\n";
   }
   return text;
+}
+
+}  // namespace
+
+StatusOr<ServeConfig> LoadServeConfig(int argc, const char* const* argv, const Environment& env) {
+  return Load(argc, argv, env, kServe);
+}
+
+StatusOr<ServeConfig> LoadGatewayConfig(int argc, const char* const* argv, const Environment& env) {
+  return Load(argc, argv, env, kGateway);
+}
+
+std::string ServeHelpText() {
+  return HelpText(kServe,
+                  "Usage: boxoffice serve [--config FILE] [--SETTING=VALUE ...]\n"
+                  "\n"
+                  "Runs the Boxoffice server.\n");
+}
+
+std::string GatewayHelpText() {
+  return HelpText(kGateway,
+                  "Usage: boxoffice gateway [--config FILE] [--SETTING=VALUE ...]\n"
+                  "\n"
+                  "Runs the simulated payment gateway on its own port. Payments are kept in\n"
+                  "memory only: a restarted gateway has forgotten them.\n");
 }
 
 std::string DescribeServeConfig(const ServeConfig& config) {

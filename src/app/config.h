@@ -1,5 +1,5 @@
-// Configuration of `boxoffice serve`: every setting with its unit, default and
-// limits, and where a value may come from.
+// Configuration of `boxoffice serve` and `boxoffice gateway`: every setting
+// with its unit, default and limits, and where a value may come from.
 //
 // Precedence, highest first: command-line flags, BOXOFFICE_* environment
 // variables, the TOML file named by --config (or BOXOFFICE_CONFIG), defaults.
@@ -10,6 +10,13 @@
 // Unknown TOML keys and flags are errors; unknown BOXOFFICE_* variables are
 // ignored (other commands and the tests use some). Every error names the
 // setting and where the bad value came from.
+//
+// `boxoffice gateway` (the simulated payment gateway as its own process)
+// reads the gateway_* settings and data_dir the same way, with its flags
+// spelled without the prefix (--webhook-url for gateway_webhook_url) and the
+// same variables (BOXOFFICE_GATEWAY_WEBHOOK_URL), so one environment or one
+// file configures both processes alike. Each command ignores the TOML keys
+// that only the other one reads.
 //
 // Thread-safety: LoadServeConfig reads the config file; call it at start-up.
 #pragma once
@@ -56,6 +63,29 @@ struct ServeConfig {
   std::string log_format = "text";  // text | json
   // Create the demo venues and show when the data directory is empty.
   bool demo = false;
+  // Payments (serve).
+  std::string gateway_mode = "internal";  // internal: in this process | external: gateway_url
+  std::string gateway_url;                // external: the gateway's root, http://HOST:PORT
+  std::string payment_currency = "EUR";
+  uint32_t checkout_extension_s = 300;      // a hold is extended once, by this, at checkout
+  uint32_t payment_reconcile_after_s = 60;  // pending payments older than this are queried
+  // The simulated gateway (serve in internal mode, and `boxoffice gateway`).
+  // Secrets: empty means generate one on first start and keep it in data_dir;
+  // a separate gateway and its server must be given the same values.
+  std::string gateway_webhook_secret;
+  std::string gateway_api_key;
+  std::string gateway_public_url;  // base of pay_url; empty: this process's own address
+  uint32_t gateway_latency_ms = 0;
+  uint32_t gateway_decline_percent = 0;
+  uint32_t gateway_webhook_loss_percent = 0;
+  uint32_t gateway_webhook_duplicate_percent = 0;
+  uint32_t gateway_webhook_reorder_ms = 0;
+  uint32_t gateway_auto_pay_ms = 0;  // 0: the fan approves or declines
+  uint32_t gateway_seed = 0;         // of the knobs' randomness; 0: a random seed, printed
+  // `boxoffice gateway` only.
+  std::string gateway_listen_address = "127.0.0.1";
+  uint16_t gateway_port = 8090;
+  std::string gateway_webhook_url = "http://127.0.0.1:8080/v1/payments/webhook";
 
   std::string config_file;      // the TOML file read; empty when none
   bool help_requested = false;  // --help: print ServeHelpText() and exit 0; nothing else is set
@@ -67,8 +97,13 @@ struct ServeConfig {
 // unreadable file.
 StatusOr<ServeConfig> LoadServeConfig(int argc, const char* const* argv, const Environment& env);
 
+// The same for `boxoffice gateway` (argv[0] is "gateway"): data_dir and the
+// gateway_* settings it reads.
+StatusOr<ServeConfig> LoadGatewayConfig(int argc, const char* const* argv, const Environment& env);
+
 // The --help text: every setting with its flag, variable, TOML key and default.
 std::string ServeHelpText();
+std::string GatewayHelpText();
 
 // One line naming every setting and its value, secrets redacted; for the log.
 std::string DescribeServeConfig(const ServeConfig& config);

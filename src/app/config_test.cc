@@ -30,7 +30,22 @@ const std::vector<std::string> kSettingNames = {"listen_address",
                                                 "seats_per_owner_max",
                                                 "log_level",
                                                 "log_format",
-                                                "demo"};
+                                                "demo",
+                                                "gateway_mode",
+                                                "gateway_url",
+                                                "payment_currency",
+                                                "checkout_extension_s",
+                                                "payment_reconcile_after_s",
+                                                "gateway_webhook_secret",
+                                                "gateway_api_key",
+                                                "gateway_public_url",
+                                                "gateway_latency_ms",
+                                                "gateway_decline_percent",
+                                                "gateway_webhook_loss_percent",
+                                                "gateway_webhook_duplicate_percent",
+                                                "gateway_webhook_reorder_ms",
+                                                "gateway_auto_pay_ms",
+                                                "gateway_seed"};
 
 const std::string kSecret32 = "0123456789abcdef0123456789abcdef";
 
@@ -147,8 +162,21 @@ TEST_F(ServeConfigTest, EverySettingIsReadFromEachSource) {
                                    {"seats_per_owner_max", "8", "8"},
                                    {"log_level", "warn", "\"warn\""},
                                    {"log_format", "json", "\"json\""},
-                                   {"demo", "true", "true"}};
-  ASSERT_EQ(cases.size() + 2, kSettingNames.size());  // + the two secrets, checked below
+                                   {"demo", "true", "true"},
+                                   {"gateway_mode", "external", "\"external\""},
+                                   {"gateway_url", "http://127.0.0.1:9", "\"http://127.0.0.1:9\""},
+                                   {"payment_currency", "USD", "\"USD\""},
+                                   {"checkout_extension_s", "120", "120"},
+                                   {"payment_reconcile_after_s", "30", "30"},
+                                   {"gateway_public_url", "http://pay.test", "\"http://pay.test\""},
+                                   {"gateway_latency_ms", "5", "5"},
+                                   {"gateway_decline_percent", "10", "10"},
+                                   {"gateway_webhook_loss_percent", "20", "20"},
+                                   {"gateway_webhook_duplicate_percent", "30", "30"},
+                                   {"gateway_webhook_reorder_ms", "40", "40"},
+                                   {"gateway_auto_pay_ms", "50", "50"},
+                                   {"gateway_seed", "77", "77"}};
+  ASSERT_EQ(cases.size() + 4, kSettingNames.size());  // + the four secrets (two checked below)
   std::string toml;
   Environment env;
   std::vector<std::string> flags;
@@ -318,6 +346,62 @@ TEST_F(ServeConfigTest, HelpDocumentsEverySettingWithFlagVariableAndDefault) {
   EXPECT_NE(help.find("default 8080)"), std::string::npos);
   EXPECT_NE(help.find("default 127.0.0.1)"), std::string::npos);
   EXPECT_NE(help.find("default ./data)"), std::string::npos);
+}
+
+StatusOr<ServeConfig> LoadGateway(std::vector<std::string> args, const Environment& env = {}) {
+  args.insert(args.begin(), "gateway");
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  return LoadGatewayConfig(static_cast<int>(argv.size()), argv.data(), env);
+}
+
+TEST_F(ServeConfigTest, GatewayReadsItsSettingsWithoutThePrefixAndTheSameVariables) {
+  StatusOr<ServeConfig> c =
+      LoadGateway({"--port", "9001", "--webhook-url", "http://127.0.0.1:1/hook",
+                   "--decline-percent", "25", "--api-key", kSecret32, "--data", "/g"},
+                  {{"BOXOFFICE_GATEWAY_WEBHOOK_SECRET", kSecret32 + "w"}, {"BOXOFFICE_PORT", "1"}});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->gateway_port, 9001);
+  EXPECT_EQ(c->gateway_webhook_url, "http://127.0.0.1:1/hook");
+  EXPECT_EQ(c->gateway_decline_percent, 25u);
+  EXPECT_EQ(c->gateway_api_key, kSecret32);
+  EXPECT_EQ(c->gateway_webhook_secret, kSecret32 + "w");
+  EXPECT_EQ(c->data_dir, "/g");
+  EXPECT_EQ(c->port, 8080);  // serve's setting: not the gateway's business
+  EXPECT_EQ(LoadGateway({})->gateway_port, 8090);
+}
+
+TEST_F(ServeConfigTest, EachCommandRefusesTheOthersFlagsButSharesTheFile) {
+  EXPECT_FALSE(LoadGateway({"--demo"}).ok());
+  EXPECT_FALSE(LoadGateway({"--gateway-port", "1"}).ok());
+  EXPECT_FALSE(Load({"--gateway-port", "1"}).ok());
+  EXPECT_FALSE(Load({"--webhook-url", "http://x"}).ok());
+  const std::string path = WriteFile("both.toml", "port = 1234\ngateway_port = 4321\n");
+  StatusOr<ServeConfig> serve = Load({"--config", path});
+  StatusOr<ServeConfig> gateway = LoadGateway({"--config", path});
+  ASSERT_TRUE(serve.ok()) << serve.status().message();
+  ASSERT_TRUE(gateway.ok()) << gateway.status().message();
+  EXPECT_EQ(serve->port, 1234);
+  EXPECT_EQ(gateway->gateway_port, 4321);
+}
+
+TEST_F(ServeConfigTest, GatewaySettingsAreChecked) {
+  EXPECT_TRUE(FailsMentioning(Load({"--gateway-mode=external"}), {"gateway_url"}));
+  EXPECT_TRUE(Load({"--gateway-mode=external", "--gateway-url=http://127.0.0.1:8090"}).ok());
+  EXPECT_TRUE(FailsMentioning(Load({"--gateway-mode=sideways"}), {"gateway_mode"}));
+  EXPECT_TRUE(
+      FailsMentioning(Load({"--gateway-decline-percent=101"}), {"gateway_decline_percent"}));
+  EXPECT_TRUE(FailsMentioning(Load({"--payment-currency=eur"}), {"payment_currency"}));
+  EXPECT_TRUE(FailsMentioning(Load({"--gateway-api-key=short"}), {"gateway_api_key"}));
+  EXPECT_TRUE(FailsMentioning(LoadGateway({"--webhook-url=ftp://x"}), {"gateway_webhook_url"}));
+  EXPECT_TRUE(FailsMentioning(LoadGateway({"--listen-address=here"}), {"gateway_listen_address"}));
+  const std::string help = GatewayHelpText();
+  for (std::string_view flag : {"--webhook-url URL", "--webhook-secret SECRET", "--api-key KEY",
+                                "--seed N", "--auto-pay-ms MS", "--port N"}) {
+    EXPECT_NE(help.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_NE(help.find("BOXOFFICE_GATEWAY_WEBHOOK_URL"), std::string::npos);
+  EXPECT_EQ(help.find("--demo"), std::string::npos);
 }
 
 }  // namespace

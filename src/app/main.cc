@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "app/engine_demo.h"
+#include "app/gateway_command.h"
 #include "app/serve.h"
 #include "loadgen/bench_command.h"
 
@@ -18,6 +19,8 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"serve", "run the server (see serve --help)", boxoffice::app::RunServe},
+    {"gateway", "run the simulated payment gateway on its own port (see gateway --help)",
+     boxoffice::app::RunGateway},
     {"token", "print a fan token: token --user ID [--data DIR] [--ttl-s N]",
      boxoffice::app::RunToken},
     {"routes", "print every route the server serves", boxoffice::app::RunRoutes},

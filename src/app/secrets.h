@@ -1,5 +1,6 @@
-// The server's secrets on disk: the JWT signing secret and the admin key,
-// kept in the data directory (mode 0600) when not configured.
+// The server's secrets on disk: the JWT signing secret, the admin key, and
+// the payment gateway's webhook secret and API key, kept in the data
+// directory (mode 0600) when not configured.
 #pragma once
 
 #include <string>
@@ -10,6 +11,8 @@ namespace boxoffice::app {
 
 inline constexpr const char* kJwtSecretFile = "jwt.secret";
 inline constexpr const char* kAdminKeyFile = "admin.key";
+inline constexpr const char* kWebhookSecretFile = "webhook.secret";
+inline constexpr const char* kGatewayApiKeyFile = "gateway.key";
 
 // Reads DIR/NAME; if it does not exist, writes a fresh random secret there
 // and sets *created. The secret is base64url text without a newline.

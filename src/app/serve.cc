@@ -9,10 +9,13 @@
 
 #include "app/config.h"
 #include "app/demo_venues.h"
+#include "app/gateway_command.h"
 #include "app/secrets.h"
 #include "http/api.h"
 #include "http/api_json.h"
 #include "http/catalog_codec.h"
+#include "http/gateway_client.h"
+#include "http/gateway_routes.h"
 #include "http/jwt.h"
 #include "http/seat_map_json.h"
 #include "http/server.h"
@@ -85,6 +88,41 @@ void PrintDemoHelp(uint16_t port, const std::string& data_dir) {
       port, data_dir.c_str(), port, port, data_dir.c_str(), kAdminKeyFile);
 }
 
+// The payment gateway the service uses: the simulated one in this process
+// (its routes mounted on this server, its webhooks sent here over loopback),
+// or a client of a `boxoffice gateway` elsewhere.
+struct Payments {
+  std::unique_ptr<SimulatedGatewayStack> internal;
+  std::unique_ptr<http::HttpGatewayClient> external;
+  payments::PaymentGateway* gateway() const {
+    return internal != nullptr ? static_cast<payments::PaymentGateway*>(&internal->gateway())
+                               : external.get();
+  }
+};
+
+StatusOr<Payments> MakePayments(const ServeConfig& c, metrics::Registry& registry) {
+  Payments p;
+  if (c.gateway_mode == "internal") {
+    p.internal = std::make_unique<SimulatedGatewayStack>(c, registry);
+    return p;
+  }
+  StatusOr<std::unique_ptr<http::HttpGatewayClient>> client =
+      http::HttpGatewayClient::Create({c.gateway_url, c.gateway_api_key});
+  if (!client.ok()) return client.status();
+  p.external = std::move(client).value();
+  return p;
+}
+
+service::PaymentsSetup PaymentsSetupOf(const ServeConfig& c, payments::PaymentGateway* gateway) {
+  service::PaymentsSetup setup;
+  setup.gateway = gateway;
+  setup.webhook_secret = c.gateway_webhook_secret;
+  setup.currency = c.payment_currency;
+  setup.checkout_extension_ms = core::DurationMs{c.checkout_extension_s} * 1000;
+  setup.reconcile_after_ms = core::DurationMs{c.payment_reconcile_after_s} * 1000;
+  return setup;
+}
+
 http::ServerOptions ServerOptionsOf(const ServeConfig& c) {
   http::ServerOptions o;
   o.address = c.listen_address;
@@ -132,6 +170,8 @@ int RunServe(int argc, char** argv) {
                   kAdminKeyFile, s->c_str());
   }
 
+  if (Status s = EnsureGatewaySecrets(config); !s.ok()) return Fail(s.message());
+
   metrics::Registry registry;
   metrics::Histogram& batch_size = registry.GetHistogram(
       "journal_batch_size", "Batches per journal commit", kJournalBatchBuckets);
@@ -149,6 +189,9 @@ int RunServe(int argc, char** argv) {
   http::JsonCatalogCodec codec;
   service::BookingService svc(**store, codec, service::SystemNowMs, registry,
                               core::DurationMs{config.hold_lifetime_max_s} * 1000);
+  StatusOr<Payments> payments = MakePayments(config, registry);
+  if (!payments.ok()) return Fail("payment gateway: " + payments.status().message());
+  svc.SetPayments(PaymentsSetupOf(config, payments->gateway()));
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
   if (config.demo && empty) {
@@ -163,8 +206,18 @@ int RunServe(int argc, char** argv) {
   http::Api api(&svc, {config.jwt_secret, config.admin_key, defaults}, &registry);
   http::Router router;
   api.Register(router);
+  if (payments->internal != nullptr) payments->internal->routes().Register(router);
   http::Server server(ServerOptionsOf(config), std::move(router), registry);
   if (Status s = server.Start(); !s.ok()) return Fail(s.message());
+  if (payments->internal != nullptr) {
+    const std::string own = LocalBaseUrl(config.listen_address, server.port());
+    const std::string public_base =
+        config.gateway_public_url.empty() ? own : config.gateway_public_url;
+    if (Status s = payments->internal->Start(public_base, own + "/v1/payments/webhook"); !s.ok()) {
+      server.Stop();
+      return Fail("payment gateway: " + s.message());
+    }
+  }
   svc.StartSweeper();
   api.SetReady(true);
   if (config.demo) PrintDemoHelp(server.port(), config.data_dir);
@@ -178,6 +231,7 @@ int RunServe(int argc, char** argv) {
   api.SetReady(false);
   server.Stop();
   svc.Stop();
+  if (payments->internal != nullptr) payments->internal->Stop();
   (*store)->Close();
   return 0;
 }
@@ -221,8 +275,10 @@ int RunToken(int argc, char** argv) {
 
 int RunRoutes(int, char**) {
   http::Api api(nullptr, {}, nullptr);
+  http::GatewayRoutes gateway(nullptr, {});  // mounted by default (gateway_mode = internal)
   http::Router router;
   api.Register(router);
+  gateway.Register(router);
   for (const http::RouteInfo& r : router.Routes()) {
     std::printf("%s %s\n", std::string(http::MethodName(r.method)).c_str(), r.pattern.c_str());
   }

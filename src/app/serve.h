@@ -1,5 +1,7 @@
 // `boxoffice serve`: the server. Reads its configuration, recovers the
-// store, optionally creates the demo show, serves HTTP until SIGINT/SIGTERM,
+// store, optionally creates the demo show, sets up payments (the simulated
+// gateway mounted under /gateway/ by default, or a client of an external
+// `boxoffice gateway`), serves HTTP until SIGINT/SIGTERM,
 // then shuts down gracefully (stop accepting, finish requests, flush the
 // journal, exit 0). Also `boxoffice token` (a fan JWT for demos and tests)
 // and `boxoffice routes` (every route the server serves, one per line).

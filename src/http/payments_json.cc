@@ -75,7 +75,8 @@ std::string EncodePaymentRequest(const PaymentRequest& r) {
 
 StatusOr<PaymentRequest> DecodePaymentRequest(std::string_view body) {
   return Decode<PaymentRequest>(body, [](ObjectReader& r, PaymentRequest& out) {
-    out.idempotency_key = r.String("idempotency_key", Field::kRequired, 64).value_or("");
+    out.idempotency_key =
+        r.String("idempotency_key", Field::kRequired, kPaymentIdempotencyKeyBytesMax).value_or("");
     if (r.ok() && out.idempotency_key.empty()) {
       r.Fail(r.PathOf("idempotency_key"), "must not be empty");
     }

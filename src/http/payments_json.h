@@ -20,6 +20,7 @@
 namespace boxoffice::http {
 
 inline constexpr size_t kPaymentIdBytesMax = 64;
+inline constexpr size_t kPaymentIdempotencyKeyBytesMax = 64;  // of payments and of refunds
 inline constexpr size_t kPaymentReferenceBytesMax = 128;
 inline constexpr size_t kPaymentDescriptionBytesMax = 200;
 inline constexpr size_t kPayUrlBytesMax = 512;

@@ -15,8 +15,8 @@
 #include <random>
 #include <thread>
 
+#include "http/http_client.h"
 #include "http/jwt.h"
-#include "loadgen/http_client.h"
 #include "loadgen/wall_clock.h"
 
 namespace boxoffice::loadgen {
@@ -25,6 +25,9 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using asio::awaitable;
 using Clock = std::chrono::steady_clock;
+using http::HttpConnection;
+using http::HttpReply;
+using http::HttpRequest;
 
 namespace {
 

@@ -15,16 +15,12 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "http/http_client.h"
 
 namespace boxoffice::loadgen {
 
-struct ServerAddress {
-  std::string ip;    // "127.0.0.1" or "::1": what to connect to
-  std::string host;  // the Host header: "127.0.0.1:8080", "localhost:8080", "[::1]:8080"
-  uint16_t port = 80;
-
-  std::string Url() const { return "http://" + host; }
-};
+// ip is "127.0.0.1" or "::1"; host is the Host header ("localhost:8080").
+using http::ServerAddress;
 
 StatusOr<ServerAddress> ParseLoopbackUrl(std::string_view url);
 

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "http/api_json.h"
+#include "http/http_client.h"
 #include "loadgen/crowd.h"
-#include "loadgen/http_client.h"
 #include "loadgen/wall_clock.h"
 
 namespace boxoffice::loadgen {
@@ -19,6 +19,9 @@ namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
+using http::HttpConnection;
+using http::HttpReply;
+using http::HttpRequest;
 using Clock = std::chrono::steady_clock;
 
 constexpr uint32_t kSeatsPerRow = 50;

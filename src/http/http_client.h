@@ -1,7 +1,9 @@
-// HttpConnection: one keep-alive HTTP/1.1 connection to a loopback server,
-// driven by C++20 coroutines on an Asio executor, for the load generator.
+// HttpConnection: one keep-alive HTTP/1.1 client connection, driven by C++20
+// coroutines on an Asio executor. The load generator, the webhook sender and
+// the payment gateway client use it.
 //
-//   HttpConnection conn(io.get_executor(), server);   // server: ParseLoopbackUrl(...)
+//   StatusOr<HttpUrl> url = ParseHttpUrl("http://127.0.0.1:8090");
+//   HttpConnection conn(io.get_executor(), url->server);
 //   StatusOr<HttpReply> r = co_await conn.Send({"GET", "/healthz"});
 //
 // One request at a time (the caller awaits each); the connection is opened
@@ -11,8 +13,9 @@
 // timeout; a response header by kResponseHeaderBytesMax and its body by the
 // request's body_bytes_max. Thousands of connections can share one thread.
 //
-// Only loopback: the address comes from ParseLoopbackUrl, nothing else.
-// Thread-safety: a connection belongs to its executor's thread.
+// Where it connects is the caller's business: the load generator only ever
+// passes loopback addresses (loadgen/loopback_url.h). A host name is resolved
+// on each connect. Thread-safety: a connection belongs to its executor's thread.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -27,9 +30,26 @@
 #include <vector>
 
 #include "core/status.h"
-#include "loadgen/loopback_url.h"
 
-namespace boxoffice::loadgen {
+namespace boxoffice::http {
+
+// A server to connect to.
+struct ServerAddress {
+  std::string ip;    // an IP literal ("127.0.0.1", "::1") or a host name to resolve
+  std::string host;  // the Host header: "127.0.0.1:8080", "localhost:8080", "[::1]:8080"
+  uint16_t port = 80;
+
+  std::string Url() const { return "http://" + host; }
+};
+
+// An http:// URL split for a client: the server and the path ("/" if none).
+struct HttpUrl {
+  ServerAddress server;
+  std::string path;
+};
+
+// Accepts http://HOST[:PORT][/PATH]: no https, credentials, query or fragment.
+StatusOr<HttpUrl> ParseHttpUrl(std::string_view url);
 
 inline constexpr size_t kResponseHeaderBytesMax = 16 << 10;
 inline constexpr size_t kResponseBodyBytesMaxDefault = 1 << 20;
@@ -68,4 +88,4 @@ class HttpConnection {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace boxoffice::loadgen
+}  // namespace boxoffice::http

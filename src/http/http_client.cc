@@ -1,4 +1,4 @@
-#include "loadgen/http_client.h"
+#include "http/http_client.h"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,8 +9,12 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <charconv>
+#include <optional>
 
-namespace boxoffice::loadgen {
+namespace boxoffice::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -25,15 +29,55 @@ constexpr size_t kReadBufferBytesMax = 64 << 10;
 // into a connection it is closing would be lost.
 constexpr Clock::duration kIdleReconnect = std::chrono::seconds(10);
 
+StatusOr<HttpUrl> ParseHttpUrl(std::string_view text) {
+  const auto bad = [&](std::string_view why) {
+    return Status::InvalidArgument("bad URL " + std::string(text) + ": " + std::string(why));
+  };
+  const auto parsed = boost::urls::parse_uri(text);
+  if (!parsed) return bad("not a URL");
+  const boost::urls::url_view u = *parsed;
+  if (u.scheme() != "http") return bad("the scheme must be http");
+  if (u.has_userinfo() || u.has_query() || u.has_fragment()) {
+    return bad("no credentials, query or fragment");
+  }
+  HttpUrl out;
+  switch (u.host_type()) {
+    case boost::urls::host_type::ipv4:
+    case boost::urls::host_type::name:
+      out.server.ip = u.host();
+      break;
+    case boost::urls::host_type::ipv6:
+      out.server.ip = u.host_ipv6_address().to_string();
+      break;
+    default:
+      return bad("no host");
+  }
+  if (out.server.ip.empty()) return bad("no host");
+  if (u.has_port()) {
+    const std::string_view port = u.port();
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 ||
+        value > UINT16_MAX) {
+      return bad("the port must be 1..65535");
+    }
+    out.server.port = static_cast<uint16_t>(value);
+  }
+  out.server.host = std::string(u.encoded_host_and_port());
+  out.path = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
+  return out;
+}
+
 class HttpConnection::Impl {
  public:
   Impl(asio::any_io_executor executor, ServerAddress server, std::chrono::milliseconds timeout)
       : stream_(std::move(executor)),
         server_(std::move(server)),
-        endpoint_(asio::ip::make_address(server_.ip), server_.port),
         timeout_(timeout),
         buffer_(kReadBufferBytesMax) {
-    BOX_ASSERT(endpoint_.address().is_loopback());  // ParseLoopbackUrl made the address
+    boost::system::error_code ec;
+    const asio::ip::address ip = asio::ip::make_address(server_.ip, ec);
+    if (!ec) endpoint_ = tcp::endpoint(ip, server_.port);  // else resolved on connect
   }
 
   asio::awaitable<StatusOr<HttpReply>> Send(const HttpRequest& r) {
@@ -95,7 +139,16 @@ class HttpConnection::Impl {
     buffer_.clear();
     boost::system::error_code ec;
     stream_.expires_after(timeout_);
-    co_await stream_.async_connect(endpoint_, asio::redirect_error(asio::use_awaitable, ec));
+    if (endpoint_) {
+      co_await stream_.async_connect(*endpoint_, asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      tcp::resolver resolver(stream_.get_executor());
+      const auto found = co_await resolver.async_resolve(
+          server_.ip, std::to_string(server_.port), asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec) {
+        co_await stream_.async_connect(found, asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
     stream_.expires_never();
     if (ec) {
       stream_.close();
@@ -115,7 +168,7 @@ class HttpConnection::Impl {
 
   beast::tcp_stream stream_;
   ServerAddress server_;
-  tcp::endpoint endpoint_;
+  std::optional<tcp::endpoint> endpoint_;  // none: resolve server_.ip on connect
   std::chrono::milliseconds timeout_;
   beast::flat_buffer buffer_;
   Clock::time_point last_used_{};
@@ -136,4 +189,4 @@ void HttpConnection::Close() { impl_->Close(); }
 
 uint64_t HttpConnection::connects() const { return impl_->connects(); }
 
-}  // namespace boxoffice::loadgen
+}  // namespace boxoffice::http
