@@ -112,6 +112,9 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
     if (!prepared.ok()) return prepared.status();
     *stmt = std::move(prepared).value();
   }
+  StatusOr<PaymentTables> payment_tables = PaymentTables::Prepare(db);
+  if (!payment_tables.ok()) return payment_tables.status();
+  w.payment_tables_ = std::move(payment_tables).value();
   return w;
 }
 
@@ -139,7 +142,15 @@ Status RecordWriter::ApplyBatch(const Batch& batch) {
 }
 
 Status RecordWriter::Apply(const Record& record) {
-  return std::visit([this](const auto& r) { return Put(r); }, record);
+  return std::visit(
+      [this](const auto& r) {
+        if constexpr (requires { payment_tables_.Put(r); }) {
+          return payment_tables_.Put(r);
+        } else {
+          return Put(r);
+        }
+      },
+      record);
 }
 
 Status RecordWriter::Put(const VenueRecord& r) {
@@ -389,7 +400,7 @@ Status ReadAll(Db& db, Snapshot& snap) {
                     ReadIdempotency}) {
     if (Status s = read(db, snap); !s.ok()) return s;
   }
-  return Status::Ok();
+  return ReadPaymentTables(db, snap);
 }
 
 // Runs `body` inside a read transaction, which keeps the reads consistent.
