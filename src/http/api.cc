@@ -739,11 +739,11 @@ void Api::Checkout(Request&& req, Responder respond) {
 }
 
 void Api::PaymentWebhook(Request&& req, Responder respond) {
-  if (svc_->webhook_secret().empty()) return respond(PaymentsUnavailable());
   const std::optional<std::string_view> signature = req.Header(payments::kSignatureHeader);
   if (!signature) {
     return respond(Malformed(std::string(payments::kSignatureHeader) + " header is required"));
   }
+  if (svc_->webhook_secret().empty()) return respond(PaymentsUnavailable());
   const Status verified = payments::VerifyWebhook(svc_->webhook_secret(), *signature, req.body,
                                                   service::SystemNowMs() / 1000);
   if (!verified.ok()) {

@@ -471,8 +471,8 @@ void BookingService::RequestRefund(const std::string& payment_id) {
       });
 }
 
-std::string BookingService::RefundOnCancel(ShowEntry& e, const BookingView& booking,
-                                           core::TimeMs now, store::Batch& batch) {
+std::string BookingService::RefundOnCancel(const BookingView& booking, core::TimeMs now,
+                                           store::Batch& batch) {
   if (booking.payment_ref.empty()) return "";
   std::lock_guard<std::mutex> lock(ledger_->mu);
   auto it = ledger_->payments.find(booking.payment_ref);
@@ -484,7 +484,6 @@ std::string BookingService::RefundOnCancel(ShowEntry& e, const BookingView& book
   rec.note = "booking cancelled";
   rec.updated_at_ms = now;
   batch.records.push_back(rec);
-  (void)e;
   return rec.payment_id;
 }
 

@@ -672,7 +672,7 @@ void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
     for (TicketView& t : reply.value.tickets) t.cancelled = true;
     submitted = true;
     store::Batch batch;
-    const std::string refund = RefundOnCancel(*e, reply.value, now, batch);
+    const std::string refund = RefundOnCancel(reply.value, now, batch);
     Journal(*e, inv, std::move(batch), [this, reply, done, refund](Status s) mutable {
       if (!s.ok())
         reply.status =

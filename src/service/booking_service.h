@@ -64,7 +64,7 @@ inline constexpr size_t kCurrencyBytes = 3;
 inline constexpr core::DurationMs kReconcileIntervalMs = 1'000;
 inline constexpr core::DurationMs kReconcileHorizonMs = 86'400'000;
 inline constexpr core::DurationMs kWebhookEventRetentionMs = 7 * 86'400'000LL;
-inline constexpr core::DurationMs kHoldTrailRetentionMs = 7 * 86'400'000LL;
+inline constexpr core::DurationMs kHoldTrailRetentionMs = 86'400'000;
 static_assert(kWebhookEventRetentionMs > payments::kWebhookToleranceS * 1000);
 
 // ---- Catalogue values ----------------------------------------------------------------
@@ -353,8 +353,7 @@ class BookingService {
                 std::string reason, store::Batch& batch);
   // The records that turn a cancelled booking's payment into a refund, and the
   // payment to refund once they are durable ("" if none).
-  std::string RefundOnCancel(ShowEntry& e, const BookingView& booking, core::TimeMs now,
-                             store::Batch& batch);
+  std::string RefundOnCancel(const BookingView& booking, core::TimeMs now, store::Batch& batch);
   void RequestRefund(const std::string& payment_id);
   void RecordCheckout(ShowEntry& e, const core::HoldInfo& info, payments::Payment payment,
                       Done<Reply<CheckoutView>> done);

@@ -102,18 +102,19 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
        "INSERT INTO idempotency(user_id, idem_key, request_hash, status, response_body, "
        "response_headers, created_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
   };
+  // The file claims the current schema version, yet the SQL does not fit it.
+  const auto damaged = [&db](const Status& s) {
+    return s.code() == StatusCode::kInternal
+               ? Status::Corruption(db.path() + ": the schema is damaged: " + s.message())
+               : s;
+  };
   for (const auto& [stmt, sql] : statements) {
     StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
-    if (!prepared.ok() && prepared.status().code() == StatusCode::kInternal) {
-      // The file claims the current schema version, yet the SQL does not fit it.
-      return Status::Corruption(db.path() +
-                                ": the schema is damaged: " + prepared.status().message());
-    }
-    if (!prepared.ok()) return prepared.status();
+    if (!prepared.ok()) return damaged(prepared.status());
     *stmt = std::move(prepared).value();
   }
   StatusOr<PaymentTables> payment_tables = PaymentTables::Prepare(db);
-  if (!payment_tables.ok()) return payment_tables.status();
+  if (!payment_tables.ok()) return damaged(payment_tables.status());
   w.payment_tables_ = std::move(payment_tables).value();
   return w;
 }
