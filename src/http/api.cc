@@ -11,6 +11,7 @@
 #include "http/catalog_codec.h"
 #include "http/json_reader.h"
 #include "http/jwt.h"
+#include "http/payments_json.h"
 #include "http/problem.h"
 
 namespace boxoffice::http {
@@ -267,6 +268,10 @@ void Api::Register(Router& router) {
   router.Add(Method::kGet, "/v1/bookings", bind(&Api::ListBookings));
   router.Add(Method::kGet, "/v1/bookings/{id}", bind(&Api::GetBooking));
   router.Add(Method::kPost, "/v1/bookings/{id}/cancel", Idempotent(bind(&Api::CancelBooking)));
+  router.Add(Method::kPost, "/v1/holds/{id}/checkout", Idempotent(bind(&Api::Checkout)));
+  router.Add(Method::kGet, "/v1/holds/{id}/events", bind(&Api::HoldEvents));
+  router.Add(Method::kPost, "/v1/payments/webhook", bind(&Api::PaymentWebhook));
+  router.Add(Method::kGet, "/v1/tickets/{code}", bind(&Api::GetTicket));
 }
 
 // ---- Idempotency ------------------------------------------------------------------------------
@@ -701,6 +706,76 @@ void Api::CancelBooking(Request&& req, Responder respond) {
                         if (!r.ok()) return (*respond)(FromReply(r));
                         (*respond)(JsonResponse(200, BookingJson(r.value)));
                       });
+}
+
+// ---- Payments, the hold trail, tickets
+// ---------------------------------------------------------------
+
+namespace {
+
+Response PaymentsUnavailable() {
+  return MakeProblem(503, "payments_unavailable", "Payments unavailable",
+                     "this server takes no payments (no gateway is configured)")
+      .ToResponse();
+}
+
+}  // namespace
+
+void Api::Checkout(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireFan(caller)) return respond(std::move(*p));
+  const std::optional<HoldRef> ref = ParseHoldRef(req);
+  if (!ref) return respond(NotFound("no such hold"));
+  const std::optional<core::Token> token = HoldToken(req);
+  if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
+  if (auto p = RequireOwner(*svc_, *ref, caller)) return respond(std::move(*p));
+  if (!svc_->payments_enabled()) return respond(PaymentsUnavailable());
+  svc_->Checkout(ref->show, ref->hold, *token,
+                 [respond = std::make_shared<Responder>(std::move(respond))](
+                     service::Reply<service::CheckoutView> r) {
+                   if (!r.ok()) return (*respond)(FromReply(r));
+                   (*respond)(JsonResponse(r.value.existing ? 200 : 201, CheckoutJson(r.value)));
+                 });
+}
+
+void Api::PaymentWebhook(Request&& req, Responder respond) {
+  const std::optional<std::string_view> signature = req.Header(payments::kSignatureHeader);
+  if (!signature) {
+    return respond(Malformed(std::string(payments::kSignatureHeader) + " header is required"));
+  }
+  if (svc_->webhook_secret().empty()) return respond(PaymentsUnavailable());
+  const Status verified = payments::VerifyWebhook(svc_->webhook_secret(), *signature, req.body,
+                                                  service::SystemNowMs() / 1000);
+  if (!verified.ok()) {
+    return respond(MakeProblem(401, "invalid_signature", "Invalid signature", verified.message())
+                       .ToResponse());
+  }
+  StatusOr<payments::WebhookEvent> event = DecodeWebhookEvent(req.body);
+  if (!event.ok()) return respond(Malformed(event.status().message()));
+  svc_->ApplyWebhook(*event, [respond = std::make_shared<Responder>(std::move(respond))](
+                                 StatusOr<service::WebhookOutcome> r) {
+    if (!r.ok()) return (*respond)(FromStatus(r.status()));
+    (*respond)(JsonResponse(
+        200, {{"received", true}, {"duplicate", *r == service::WebhookOutcome::kDuplicate}}));
+  });
+}
+
+void Api::HoldEvents(Request&& req, Responder respond) {
+  if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
+  const std::optional<HoldRef> ref = ParseHoldRef(req);
+  if (!ref) return respond(NotFound("no such hold"));
+  StatusOr<std::vector<service::HoldTrailEntry>> trail = svc_->HoldTrail(ref->show, ref->hold);
+  if (!trail.ok()) return respond(NotFound("no such hold"));
+  respond(JsonResponse(200, HoldTrailJson(ref->show, ref->hold, *trail)));
+}
+
+void Api::GetTicket(Request&& req, Responder respond) {
+  if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
+  const std::string_view code = req.PathParam("code");
+  std::optional<service::TicketView> t;
+  if (!code.empty() && code.size() <= kTicketCodeBytesMax) t = svc_->FindTicket(std::string(code));
+  if (!t) return respond(NotFound("no such ticket"));
+  respond(JsonResponse(200, TicketJson(*t)));
 }
 
 }  // namespace boxoffice::http

@@ -6,7 +6,9 @@
 // Responder. Every POST honours Idempotency-Key (see Idempotent()).
 //
 // Authentication: fans send `Authorization: Bearer <JWT HS256>`; organisers
-// send `X-Admin-Key`. Hold operations also need `X-Hold-Token`.
+// send `X-Admin-Key`. Hold operations (checkout included) also need
+// `X-Hold-Token`. The payment gateway's webhook is authenticated by its
+// `Boxoffice-Signature` alone.
 //
 // Thread-safety: Register() before the server starts; handlers then run on
 // any io thread.
@@ -28,6 +30,7 @@ namespace boxoffice::http {
 inline constexpr size_t kIdempotencyKeyBytesMax = 64;
 inline constexpr size_t kPaymentRefBytesMax = 128;
 inline constexpr size_t kSeatsPerRequestMax = 50;
+inline constexpr size_t kTicketCodeBytesMax = 64;
 
 struct ApiOptions {
   std::string jwt_secret;
@@ -69,6 +72,10 @@ class Api {
   void GetBooking(Request&& req, Responder respond);
   void ListBookings(Request&& req, Responder respond);
   void CancelBooking(Request&& req, Responder respond);
+  void Checkout(Request&& req, Responder respond);
+  void PaymentWebhook(Request&& req, Responder respond);
+  void HoldEvents(Request&& req, Responder respond);
+  void GetTicket(Request&& req, Responder respond);
 
   service::BookingService* svc_;
   ApiOptions options_;

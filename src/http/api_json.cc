@@ -260,7 +260,37 @@ boost::json::object BookingJson(const service::BookingView& b) {
   if (!b.ga_area.empty())
     o["general_admission"] = {{"area", b.ga_area}, {"quantity", b.ga_quantity}};
   if (b.cancelled) o["cancelled_at"] = FormatTime(b.cancelled_at_ms);
+  boost::json::array tickets;
+  for (const service::TicketView& t : b.tickets)
+    tickets.push_back(boost::json::object{{"code", t.code}, {"seat", t.label}});
+  o["tickets"] = std::move(tickets);
   return o;
+}
+
+boost::json::object CheckoutJson(const service::CheckoutView& c) {
+  return {{"payment_id", c.payment_id},     {"hold_id", HoldId(c.show, c.hold)},
+          {"amount_minor", c.amount_minor}, {"currency", c.currency},
+          {"pay_url", c.pay_url},           {"expires_at", FormatTime(c.expires_at_ms)}};
+}
+
+boost::json::object TicketJson(const service::TicketView& t) {
+  return {{"code", t.code},
+          {"show_id", ShowId(t.show)},
+          {"booking_id", BookingId(t.show, t.booking)},
+          {"seat", t.label},
+          {"user", t.user},
+          {"status", t.cancelled ? "cancelled" : "valid"}};
+}
+
+boost::json::object HoldTrailJson(core::ShowId show, core::HoldId hold,
+                                  const std::vector<service::HoldTrailEntry>& trail) {
+  boost::json::array events;
+  for (const service::HoldTrailEntry& e : trail) {
+    events.push_back(boost::json::object{{"kind", service::HoldTrailKindName(e.kind)},
+                                         {"at", FormatTime(e.at_ms)},
+                                         {"reason", e.reason}});
+  }
+  return {{"hold_id", HoldId(show, hold)}, {"events", std::move(events)}};
 }
 
 }  // namespace boxoffice::http

@@ -36,5 +36,9 @@ boost::json::object SeatMapJson(const service::Show& s);
 boost::json::object AvailabilityJson(const service::Show& s, const service::Availability& a);
 boost::json::object HoldJson(const service::HoldView& h, bool with_token);
 boost::json::object BookingJson(const service::BookingView& b);
+boost::json::object CheckoutJson(const service::CheckoutView& c);
+boost::json::object TicketJson(const service::TicketView& t);
+boost::json::object HoldTrailJson(core::ShowId show, core::HoldId hold,
+                                  const std::vector<service::HoldTrailEntry>& trail);
 
 }  // namespace boxoffice::http

@@ -8,6 +8,7 @@
 #include "core/limits.h"
 #include "core/snapshot.h"
 #include "crypto/random.h"
+#include "service/show_entry.h"
 
 namespace boxoffice::service {
 
@@ -32,16 +33,6 @@ std::string_view HoldStatusName(HoldStatus s) {
   }
   return "unknown";
 }
-
-// One show: its settings, its shard, and what the core does not keep.
-struct BookingService::ShowEntry {
-  std::shared_ptr<const Show> show;
-  std::unique_ptr<ShowShard> shard;
-  std::vector<std::string> payment_refs;  // by booking id - 1; guarded by the shard's lock
-  std::atomic<core::Version> version{0};  // the inventory's, published after every change
-  std::mutex availability_mu;
-  std::shared_ptr<const Availability> availability;  // guarded by availability_mu
-};
 
 namespace {
 
@@ -117,7 +108,9 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec, C
       hold_conflicts_(
           m.GetCounter("hold_conflicts_total", "Hold requests refused: seats taken or not enough")),
       bookings_(m.GetCounter("bookings_total", "Bookings confirmed")),
-      cancellations_(m.GetCounter("bookings_cancelled_total", "Bookings cancelled")) {}
+      cancellations_(m.GetCounter("bookings_cancelled_total", "Bookings cancelled")) {
+  ledger_ = std::make_unique<Ledger>();
+}
 
 BookingService::~BookingService() { Stop(); }
 
@@ -178,6 +171,7 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
             show, {seats.begin(), seats.end()}, c.reason == core::ChangeReason::kBlocked});
         break;
     }
+    JournalExtras(e, inv, c, batch);
   }
   inv.changes().Clear();
   e.version.store(inv.version(), std::memory_order_release);
@@ -532,6 +526,7 @@ Reply<HoldView> BookingService::ExtendHold(core::ShowId show, core::HoldId hold,
       BOX_ASSERT(inv.FindHold(hold, now, &info) == Outcome::kOk);
       reply.value = ViewOfHold(*e, info);
       batch.records.push_back(store::HoldExtended{show, hold, expires});
+      AddTrail(*e, hold, store::HoldTrailKind::kExtended, now, "by the fan", batch);
     } else if (reply.outcome == Outcome::kHoldNotFound) {
       reply.status = Status::NotFound("no such hold");
     }
@@ -557,6 +552,14 @@ BookingView BookingService::ViewOfBooking(const ShowEntry& e, const core::Bookin
   if (b.id <= e.payment_refs.size()) v.payment_ref = e.payment_refs[b.id - 1];
   v.booked_at_ms = b.booked_at_ms;
   v.cancelled_at_ms = b.cancelled_at_ms;
+  if (b.id <= e.tickets.size()) {
+    const std::vector<std::string>& codes = e.tickets[b.id - 1];
+    for (size_t i = 0; i < codes.size(); ++i) {
+      TicketView t{codes[i], v.show, b.id, "", v.user, b.cancelled};
+      t.label = i < v.seats.size() ? v.seats[i] : v.ga_area + "#" + std::to_string(i + 1);
+      v.tickets.push_back(std::move(t));
+    }
+  }
   return v;
 }
 
@@ -584,6 +587,7 @@ void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::stri
     BOX_ASSERT(r.outcome == Outcome::kOk);  // live, right token, just checked under the lock
     e->payment_refs.resize(std::max<size_t>(e->payment_refs.size(), r.booking));
     e->payment_refs[r.booking - 1] = payment_ref;
+    EnsureTickets(*e, inv, r.booking);
     reply.value = ViewOfBooking(*e, *inv.FindBooking(r.booking));
     submitted = true;
     Journal(
@@ -665,11 +669,15 @@ void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
     reply.value = ViewOfBooking(*e, *before);  // with its seats, as it was
     reply.value.cancelled = true;
     reply.value.cancelled_at_ms = now;
+    for (TicketView& t : reply.value.tickets) t.cancelled = true;
     submitted = true;
-    Journal(*e, inv, {}, [reply, done](Status s) mutable {
+    store::Batch batch;
+    const std::string refund = RefundOnCancel(reply.value, now, batch);
+    Journal(*e, inv, std::move(batch), [this, reply, done, refund](Status s) mutable {
       if (!s.ok())
         reply.status =
             Status::Unavailable("the cancellation could not be made durable: " + s.message());
+      if (s.ok() && !refund.empty()) RequestRefund(refund);
       done(std::move(reply));
     });
     return 0;
@@ -754,6 +762,7 @@ Status BookingService::Recover() {
     std::lock_guard<std::mutex> ilock(idempotency_mu_);
     for (const store::IdempotencyRecord& r : snap.idempotency) idempotency_[{r.user, r.key}] = r;
   }
+  RecoverPayments(snap);
   Sweep();  // holds that expired while the server was down
   return Status::Ok();
 }
@@ -826,6 +835,11 @@ void BookingService::Sweep() {
       if (prune) inv.ForgetClosedHolds(now - kClosedHoldMemoryMs);
       return 0;
     });
+  }
+  if (prune) PrunePaymentHistory(now);
+  if (now - last_reconcile_ms_ >= kReconcileIntervalMs) {
+    last_reconcile_ms_ = now;
+    ReconcilePayments();
   }
 }
 

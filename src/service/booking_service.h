@@ -38,6 +38,7 @@
 #include "core/status.h"
 #include "metrics/metrics.h"
 #include "payments/gateway.h"
+#include "payments/webhook.h"
 #include "service/catalog_codec.h"
 #include "service/hold_events.h"
 #include "service/owners.h"
@@ -57,6 +58,14 @@ inline constexpr core::DurationMs kClosedHoldPruneIntervalMs = 60'000;
 inline constexpr uint32_t kHoldTtlSecondsMin = 1;
 inline constexpr uint32_t kHoldTtlSecondsMax = 3'600;
 inline constexpr size_t kCurrencyBytes = 3;
+// Payments: how often the sweeper looks for payments to reconcile, how long a
+// pending payment is still queried, and how long webhook event ids and hold
+// trails are remembered (the ids far longer than the signature's replay window).
+inline constexpr core::DurationMs kReconcileIntervalMs = 1'000;
+inline constexpr core::DurationMs kReconcileHorizonMs = 86'400'000;
+inline constexpr core::DurationMs kWebhookEventRetentionMs = 7 * 86'400'000LL;
+inline constexpr core::DurationMs kHoldTrailRetentionMs = 86'400'000;
+static_assert(kWebhookEventRetentionMs > payments::kWebhookToleranceS * 1000);
 
 // ---- Catalogue values ----------------------------------------------------------------
 
@@ -124,6 +133,16 @@ struct HoldView {
   core::BookingId booking = 0;  // when confirmed
 };
 
+// A ticket: one booked seat or GA place, with its unguessable code.
+struct TicketView {
+  std::string code;
+  core::ShowId show = 0;
+  core::BookingId booking = 0;
+  std::string label;  // the seat's label, or "<area>#<place>" for general admission
+  std::string user;
+  bool cancelled = false;  // the booking was cancelled: the ticket is void
+};
+
 struct BookingView {
   core::ShowId show = 0;
   core::BookingId booking = 0;
@@ -138,6 +157,33 @@ struct BookingView {
   std::string payment_ref;
   core::TimeMs booked_at_ms = 0;
   core::TimeMs cancelled_at_ms = 0;
+  std::vector<TicketView> tickets;  // one per seat or place, in the booking's order
+};
+
+// What checkout answers: the payment the fan approves at `pay_url`.
+struct CheckoutView {
+  core::ShowId show = 0;
+  core::HoldId hold = 0;
+  std::string payment_id;
+  int64_t amount_minor = 0;
+  std::string currency;
+  std::string pay_url;
+  core::TimeMs expires_at_ms = 0;  // the hold's, after the checkout extension
+  bool existing = false;           // a repeated checkout got the payment already made
+};
+
+// One entry of a hold's audit trail.
+struct HoldTrailEntry {
+  store::HoldTrailKind kind = store::HoldTrailKind::kCreated;
+  core::TimeMs at_ms = 0;
+  std::string reason;
+};
+std::string_view HoldTrailKindName(store::HoldTrailKind k);
+
+// What became of a webhook event.
+enum class WebhookOutcome : uint8_t {
+  kApplied,    // it took effect (or changed nothing, being older news), durably
+  kDuplicate,  // this event id took effect before
 };
 
 // What an operation came to: an operational Status (bad input, unknown ids,
@@ -238,6 +284,31 @@ class BookingService {
 
   AuditResult Audit(core::ShowId show);
 
+  // ---- Payments (booking_payments.cc) ----
+  // Creates (or returns the existing) payment for a live hold, priced by the
+  // server; the first checkout of a hold extends it once by
+  // checkout_extension_ms. Answered once the payment is durable. Without a
+  // gateway: kUnavailable.
+  void Checkout(core::ShowId show, core::HoldId hold, const core::Token& token,
+                Done<Reply<CheckoutView>> done);
+  bool payments_enabled() const { return payments_.gateway != nullptr; }
+  const std::string& webhook_secret() const { return payments_.webhook_secret; }
+  // Applies a verified webhook event: books, refunds or records, exactly once
+  // per event id and per payment. `done` runs once the effect is durable;
+  // kUnavailable asks the sender to retry (the event is being applied, or the
+  // journal failed).
+  void ApplyWebhook(const payments::WebhookEvent& event, Done<StatusOr<WebhookOutcome>> done);
+  // Queries the gateway about payments pending longer than reconcile_after_ms
+  // and settles them as a webhook would; re-asks for refunds not yet made.
+  // The sweeper calls it; tests may too.
+  void ReconcilePayments();
+  // The audit trail of a hold; kNotFound if nothing is known of it.
+  StatusOr<std::vector<HoldTrailEntry>> HoldTrail(core::ShowId show, core::HoldId hold);
+  std::optional<TicketView> FindTicket(const std::string& code);
+  // The service's record of a payment, for tests and tools.
+  std::optional<store::PaymentRecord> FindPayment(const std::string& payment_id) const;
+  std::vector<store::PaymentRecord> Payments() const;
+
   // ---- Idempotency records (the HTTP layer decides what to remember) ----
   std::optional<store::IdempotencyRecord> FindIdempotent(const std::string& user,
                                                          const std::string& key) const;
@@ -248,6 +319,8 @@ class BookingService {
   HoldEventSink* hold_events_ = nullptr;
   PaymentsSetup payments_;
   struct ShowEntry;
+  struct Ledger;
+  struct Settlement;
   struct BookingMeta {  // what the core does not keep about a booking
     std::string payment_ref;
   };
@@ -269,6 +342,32 @@ class BookingService {
                store::DurableCallback done, const JournalContext& ctx = {});
   void SubmitOrFail(store::Batch batch, store::DurableCallback done);
   void Sweep();
+  // ---- booking_payments.cc ----
+  // Trail entries and ticket codes for a change being journaled (under the show's lock).
+  void JournalExtras(ShowEntry& e, core::ShowInventory& inv, const core::Change& c,
+                     store::Batch& batch);
+  // The ticket codes of a booking, made on first use (under the show's lock).
+  const std::vector<std::string>& EnsureTickets(ShowEntry& e, core::ShowInventory& inv,
+                                                core::BookingId booking);
+  void AddTrail(ShowEntry& e, core::HoldId hold, store::HoldTrailKind kind, core::TimeMs at_ms,
+                std::string reason, store::Batch& batch);
+  // The records that turn a cancelled booking's payment into a refund, and the
+  // payment to refund once they are durable ("" if none).
+  std::string RefundOnCancel(const BookingView& booking, core::TimeMs now, store::Batch& batch);
+  void RequestRefund(const std::string& payment_id);
+  void RecordCheckout(ShowEntry& e, const core::HoldInfo& info, payments::Payment payment,
+                      Done<Reply<CheckoutView>> done);
+  // Brings the service's record of a payment in line with the gateway's word
+  // about it: books, refunds or records, once; `batch` may carry the webhook
+  // event id that must become durable with the effect.
+  void Settle(const payments::Payment& payment, std::string refund_id, store::Batch batch,
+              Done<StatusOr<WebhookOutcome>> done);
+  // The payment's new record; books or makes the trail entries in `inv` (under
+  // the show's lock) when the show exists.
+  store::PaymentRecord ApplySettlement(ShowEntry* e, core::ShowInventory* inv, const Settlement& s,
+                                       core::TimeMs now, store::Batch& batch, JournalContext& ctx);
+  void RecoverPayments(const store::Snapshot& snap);
+  void PrunePaymentHistory(core::TimeMs now);
   HoldView ViewOfHold(const ShowEntry& e, const core::HoldInfo& h) const;
   BookingView ViewOfBooking(const ShowEntry& e, const core::Booking& b) const;
   std::vector<std::string> Labels(const core::SeatMap& map,
@@ -293,7 +392,9 @@ class BookingService {
   mutable std::mutex idempotency_mu_;
   std::map<std::pair<std::string, std::string>, store::IdempotencyRecord> idempotency_;
 
-  core::TimeMs last_prune_ms_ = 0;  // sweeper thread only
+  core::TimeMs last_prune_ms_ = 0;      // sweeper thread only
+  core::TimeMs last_reconcile_ms_ = 0;  // sweeper thread only
+  std::unique_ptr<Ledger> ledger_;      // payments, webhook event ids, ticket index
 
   std::atomic<bool> failed_{false};
   std::atomic<bool> stopping_{false};

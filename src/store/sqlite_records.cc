@@ -102,16 +102,20 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
        "INSERT INTO idempotency(user_id, idem_key, request_hash, status, response_body, "
        "response_headers, created_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
   };
+  // The file claims the current schema version, yet the SQL does not fit it.
+  const auto damaged = [&db](const Status& s) {
+    return s.code() == StatusCode::kInternal
+               ? Status::Corruption(db.path() + ": the schema is damaged: " + s.message())
+               : s;
+  };
   for (const auto& [stmt, sql] : statements) {
     StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
-    if (!prepared.ok() && prepared.status().code() == StatusCode::kInternal) {
-      // The file claims the current schema version, yet the SQL does not fit it.
-      return Status::Corruption(db.path() +
-                                ": the schema is damaged: " + prepared.status().message());
-    }
-    if (!prepared.ok()) return prepared.status();
+    if (!prepared.ok()) return damaged(prepared.status());
     *stmt = std::move(prepared).value();
   }
+  StatusOr<PaymentTables> payment_tables = PaymentTables::Prepare(db);
+  if (!payment_tables.ok()) return damaged(payment_tables.status());
+  w.payment_tables_ = std::move(payment_tables).value();
   return w;
 }
 
@@ -139,7 +143,15 @@ Status RecordWriter::ApplyBatch(const Batch& batch) {
 }
 
 Status RecordWriter::Apply(const Record& record) {
-  return std::visit([this](const auto& r) { return Put(r); }, record);
+  return std::visit(
+      [this](const auto& r) {
+        if constexpr (requires { payment_tables_.Put(r); }) {
+          return payment_tables_.Put(r);
+        } else {
+          return Put(r);
+        }
+      },
+      record);
 }
 
 Status RecordWriter::Put(const VenueRecord& r) {
@@ -389,7 +401,7 @@ Status ReadAll(Db& db, Snapshot& snap) {
                     ReadIdempotency}) {
     if (Status s = read(db, snap); !s.ok()) return s;
   }
-  return Status::Ok();
+  return ReadPaymentTables(db, snap);
 }
 
 // Runs `body` inside a read transaction, which keeps the reads consistent.

@@ -16,12 +16,14 @@
 //   SeatsBlocked             adds or removes blocked seats (idempotent)
 //   ShowVersion              sets the show's version
 //   IdempotencyRecord        insert; kAlreadyExists for a repeated (user, key)
+//   payments, webhook events, hold trail, tickets: see sqlite_payment_records.h
 //
 // Thread-safety: like Db, one thread at a time.
 #pragma once
 
 #include "core/status.h"
 #include "store/sqlite_db.h"
+#include "store/sqlite_payment_records.h"
 #include "store/store.h"
 
 namespace boxoffice::store::sqlite {
@@ -65,6 +67,7 @@ class RecordWriter {
   Stmt block_seat_, unblock_seat_;
   Stmt upsert_version_;
   Stmt insert_idempotency_;
+  PaymentTables payment_tables_;
 };
 
 // Reads everything recovery needs in one read transaction.

@@ -1,5 +1,7 @@
 #include "store/sqlite_schema.h"
 
+#include "store/sqlite_payment_records.h"
+
 #include <array>
 #include <string>
 
@@ -8,7 +10,7 @@ namespace boxoffice::store::sqlite {
 namespace {
 
 // kMigrations[i] takes the schema from version i to i+1 and sets user_version.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {
+const std::array<const char*, kSchemaVersion> kMigrations = {
     // 0 -> 1: the first schema.
     R"sql(
 CREATE TABLE venues(
@@ -73,6 +75,8 @@ CREATE TABLE idempotency(
 PRAGMA application_id = 1114601542;
 PRAGMA user_version = 1;
 )sql",
+    // 1 -> 2: payments, webhook event ids, the hold trail, tickets.
+    kPaymentTablesMigration,
 };
 static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");
 

@@ -16,6 +16,7 @@
 //   blocked_seats            (show_id, seat_index) of blocked seats
 //   show_versions            each show's change counter
 //   idempotency              first responses, unique per (user, key)
+//   payments, webhook_events, hold_trail, tickets   (version 2; sqlite_payment_records.h)
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,7 @@
 
 namespace boxoffice::store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersion = 2;
 inline constexpr int64_t kApplicationId = 0x426f7846;  // "BoxF"
 inline constexpr size_t kSeatBlobBytesPerSeat = 4;
 

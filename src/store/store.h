@@ -142,9 +142,90 @@ struct IdempotencyRecord {  // the first response to (user, key), replayed for r
   friend bool operator==(const IdempotencyRecord&, const IdempotencyRecord&) = default;
 };
 
+// ---- Payments, the hold trail and tickets (the booking flow) ----
+
+// Where a payment stands for the service. Stable numbers: they are stored.
+enum class PaymentState : uint8_t {
+  kPending = 0,    // created at the gateway; the fan has not paid (or we have not heard)
+  kFailed = 1,     // declined; the hold stays until it expires
+  kBooked = 2,     // paid, and the booking is made
+  kRefunding = 3,  // paid without a booking (or cancelled): a refund is asked for
+  kRefunded = 4,   // the refund succeeded
+};
+
+struct PaymentRecord {     // the latest state of one payment; replaces the earlier one of its id
+  std::string payment_id;  // the gateway's id, "pay_..."
+  ShowId show_id = 0;
+  HoldId hold_id = 0;
+  std::string owner;
+  std::vector<SeatIndex> seats;  // what the hold held, to book again after it expired
+  uint16_t ga_area = kNoArea;
+  uint32_t ga_quantity = 0;
+  int64_t amount_minor = 0;
+  std::string currency;
+  std::string pay_url;
+  PaymentState state = PaymentState::kPending;
+  BookingId booking_id = 0;  // kBooked, and a cancelled booking's refund
+  std::string refund_id;
+  std::string note;  // why it was refunded or failed, in words
+  TimeMs created_at_ms = 0;
+  TimeMs updated_at_ms = 0;
+
+  friend bool operator==(const PaymentRecord&, const PaymentRecord&) = default;
+};
+
+struct WebhookEventRecord {  // a webhook event that took effect; its id is unique
+  std::string event_id;
+  TimeMs received_at_ms = 0;
+
+  friend bool operator==(const WebhookEventRecord&, const WebhookEventRecord&) = default;
+};
+
+// What happened to a hold. Stable numbers: they are stored.
+enum class HoldTrailKind : uint8_t {
+  kCreated = 0,
+  kExtended = 1,
+  kCheckoutStarted = 2,
+  kPaid = 3,
+  kConfirmed = 4,  // became a booking
+  kReleased = 5,
+  kExpired = 6,
+  kRefunded = 7,
+  kPaymentFailed = 8,
+};
+
+struct HoldTrailRecord {
+  ShowId show_id = 0;
+  HoldId hold_id = 0;
+  HoldTrailKind kind = HoldTrailKind::kCreated;
+  TimeMs at_ms = 0;
+  std::string reason;
+
+  friend bool operator==(const HoldTrailRecord&, const HoldTrailRecord&) = default;
+};
+
+struct TicketRecord {  // one booked seat or GA place; the code is unique in the store
+  std::string code;
+  ShowId show_id = 0;
+  BookingId booking_id = 0;
+  SeatIndex seat = core::kNoSeat;  // kNoSeat: a general-admission place
+  uint32_t place = 0;              // 1.. within the booking's GA places
+  TimeMs issued_at_ms = 0;
+
+  friend bool operator==(const TicketRecord&, const TicketRecord&) = default;
+};
+
+struct HistoryPruned {  // forgets webhook event ids and trail entries older than these
+  TimeMs webhook_events_before_ms = 0;
+  TimeMs hold_trail_before_ms = 0;
+
+  friend bool operator==(const HistoryPruned&, const HistoryPruned&) = default;
+};
+
 using Record =
     std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed, BookingRecord,
-                 BookingCancelled, SeatsBlocked, ShowVersion, IdempotencyRecord>;
+                 BookingCancelled, SeatsBlocked, ShowVersion, IdempotencyRecord, PaymentRecord,
+                 WebhookEventRecord, HoldTrailRecord, TicketRecord, HistoryPruned>;
 
 struct Batch {
   std::vector<Record> records;
@@ -159,6 +240,10 @@ struct Snapshot {
   std::vector<SeatsBlocked> blocked;    // one per show with its blocked seats
   std::vector<ShowVersion> versions;
   std::vector<IdempotencyRecord> idempotency;
+  std::vector<PaymentRecord> payments;
+  std::vector<WebhookEventRecord> webhook_events;
+  std::vector<HoldTrailRecord> hold_trail;  // in the order they were written
+  std::vector<TicketRecord> tickets;
 };
 
 struct StoreStats {

@@ -1,0 +1,429 @@
+// The booking flow over a real SQLite store, a fake clock and a FakeGateway
+// whose answers the test releases: checkout, webhooks, settlement after
+// expiry, refunds, reconciliation, the hold trail, tickets and recovery.
+// After every scenario: every charge ended as a booking or a refund, no seat
+// is sold twice (the auditor and the store's own check), and nothing is left
+// half-settled.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <set>
+
+#include "http/catalog_codec.h"
+#include "http/seat_map_json.h"
+#include "service/booking_service.h"
+#include "store/sqlite_store.h"
+#include "testing/fake_clock.h"
+#include "testing/fake_gateway.h"
+#include "testing/venues.h"
+
+namespace boxoffice::service {
+namespace {
+
+using core::Outcome;
+using store::HoldTrailKind;
+using store::PaymentState;
+
+template <typename T>
+T Wait(const std::function<void(std::function<void(T)>)>& start) {
+  auto p = std::make_shared<std::promise<T>>();
+  auto f = p->get_future();
+  start([p](T v) { p->set_value(std::move(v)); });
+  return f.get();
+}
+
+class RecordingSink final : public HoldEventSink {
+ public:
+  void Publish(const HoldEvent& e) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back(e);
+  }
+  std::vector<HoldEvent> events() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<HoldEvent> events_;
+};
+
+constexpr core::DurationMs kExtensionMs = 300'000;
+constexpr core::DurationMs kReconcileAfterMs = 60'000;
+
+class BookingPaymentsTest : public ::testing::Test {
+ protected:
+  BookingPaymentsTest() : gateway_([this] { return clock_.now_ms(); }) {
+    char tmpl[] = "/tmp/boxoffice-payments-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Open();
+    show_ = MakeShow();
+  }
+  ~BookingPaymentsTest() override {
+    Close();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Open() {
+    auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(s).value();
+    svc_ = std::make_unique<BookingService>(
+        *store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
+    svc_->SetHoldEventSink(&sink_);
+    svc_->SetPayments(PaymentsSetup{&gateway_, "whsec", "EUR", kExtensionMs, kReconcileAfterMs});
+    const Status recovered = svc_->Recover();
+    ASSERT_TRUE(recovered.ok()) << recovered.message();
+  }
+  void Close() {
+    if (svc_) svc_->Stop();
+    if (store_) store_->Flush();
+    svc_.reset();
+    if (store_) store_->Close();
+    store_.reset();
+  }
+  void Restart() {
+    Close();
+    Open();
+  }
+
+  // A 2x4x10 grid with a GA area of 20; 60 s holds, P1 50.00 and P2 25.00.
+  core::ShowId MakeShow() {
+    const std::string json =
+        boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(2, 4, 10, 20)));
+    auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
+        [&](auto done) { svc_->CreateVenue(json, done); });
+    EXPECT_TRUE(venue.ok()) << venue.status().message();
+    ShowSettings s;
+    s.venue_id = (*venue)->id;
+    s.name = "Test show";
+    s.starts_at_ms = clock_.now_ms() + 86'400'000;
+    s.on_sale_at_ms = clock_.now_ms();
+    s.currency = "EUR";
+    s.prices = {{"P1", 5000}, {"P2", 2500}};
+    s.hold_ttl_s = 60;
+    auto show =
+        Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
+    EXPECT_TRUE(show.ok()) << show.status().message();
+    return (*show)->id;
+  }
+
+  HoldView Hold(const std::string& user, std::vector<std::string> seats) {
+    Reply<HoldView> h = svc_->CreateHold(user, show_, SeatsWanted{std::move(seats)});
+    EXPECT_TRUE(h.ok()) << core::OutcomeName(h.outcome) << " " << h.status.message();
+    return h.value;
+  }
+
+  // Runs the gateway's answers and whatever they set off until all is quiet.
+  void Settle() {
+    do {
+      store_->Flush();
+    } while (gateway_.RunPending() > 0);
+    store_->Flush();
+  }
+
+  Reply<CheckoutView> Checkout(const HoldView& h) {
+    auto p = std::make_shared<std::promise<Reply<CheckoutView>>>();
+    auto f = p->get_future();
+    svc_->Checkout(h.show, h.hold, h.token, [p](Reply<CheckoutView> r) { p->set_value(r); });
+    Settle();
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    return f.get();
+  }
+
+  StatusOr<WebhookOutcome> Deliver(const payments::WebhookEvent& e) {
+    auto p = std::make_shared<std::promise<StatusOr<WebhookOutcome>>>();
+    auto f = p->get_future();
+    svc_->ApplyWebhook(e, [p](StatusOr<WebhookOutcome> r) { p->set_value(std::move(r)); });
+    Settle();
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    return f.get();
+  }
+
+  void DeliverRefundEvents() {
+    for (const payments::WebhookEvent& e : gateway_.TakeRefundEvents()) {
+      StatusOr<WebhookOutcome> r = Deliver(e);
+      EXPECT_TRUE(r.ok()) << r.status().message();
+    }
+  }
+
+  std::vector<HoldTrailKind> Trail(core::HoldId hold) {
+    StatusOr<std::vector<HoldTrailEntry>> t = svc_->HoldTrail(show_, hold);
+    std::vector<HoldTrailKind> kinds;
+    if (t.ok())
+      for (const HoldTrailEntry& e : *t) kinds.push_back(e.kind);
+    return kinds;
+  }
+
+  static bool Has(const std::vector<HoldTrailKind>& trail, HoldTrailKind k) {
+    return std::find(trail.begin(), trail.end(), k) != trail.end();
+  }
+
+  // The invariants every scenario ends with.
+  void ExpectSettledAndSound() {
+    Settle();
+    std::map<std::string, const BookingView*> active;
+    const std::vector<BookingView> bookings = svc_->BookingsOfShow(show_);
+    for (const BookingView& b : bookings) {
+      if (!b.cancelled) active[b.payment_ref] = &b;
+    }
+    for (const payments::Payment& p : gateway_.All()) {
+      if (p.status == payments::PaymentStatus::kSucceeded) {
+        EXPECT_TRUE(active.count(p.id)) << p.id << " charged without a booking";
+      }
+      std::optional<store::PaymentRecord> ours = svc_->FindPayment(p.id);
+      ASSERT_TRUE(ours.has_value()) << p.id;
+      EXPECT_NE(ours->state, PaymentState::kRefunding) << p.id << " refund never made";
+      if (p.status == payments::PaymentStatus::kRefunded) {
+        EXPECT_EQ(ours->state, PaymentState::kRefunded) << p.id;
+      }
+    }
+    std::set<std::string> codes;
+    size_t tickets = 0;
+    for (const BookingView& b : bookings) {
+      tickets += b.tickets.size();
+      for (const TicketView& t : b.tickets) codes.insert(t.code);
+    }
+    EXPECT_EQ(codes.size(), tickets) << "ticket codes repeat";
+    const AuditResult audit = svc_->Audit(show_);
+    EXPECT_TRUE(audit.ok) << (audit.violations.empty() ? "" : audit.violations[0]);
+    const Status integrity = store_->CheckIntegrity();
+    EXPECT_TRUE(integrity.ok()) << integrity.message();
+  }
+
+  std::string dir_;
+  testing::FakeClock clock_;
+  testing::FakeGateway gateway_;
+  RecordingSink sink_;
+  http::JsonCatalogCodec codec_;
+  metrics::Registry metrics_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<BookingService> svc_;
+  core::ShowId show_ = 0;
+};
+
+TEST_F(BookingPaymentsTest, PaidCheckoutBooksOnceWithTicketsAndATrail) {
+  const HoldView h = Hold("alice", {"S1-1-1", "S1-1-2"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok()) << c.status.message();
+  EXPECT_EQ(c.value.amount_minor, h.total_minor);
+  EXPECT_EQ(c.value.currency, "EUR");
+  EXPECT_FALSE(c.value.pay_url.empty());
+  EXPECT_EQ(c.value.expires_at_ms, h.expires_at_ms + kExtensionMs);
+  // A repeated checkout returns the same payment and does not extend again.
+  const Reply<CheckoutView> again = Checkout(h);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again.value.existing);
+  EXPECT_EQ(again.value.payment_id, c.value.payment_id);
+  EXPECT_EQ(again.value.expires_at_ms, c.value.expires_at_ms);
+  EXPECT_EQ(gateway_.All().size(), 1u);
+
+  ASSERT_TRUE(Deliver(gateway_.Approve(c.value.payment_id)).ok());
+  const std::vector<BookingView> bookings = svc_->BookingsOfShow(show_);
+  ASSERT_EQ(bookings.size(), 1u);
+  EXPECT_EQ(bookings[0].payment_ref, c.value.payment_id);
+  ASSERT_EQ(bookings[0].tickets.size(), 2u);
+  EXPECT_EQ(bookings[0].tickets[0].label, "S1-1-1");
+  const std::optional<TicketView> t = svc_->FindTicket(bookings[0].tickets[1].code);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->label, "S1-1-2");
+  EXPECT_FALSE(t->cancelled);
+  EXPECT_FALSE(svc_->FindTicket("tk_0123").has_value());
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kBooked);
+  EXPECT_EQ(Trail(h.hold),
+            (std::vector<HoldTrailKind>{HoldTrailKind::kCreated, HoldTrailKind::kCheckoutStarted,
+                                        HoldTrailKind::kExtended, HoldTrailKind::kPaid,
+                                        HoldTrailKind::kConfirmed}));
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, DeclineKeepsTheHoldAndARetryMakesANewPayment) {
+  const HoldView h = Hold("alice", {"S1-2-1"});
+  const Reply<CheckoutView> first = Checkout(h);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(Deliver(gateway_.Decline(first.value.payment_id)).ok());
+  EXPECT_EQ(svc_->FindPayment(first.value.payment_id)->state, PaymentState::kFailed);
+  EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kHeld);
+
+  const Reply<CheckoutView> retry = Checkout(h);
+  ASSERT_TRUE(retry.ok());
+  EXPECT_NE(retry.value.payment_id, first.value.payment_id);
+  EXPECT_FALSE(retry.value.existing);
+  EXPECT_EQ(retry.value.expires_at_ms, first.value.expires_at_ms);  // extended only once
+  ASSERT_TRUE(Deliver(gateway_.Approve(retry.value.payment_id)).ok());
+  EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kConfirmed);
+  EXPECT_TRUE(Has(Trail(h.hold), HoldTrailKind::kPaymentFailed));
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, AbandonedCheckoutExpiresAndChargesNobody) {
+  const HoldView h = Hold("alice", {"S1-3-1"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  clock_.Set(c.value.expires_at_ms);
+  EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kExpired);
+  clock_.Advance(kReconcileAfterMs);
+  svc_->ReconcilePayments();  // the gateway still says pending: nothing to settle
+  Settle();
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kPending);
+  EXPECT_TRUE(svc_->BookingsOfShow(show_).empty());
+  EXPECT_TRUE(Has(Trail(h.hold), HoldTrailKind::kExpired));
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, PaymentAfterExpiryBooksTheSeatsWhenStillFree) {
+  const HoldView h = Hold("alice", {"S2-1-1", "S2-1-2"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  clock_.Set(c.value.expires_at_ms + 1);
+  EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kExpired);
+  ASSERT_TRUE(Deliver(gateway_.Approve(c.value.payment_id)).ok());
+  const std::vector<BookingView> bookings = svc_->BookingsOfShow(show_);
+  ASSERT_EQ(bookings.size(), 1u);
+  EXPECT_EQ(bookings[0].seats, h.seats);
+  EXPECT_EQ(bookings[0].user, "alice");
+  EXPECT_EQ(bookings[0].payment_ref, c.value.payment_id);
+  EXPECT_NE(bookings[0].hold, h.hold);  // a new booking of the same seats
+  EXPECT_TRUE(Has(Trail(h.hold), HoldTrailKind::kConfirmed));
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, PaymentAfterExpiryIsRefundedWhenTheSeatsAreTaken) {
+  const HoldView h = Hold("alice", {"S2-2-1", "S2-2-2"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  clock_.Set(c.value.expires_at_ms + 1);
+  const HoldView other = Hold("bob", {"S2-2-2"});
+  ASSERT_TRUE(Deliver(gateway_.Approve(c.value.payment_id)).ok());
+  DeliverRefundEvents();
+  const std::optional<store::PaymentRecord> p = svc_->FindPayment(c.value.payment_id);
+  EXPECT_EQ(p->state, PaymentState::kRefunded);
+  EXPECT_NE(p->note.find("no longer free"), std::string::npos) << p->note;
+  EXPECT_FALSE(p->refund_id.empty());
+  EXPECT_EQ(gateway_.Find(c.value.payment_id)->status, payments::PaymentStatus::kRefunded);
+  EXPECT_TRUE(svc_->BookingsOfShow(show_).empty());
+  EXPECT_EQ(svc_->GetHold(show_, other.hold).value.status, HoldStatus::kHeld);
+  EXPECT_TRUE(Has(Trail(h.hold), HoldTrailKind::kRefunded));
+  const std::vector<HoldEvent> events = sink_.events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, HoldEventKind::kRefunded);
+  EXPECT_EQ(events[0].hold, h.hold);
+  EXPECT_EQ(events[0].user, "alice");
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, LostWebhookIsSettledByReconciliation) {
+  const HoldView h = Hold("alice", {"S1-4-1"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  (void)gateway_.Approve(c.value.payment_id);  // its webhook is lost
+  svc_->ReconcilePayments();                   // too early: not yet asked
+  Settle();
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kPending);
+  clock_.Advance(kReconcileAfterMs);
+  svc_->ReconcilePayments();
+  Settle();
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kBooked);
+  EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kConfirmed);
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, DuplicateAndReorderedWebhooksChangeNothing) {
+  const HoldView h = Hold("alice", {"S1-1-5"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  const payments::WebhookEvent paid = gateway_.Approve(c.value.payment_id);
+  payments::WebhookEvent late_decline = paid;  // an older "failed" arriving late
+  late_decline.id = "evt_late";
+  late_decline.type = payments::WebhookType::kPaymentFailed;
+  EXPECT_EQ(*Deliver(paid), WebhookOutcome::kApplied);
+  EXPECT_EQ(*Deliver(paid), WebhookOutcome::kDuplicate);
+  EXPECT_EQ(*Deliver(late_decline), WebhookOutcome::kApplied);
+  payments::WebhookEvent same_news = paid;
+  same_news.id = "evt_again";
+  EXPECT_EQ(*Deliver(same_news), WebhookOutcome::kApplied);
+  EXPECT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kBooked);
+  EXPECT_FALSE(Has(Trail(h.hold), HoldTrailKind::kPaymentFailed));
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, CancellingAPaidBookingRefundsIt) {
+  const HoldView h = Hold("alice", {"S1-2-5", "S1-2-6"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(Deliver(gateway_.Approve(c.value.payment_id)).ok());
+  const BookingView b = svc_->BookingsOfShow(show_).at(0);
+  const Reply<BookingView> cancelled =
+      Wait<Reply<BookingView>>([&](auto done) { svc_->CancelBooking(show_, b.booking, done); });
+  ASSERT_TRUE(cancelled.ok());
+  Settle();
+  EXPECT_EQ(gateway_.Find(c.value.payment_id)->status, payments::PaymentStatus::kRefunded);
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kRefunded);
+  DeliverRefundEvents();  // the refund's webhook is old news now
+  EXPECT_TRUE(svc_->FindTicket(b.tickets[0].code)->cancelled);
+  EXPECT_EQ(gateway_.refunds(), 1u);
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, BoxOfficeConfirmationGetsTicketsAndALatePaymentIsRefunded) {
+  const HoldView h = Hold("alice", {"S2-3-1"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  const Reply<BookingView> sold = Wait<Reply<BookingView>>(
+      [&](auto done) { svc_->ConfirmHold(show_, h.hold, "cash-1", done); });
+  ASSERT_TRUE(sold.ok());
+  ASSERT_EQ(sold.value.tickets.size(), 1u);
+  ASSERT_TRUE(Deliver(gateway_.Approve(c.value.payment_id)).ok());
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kRefunded);
+  EXPECT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, RestartKeepsPaymentsTicketsTrailAndWebhookIds) {
+  const HoldView h = Hold("alice", {"S1-3-5", "S1-3-6"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  Restart();  // between checkout and payment
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kPending);
+  const Reply<CheckoutView> again = Checkout(h);  // still the same payment, not extended again
+  EXPECT_EQ(again.value.payment_id, c.value.payment_id);
+  EXPECT_EQ(again.value.expires_at_ms, c.value.expires_at_ms);
+  const payments::WebhookEvent paid = gateway_.Approve(c.value.payment_id);
+  ASSERT_TRUE(Deliver(paid).ok());
+  const BookingView before = svc_->BookingsOfShow(show_).at(0);
+  const std::vector<HoldTrailKind> trail = Trail(h.hold);
+
+  Restart();
+
+  EXPECT_EQ(*Deliver(paid), WebhookOutcome::kDuplicate);  // a replay after the restart
+  const BookingView after = svc_->BookingsOfShow(show_).at(0);
+  ASSERT_EQ(after.tickets.size(), 2u);
+  EXPECT_EQ(after.tickets[0].code, before.tickets[0].code);
+  EXPECT_EQ(after.tickets[1].code, before.tickets[1].code);
+  EXPECT_EQ(svc_->FindTicket(before.tickets[1].code)->label, "S1-3-6");
+  EXPECT_EQ(Trail(h.hold), trail);
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kBooked);
+  ExpectSettledAndSound();
+}
+
+TEST_F(BookingPaymentsTest, CheckoutRefusesWrongTokensAndAnswersGatewayFailures) {
+  HoldView h = Hold("alice", {"S2-4-1"});
+  HoldView forged = h;
+  forged.token.bytes[0] ^= 1;
+  EXPECT_EQ(Checkout(forged).outcome, Outcome::kWrongToken);
+  gateway_.SetUnavailable(true);
+  EXPECT_EQ(Checkout(h).status.code(), StatusCode::kUnavailable);
+  gateway_.SetUnavailable(false);
+  EXPECT_TRUE(Checkout(h).ok());
+  svc_->SetPayments({});
+  EXPECT_EQ(Checkout(h).status.code(), StatusCode::kUnavailable);
+  ExpectSettledAndSound();
+}
+
+}  // namespace
+}  // namespace boxoffice::service

@@ -1,0 +1,60 @@
+// BookingService::ShowEntry: one show's settings, its shard, and what the
+// core does not keep (payment references, ticket codes, hold trails). Shared
+// by the service's translation units; not part of its interface.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "crypto/random.h"
+#include "service/booking_service.h"
+
+namespace boxoffice::service {
+
+struct BookingService::ShowEntry {
+  std::shared_ptr<const Show> show;
+  std::unique_ptr<ShowShard> shard;
+  // Guarded by the shard's lock:
+  std::vector<std::string> payment_refs;          // by booking id - 1
+  std::vector<std::vector<std::string>> tickets;  // codes by booking id - 1, in seat order
+  std::unordered_map<core::HoldId, std::vector<HoldTrailEntry>> trail;
+  crypto::RandomTokens ticket_codes;
+  // Published after every change:
+  std::atomic<core::Version> version{0};  // the inventory's
+  std::mutex availability_mu;
+  std::shared_ptr<const Availability> availability;  // guarded by availability_mu
+};
+
+}  // namespace boxoffice::service
+
+namespace boxoffice::service {
+
+// BookingService::Ledger: the payments the service knows, the webhook events
+// that took effect, and where each ticket code belongs. Guarded by `mu`,
+// which is taken after a show's lock, never before one.
+struct BookingService::Ledger {
+  struct Entry {
+    store::PaymentRecord rec;
+    core::TimeMs last_query_ms = 0;  // reconciliation asked the gateway then
+    bool settling = false;           // a settlement is on its way to the journal
+  };
+  struct TicketRef {
+    core::ShowId show = 0;
+    core::BookingId booking = 0;
+    uint32_t index = 0;  // into the show entry's tickets[booking - 1]
+  };
+  mutable std::mutex mu;
+  std::unordered_map<std::string, Entry> payments;
+  std::map<std::pair<core::ShowId, core::HoldId>, std::vector<std::string>> by_hold;
+  std::unordered_map<std::string, core::TimeMs> webhook_events;  // id -> when it took effect
+  std::unordered_set<std::string> events_in_flight;
+  std::unordered_map<std::string, TicketRef> tickets;
+};
+
+}  // namespace boxoffice::service
