@@ -51,6 +51,11 @@ struct ServeConfig {
   uint32_t hold_lifetime_max_s = 1800;  // extensions stop here
   uint32_t seats_per_hold_max = 10;
   uint32_t seats_per_owner_max = 10;  // per show: live holds plus bookings
+  // Live stream (GET /v1/shows/{id}/changes).
+  uint32_t live_heartbeat_ms = 15'000;
+  uint32_t live_stall_timeout_ms = 10'000;
+  uint32_t live_history_changes_max = 4096;
+  uint32_t hold_warning_s = 60;  // "expiring soon" this long before a hold expires
   // Logging.
   std::string log_level = "info";   // trace | debug | info | warn | error
   std::string log_format = "text";  // text | json

@@ -13,9 +13,11 @@
 #include "http/api.h"
 #include "http/api_json.h"
 #include "http/catalog_codec.h"
+#include "http/change_stream.h"
 #include "http/jwt.h"
 #include "http/seat_map_json.h"
 #include "http/server.h"
+#include "live/hub.h"
 #include "service/booking_service.h"
 #include "store/sqlite_store.h"
 
@@ -26,6 +28,8 @@ constexpr const char* kDatabaseFile = "boxoffice.db";
 constexpr double kJournalBatchBuckets[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
 constexpr int64_t kTokenTtlDefaultS = 24 * 3600;
 constexpr core::DurationMs kDemoStartsInMs = 30LL * 24 * 3600 * 1000;
+// On shutdown, live streams get this long to send their close before the server stops.
+constexpr std::chrono::milliseconds kLiveStreamCloseWait{1000};
 
 int Fail(const std::string& what) {
   std::fprintf(stderr, "boxoffice: %s\n", what.c_str());
@@ -149,6 +153,12 @@ int RunServe(int argc, char** argv) {
   http::JsonCatalogCodec codec;
   service::BookingService svc(**store, codec, service::SystemNowMs, registry,
                               core::DurationMs{config.hold_lifetime_max_s} * 1000);
+  http::JsonChangeEncoder change_encoder;
+  live::Hub hub({.history_changes_max = config.live_history_changes_max}, change_encoder, registry);
+  svc.SetChangeSink(&hub);
+  svc.SetHoldEventSink(&hub);
+  svc.SetHoldWarning(core::DurationMs{config.hold_warning_s} * 1000);
+  hub.Start();
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
   if (config.demo && empty) {
@@ -163,6 +173,9 @@ int RunServe(int argc, char** argv) {
   http::Api api(&svc, {config.jwt_secret, config.admin_key, defaults}, &registry);
   http::Router router;
   api.Register(router);
+  http::ChangeStream changes(
+      &svc, &hub, {config.jwt_secret, {config.live_heartbeat_ms, config.live_stall_timeout_ms}});
+  changes.Register(router);
   http::Server server(ServerOptionsOf(config), std::move(router), registry);
   if (Status s = server.Start(); !s.ok()) return Fail(s.message());
   svc.StartSweeper();
@@ -176,6 +189,7 @@ int RunServe(int argc, char** argv) {
   std::printf("stopping (signal %d)\n", signal_number);
   std::fflush(stdout);
   api.SetReady(false);
+  hub.Shutdown(kLiveStreamCloseWait);
   server.Stop();
   svc.Stop();
   (*store)->Close();
@@ -223,6 +237,8 @@ int RunRoutes(int, char**) {
   http::Api api(nullptr, {}, nullptr);
   http::Router router;
   api.Register(router);
+  http::ChangeStream changes(nullptr, nullptr, {});
+  changes.Register(router);
   for (const http::RouteInfo& r : router.Routes()) {
     std::printf("%s %s\n", std::string(http::MethodName(r.method)).c_str(), r.pattern.c_str());
   }

@@ -179,6 +179,7 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
         break;
     }
   }
+  Announce(*e.show, inv);
   inv.changes().Clear();
   e.version.store(inv.version(), std::memory_order_release);
   if (batch.records.empty()) {
@@ -823,6 +824,7 @@ void BookingService::Sweep() {
     e->shard->With([&](core::ShowInventory& inv) {
       inv.Advance(now);
       Journal(*e, inv, {}, nullptr);
+      WarnExpiringSoon(*e->show, inv, now);
       if (prune) inv.ForgetClosedHolds(now - kClosedHoldMemoryMs);
       return 0;
     });

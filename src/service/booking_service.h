@@ -39,7 +39,9 @@
 #include "metrics/metrics.h"
 #include "payments/gateway.h"
 #include "service/catalog_codec.h"
+#include "service/change_sink.h"
 #include "service/hold_events.h"
+#include "service/hold_warnings.h"
 #include "service/owners.h"
 #include "service/show_shard.h"
 #include "store/store.h"
@@ -57,6 +59,9 @@ inline constexpr core::DurationMs kClosedHoldPruneIntervalMs = 60'000;
 inline constexpr uint32_t kHoldTtlSecondsMin = 1;
 inline constexpr uint32_t kHoldTtlSecondsMax = 3'600;
 inline constexpr size_t kCurrencyBytes = 3;
+// How long before its expiry a holder is told "expiring soon" (a default;
+// SetHoldWarning changes it).
+inline constexpr core::DurationMs kHoldWarningMsDefault = 60'000;
 
 // ---- Catalogue values ----------------------------------------------------------------
 
@@ -203,6 +208,10 @@ class BookingService {
   // ---- Wiring (before Recover; the objects outlive the service) ----
   // Where hold lifecycle events go (the live-stream hub); none by default.
   void SetHoldEventSink(HoldEventSink* sink) { hold_events_ = sink; }
+  // Where every change goes as it is made (the live-stream hub); none by default.
+  void SetChangeSink(ChangeSink* sink) { change_sink_ = sink; }
+  // How long before expires_at the holder gets kExpiringSoon.
+  void SetHoldWarning(core::DurationMs warning_ms) { hold_warning_ms_ = warning_ms; }
   // The payment gateway and how checkouts use it; without it, checkout is
   // unavailable and only box-office confirmation books.
   void SetPayments(PaymentsSetup setup) { payments_ = std::move(setup); }
@@ -247,6 +256,9 @@ class BookingService {
  private:
   HoldEventSink* hold_events_ = nullptr;
   PaymentsSetup payments_;
+  ChangeSink* change_sink_ = nullptr;
+  core::DurationMs hold_warning_ms_ = kHoldWarningMsDefault;
+  HoldWarnings warnings_;
   struct ShowEntry;
   struct BookingMeta {  // what the core does not keep about a booking
     std::string payment_ref;
@@ -268,6 +280,11 @@ class BookingService {
   void Journal(ShowEntry& e, core::ShowInventory& inv, store::Batch batch,
                store::DurableCallback done, const JournalContext& ctx = {});
   void SubmitOrFail(store::Batch batch, store::DurableCallback done);
+  // Hands the inventory's pending changes to the change sink and the hold
+  // events they mean to the hold-event sink. Under the show's lock.
+  void Announce(const Show& show, const core::ShowInventory& inv);
+  // Tells holders whose holds expire within the warning time. Under the show's lock.
+  void WarnExpiringSoon(const Show& show, const core::ShowInventory& inv, core::TimeMs now);
   void Sweep();
   HoldView ViewOfHold(const ShowEntry& e, const core::HoldInfo& h) const;
   BookingView ViewOfBooking(const ShowEntry& e, const core::Booking& b) const;
