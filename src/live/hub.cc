@@ -168,6 +168,10 @@ Hub::Subscription Hub::Subscribe(core::ShowId show, std::string user, core::Vers
     return out;
   }
   subscribers_gauge_.Inc();
+  // Every change up to version_now is queued by now (the service announces
+  // changes before it publishes their version): take them into the history,
+  // so that a resume from just before version_now finds them.
+  Flush();
   auto s = std::shared_ptr<Subscriber>(
       new Subscriber(*this, show, std::move(user), std::move(wake), std::move(close)));
   Channel& c = ChannelOf(show);

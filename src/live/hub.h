@@ -127,8 +127,9 @@ class Hub final : public service::ChangeSink, public service::HoldEventSink {
     std::shared_ptr<Subscriber> subscriber;  // null: refused (shutting down or full)
     core::Version version = 0;               // the version the stream starts after
   };
-  // Subscribes to `show`, whose version is `version_now`. With `since`, the
-  // stream resumes after that version (Pull says `behind` when it cannot).
+  // Subscribes to `show`, whose version is `version_now` (read after its
+  // changes were handed to OnChanges). With `since`, the stream resumes after
+  // that version (Pull says `behind` when it cannot).
   Subscription Subscribe(core::ShowId show, std::string user, core::Version version_now,
                          std::optional<core::Version> since, std::function<void()> wake,
                          std::function<void()> close);
