@@ -53,8 +53,8 @@ struct Received {
                                      milliseconds timeout = kWait) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done(r)) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline -
-                                                               std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return ::testing::AssertionFailure() << "timed out";
     StatusOr<StreamMessage> m = c.Next(left);
     if (!m.ok()) return ::testing::AssertionFailure() << m.status().message();
@@ -120,8 +120,8 @@ class LiveStreamTest : public ::testing::Test {
     return r;
   }
 
-  ServerProcess server_{{"--live-history-changes-max", "64", "--hold-warning-s", "1",
-                         "--live-heartbeat-ms", "300"}};
+  ServerProcess server_{
+      {"--live-history-changes-max", "64", "--hold-warning-s", "1", "--live-heartbeat-ms", "300"}};
   std::unique_ptr<Api> api_;
   std::string show_;
 };
@@ -142,15 +142,15 @@ TEST_F(LiveStreamTest, EverySubscriberSeesTheChangesTheServerMadeInVersionOrder)
 
   const Reply a = Hold("alice", {GridSeat(1, 1), GridSeat(1, 2)});
   const Reply b = Hold("bob", {GridSeat(2, 1)});
-  EXPECT_EQ(api_->Delete("/v1/holds/" + a.Str("id"), With(FanAuth(server_, "alice"),
-                                                           HoldToken(a.Str("token"))))
+  EXPECT_EQ(api_->Delete("/v1/holds/" + a.Str("id"),
+                         With(FanAuth(server_, "alice"), HoldToken(a.Str("token"))))
                 .status,
             204u);
   const Reply booking = api_->Post("/v1/holds/" + b.Str("id") + "/confirm",
                                    R"({"payment_ref":"box-1"})", AdminAuth(server_));
   ASSERT_EQ(booking.status, 201u) << booking.Describe();
-  const Reply cancelled = api_->Post("/v1/bookings/" + booking.Str("id") + "/cancel", "{}",
-                                     AdminAuth(server_));
+  const Reply cancelled =
+      api_->Post("/v1/bookings/" + booking.Str("id") + "/cancel", "{}", AdminAuth(server_));
   ASSERT_EQ(cancelled.status, 200u) << cancelled.Describe();
   const Reply d = Hold("alice", {GridSeat(3, 5)});  // both left to expire
   const Reply e = Hold("bob", {GridSeat(4, 1)});
@@ -239,7 +239,8 @@ TEST_F(LiveStreamTest, AReconnectingSubscriberCatchesUpOrIsToldToResync) {
   // 140 more changes (146 in all): beyond the history of 64, so version 2 is too old.
   for (int i = 0; i < 70; ++i) {
     const Reply h = Hold("carol", {GridSeat(6, 1)});
-    api_->Delete("/v1/holds/" + h.Str("id"), With(FanAuth(server_, "carol"), HoldToken(h.Str("token"))));
+    api_->Delete("/v1/holds/" + h.Str("id"),
+                 With(FanAuth(server_, "carol"), HoldToken(h.Str("token"))));
   }
   const double resyncs_before = Metric(*api_, "live_resyncs_total");
   uint32_t seat = 1;
@@ -277,7 +278,8 @@ TEST(LiveStreamSlowConsumer, AStalledSubscriberIsCutOffAndOthersGetEverything) {
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   Api api(server.port());
   const std::string venue = CreateVenue(api, AdminAuth(server), GridJson("Big", 20, 50));
-  const std::string show = CreateShow(api, AdminAuth(server), ShowJson(venue, "Busy", GridPrices()));
+  const std::string show =
+      CreateShow(api, AdminAuth(server), ShowJson(venue, "Busy", GridPrices()));
   const std::string path = "/v1/shows/" + show + "/changes";
   constexpr int kRounds = 600;  // holds of 10 seats and their releases
   constexpr uint64_t kChanges = 2 * kRounds;
@@ -306,7 +308,8 @@ TEST(LiveStreamSlowConsumer, AStalledSubscriberIsCutOffAndOthersGetEverything) {
   const HeaderList fan = FanAuth(server, "dave");
   int answered = 0;
   for (int i = 0; i < kRounds; ++i) {
-    const Reply h = api.Post("/v1/shows/" + show + "/holds", R"({"best_available":{"count":10}})", fan);
+    const Reply h =
+        api.Post("/v1/shows/" + show + "/holds", R"({"best_available":{"count":10}})", fan);
     const Reply d = api.Delete("/v1/holds/" + h.Str("id"), With(fan, HoldToken(h.Str("token"))));
     answered += (h.status == 201 && d.status == 204) ? 1 : 0;
   }

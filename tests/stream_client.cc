@@ -50,7 +50,8 @@ class StreamClient::Impl {
     s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
     if (ec) return Status::IoError("connect: " + ec.message());
     if (kind_ == Kind::kWebSocket) return HandshakeWs(timeout);
-    std::string req = "GET " + target_ + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+    std::string req =
+        "GET " + target_ + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
     for (const auto& [k, v] : headers_) req += k + ": " + v + "\r\n";
     req += "\r\n";
     asio::write(s, asio::buffer(req), ec);
@@ -58,7 +59,8 @@ class StreamClient::Impl {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     size_t end;
     while ((end = in_.find("\r\n\r\n")) == std::string::npos) {
-      if (Status st = ReadMore(deadline); !st.ok()) return Status::IoError("head: " + st.message() + ": " + in_);
+      if (Status st = ReadMore(deadline); !st.ok())
+        return Status::IoError("head: " + st.message() + ": " + in_);
     }
     const std::string head = in_.substr(0, end);
     in_.erase(0, end + 4);
@@ -133,12 +135,11 @@ class StreamClient::Impl {
     bool done = false;
     error_code result;
     size_t got = 0;
-    beast::get_lowest_layer(ws_).async_read_some(asio::buffer(chunk),
-                                                 [&](error_code ec, size_t n) {
-                                                   result = ec;
-                                                   got = n;
-                                                   done = true;
-                                                 });
+    beast::get_lowest_layer(ws_).async_read_some(asio::buffer(chunk), [&](error_code ec, size_t n) {
+      result = ec;
+      got = n;
+      done = true;
+    });
     if (Status st = RunUntil(done, deadline); !st.ok()) return st;
     if (result) return Status::IoError("stream ended: " + result.message());
     in_.append(chunk.data(), got);

@@ -24,12 +24,12 @@
 namespace boxoffice::itest {
 
 struct StreamMessage {
-  std::string event;                // SSE `event:`; for WebSocket, the JSON "type"
-  std::optional<uint64_t> id;       // SSE `id:`
-  boost::json::value json;          // the data
+  std::string event;           // SSE `event:`; for WebSocket, the JSON "type"
+  std::optional<uint64_t> id;  // SSE `id:`
+  boost::json::value json;     // the data
   std::chrono::steady_clock::time_point received_at;
-  std::string type() const;         // json["type"]
-  uint64_t version() const;         // json["version"], 0 when absent
+  std::string type() const;  // json["type"]
+  uint64_t version() const;  // json["version"], 0 when absent
 };
 
 class StreamClient {

@@ -86,7 +86,7 @@ const Setting kSettings[] = {
      &ServeConfig::live_stall_timeout_ms, 100, 600'000},
     {"live_history_changes_max", "N",
      "Changes kept per show for live streams that resume; older ones get 'resync'.",
-     &ServeConfig::live_history_changes_max, 16, 1 << 20},
+     &ServeConfig::live_history_changes_max, live::kHistoryChangesMin, live::kHistoryChangesMax},
     {"hold_warning_s", "S", "Holders get 'expiring_soon' this long before their hold expires.",
      &ServeConfig::hold_warning_s, 0, 3'600},
     {"log_level", "LEVEL", "Least severe log messages written.", &ServeConfig::log_level, 0, 0,

@@ -56,7 +56,8 @@ std::string JsonChangeEncoder::HoldEvent(const service::HoldEvent& e) const {
   o["event"] = service::HoldEventKindName(e.kind);
   o["hold"] = HoldId(e.show, e.hold);
   o["at"] = FormatTime(e.at_ms);
-  if (e.kind == service::HoldEventKind::kExpiringSoon) o["expires_at"] = FormatTime(e.expires_at_ms);
+  if (e.kind == service::HoldEventKind::kExpiringSoon)
+    o["expires_at"] = FormatTime(e.expires_at_ms);
   if (e.booking != 0) o["booking"] = BookingId(e.show, e.booking);
   if (!e.reason.empty()) o["reason"] = e.reason;
   return boost::json::serialize(o);
@@ -195,8 +196,7 @@ void Session::Pump() {
     frames.push_back(Frame{"resync", p.version, Control("resync", setup_.show, p.version)});
   }
   for (const live::MessagePtr& m : p.changes) {
-    frames.push_back(
-        Frame{"change", m->version, std::shared_ptr<const std::string>(m, &m->text)});
+    frames.push_back(Frame{"change", m->version, std::shared_ptr<const std::string>(m, &m->text)});
   }
   for (auto& e : p.events) frames.push_back(Frame{"hold", std::nullopt, std::move(e)});
   if (frames.empty()) return;
@@ -306,14 +306,14 @@ class SseSession final : public Session {
 
   // The client sends nothing; reading notices when it goes away.
   void Read() {
-    socket_.async_read_some(asio::buffer(in_), [self = shared_from_this(), this](error_code ec,
-                                                                                 size_t) {
-      if (ec) {
-        Finish();
-        return;
-      }
-      Read();
-    });
+    socket_.async_read_some(asio::buffer(in_),
+                            [self = shared_from_this(), this](error_code ec, size_t) {
+                              if (ec) {
+                                Finish();
+                                return;
+                              }
+                              Read();
+                            });
   }
 
   tcp::socket socket_;
@@ -478,8 +478,9 @@ ChangeStream::ChangeStream(service::BookingService* svc, live::Hub* hub,
     : svc_(svc), hub_(hub), options_(std::move(options)) {}
 
 void ChangeStream::Register(Router& router) {
-  router.Add(Method::kGet, "/v1/shows/{id}/changes",
-             [this](Request&& req, Responder respond) { Handle(std::move(req), std::move(respond)); });
+  router.Add(Method::kGet, "/v1/shows/{id}/changes", [this](Request&& req, Responder respond) {
+    Handle(std::move(req), std::move(respond));
+  });
 }
 
 void ChangeStream::Handle(Request&& req, Responder respond) {
@@ -494,14 +495,17 @@ void ChangeStream::Handle(Request&& req, Responder respond) {
   if (resume) {
     setup.since = ParseVersion(*resume);
     if (!setup.since)
-      return respond(Problem4xx(400, "malformed_request", "Malformed request",
-                                "since / Last-Event-ID: must be a version (a non-negative integer)"));
+      return respond(
+          Problem4xx(400, "malformed_request", "Malformed request",
+                     "since / Last-Event-ID: must be a version (a non-negative integer)"));
   }
   std::optional<std::string_view> token = req.Query("access_token");
   constexpr std::string_view kBearer = "Bearer ";
   if (auto auth = req.Header("Authorization")) {
-    if (auth->size() <= kBearer.size() || !EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer))
-      return respond(Problem4xx(401, "unauthorized", "Unauthorized", "send Authorization: Bearer <token>"));
+    if (auth->size() <= kBearer.size() ||
+        !EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer))
+      return respond(
+          Problem4xx(401, "unauthorized", "Unauthorized", "send Authorization: Bearer <token>"));
     token = auth->substr(kBearer.size());
   }
   if (token) {
@@ -516,8 +520,8 @@ void ChangeStream::Handle(Request&& req, Responder respond) {
   setup.version_now = svc_->GetAvailability(*id)->version;
   live::Hub* hub = hub_;
   if (IsWebSocketUpgrade(req)) {
-    respond.TakeOver([hub, setup = std::move(setup), upgrade = BeastRequest(req)](
-                         TakenConnection&& c) mutable {
+    respond.TakeOver([hub, setup = std::move(setup),
+                      upgrade = BeastRequest(req)](TakenConnection&& c) mutable {
       error_code ignored;
       c.socket.set_option(asio::socket_base::send_buffer_size(kStreamSendBufferBytes), ignored);
       std::make_shared<WsSession>(*hub, std::move(setup), std::move(c.socket), std::move(upgrade))

@@ -15,15 +15,15 @@ void Subscriber::Wake() {
 Hub::Hub(HubOptions options, const MessageEncoder& encoder, metrics::Registry& registry)
     : options_(options),
       encoder_(encoder),
-      subscribers_gauge_(
-          registry.GetGauge("live_subscribers", "Open live-stream connections (SSE and WebSocket).")),
+      subscribers_gauge_(registry.GetGauge("live_subscribers",
+                                           "Open live-stream connections (SSE and WebSocket).")),
       sent_(registry.GetCounter("live_messages_sent_total",
                                 "Messages written to live-stream connections.")),
       resyncs_(registry.GetCounter("live_resyncs_total",
                                    "Live-stream subscribers told to reload the snapshot.")),
-      slow_disconnects_(registry.GetCounter(
-          "live_slow_consumer_disconnects_total",
-          "Live-stream connections closed because they fell too far behind.")) {
+      slow_disconnects_(
+          registry.GetCounter("live_slow_consumer_disconnects_total",
+                              "Live-stream connections closed because they fell too far behind.")) {
   BOX_ASSERT(options_.history_changes_max > 0);
 }
 

@@ -99,7 +99,7 @@ class Subscriber {
 
   std::mutex events_mu_;
   std::deque<std::shared_ptr<const std::string>> events_;  // guarded by events_mu_
-  bool events_overflowed_ = false;                          // guarded by events_mu_
+  bool events_overflowed_ = false;                         // guarded by events_mu_
 };
 
 class Hub final : public service::ChangeSink, public service::HoldEventSink {
@@ -159,8 +159,8 @@ class Hub final : public service::ChangeSink, public service::HoldEventSink {
   struct Channel {
     explicit Channel(size_t capacity) : history(capacity) {}
     std::mutex mu;
-    ChangeHistory history;                          // guarded by mu
-    std::vector<std::weak_ptr<Subscriber>> subs;    // guarded by mu
+    ChangeHistory history;                        // guarded by mu
+    std::vector<std::weak_ptr<Subscriber>> subs;  // guarded by mu
   };
   struct PendingChange {
     std::shared_ptr<const core::SeatMap> map;
@@ -185,9 +185,9 @@ class Hub final : public service::ChangeSink, public service::HoldEventSink {
 
   std::mutex pending_mu_;
   std::condition_variable pending_cv_;
-  std::vector<PendingChange> pending_changes_;       // guarded by pending_mu_
-  std::vector<service::HoldEvent> pending_events_;   // guarded by pending_mu_
-  bool stopping_ = false;                            // guarded by pending_mu_
+  std::vector<PendingChange> pending_changes_;      // guarded by pending_mu_
+  std::vector<service::HoldEvent> pending_events_;  // guarded by pending_mu_
+  bool stopping_ = false;                           // guarded by pending_mu_
 
   std::mutex flush_mu_;  // one Flush at a time: history order is version order
 

@@ -14,8 +14,8 @@
 
 namespace boxoffice::live {
 
-inline constexpr core::DurationMs kHeartbeatMsDefault = 15'000;    // config live_heartbeat_ms
-inline constexpr core::DurationMs kWriteStallMsDefault = 10'000;   // config live_stall_timeout_ms
+inline constexpr core::DurationMs kHeartbeatMsDefault = 15'000;   // config live_heartbeat_ms
+inline constexpr core::DurationMs kWriteStallMsDefault = 10'000;  // config live_stall_timeout_ms
 // Bytes of changes handed to one connection's writes at a time: its outbound buffer.
 inline constexpr size_t kOutboundBytesMax = 64 << 10;
 // Hold events waiting for one connection; beyond this it is too slow.

@@ -59,9 +59,6 @@ inline constexpr core::DurationMs kClosedHoldPruneIntervalMs = 60'000;
 inline constexpr uint32_t kHoldTtlSecondsMin = 1;
 inline constexpr uint32_t kHoldTtlSecondsMax = 3'600;
 inline constexpr size_t kCurrencyBytes = 3;
-// How long before its expiry a holder is told "expiring soon" (a default;
-// SetHoldWarning changes it).
-inline constexpr core::DurationMs kHoldWarningMsDefault = 60'000;
 
 // ---- Catalogue values ----------------------------------------------------------------
 

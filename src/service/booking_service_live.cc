@@ -51,7 +51,7 @@ void BookingService::WarnExpiringSoon(const Show& show, const core::ShowInventor
   for (core::HoldId hold : warnings_.TakeDue(show.id, now)) {
     core::HoldInfo h;
     if (inv.FindHold(hold, now, &h) != core::Outcome::kOk) continue;  // closed meanwhile
-    if (h.expires_at_ms - hold_warning_ms_ > now) {  // extended: warn later
+    if (h.expires_at_ms - hold_warning_ms_ > now) {                   // extended: warn later
       warnings_.Add(show.id, hold, h.expires_at_ms - hold_warning_ms_);
       continue;
     }

@@ -20,6 +20,10 @@
 
 namespace boxoffice::service {
 
+// How long before its expiry a holder is told "expiring soon" (a default;
+// BookingService::SetHoldWarning and config `hold_warning_s` change it).
+inline constexpr core::DurationMs kHoldWarningMsDefault = 60'000;
+
 class HoldWarnings {
  public:
   void Add(core::ShowId show, core::HoldId hold, core::TimeMs due_ms);
