@@ -515,6 +515,11 @@ void ChangeStream::Handle(Request&& req, Responder respond) {
                                 "the bearer token is not valid: " + claims.status().message()));
     if (claims->role == JwtRole::kFan) setup.user = claims->sub;
   }
+  if (req.method == Method::kHead) {  // what GET would start with, without the stream
+    Response head = Response::Empty(200);
+    head.content_type = "text/event-stream";
+    return respond(std::move(head));
+  }
   if (hub_->subscribers() >= hub_->subscribers_max())
     return respond(problems::Overloaded("too many live-stream subscribers").ToResponse());
   setup.version_now = svc_->GetAvailability(*id)->version;
