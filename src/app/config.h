@@ -27,6 +27,9 @@
 #include <string>
 
 #include "core/status.h"
+#include "live/change_history.h"
+#include "live/stream_policy.h"
+#include "service/hold_warnings.h"
 
 namespace boxoffice::app {
 
@@ -58,6 +61,12 @@ struct ServeConfig {
   uint32_t hold_lifetime_max_s = 1800;  // extensions stop here
   uint32_t seats_per_hold_max = 10;
   uint32_t seats_per_owner_max = 10;  // per show: live holds plus bookings
+  // Live stream (GET /v1/shows/{id}/changes).
+  uint32_t live_heartbeat_ms = live::kHeartbeatMsDefault;
+  uint32_t live_stall_timeout_ms = live::kWriteStallMsDefault;
+  uint32_t live_history_changes_max = live::kHistoryChangesMaxDefault;
+  // "expiring soon" this long before a hold expires.
+  uint32_t hold_warning_s = service::kHoldWarningMsDefault / 1000;
   // Logging.
   std::string log_level = "info";   // trace | debug | info | warn | error
   std::string log_format = "text";  // text | json

@@ -16,9 +16,11 @@
 #include "http/catalog_codec.h"
 #include "http/gateway_client.h"
 #include "http/gateway_routes.h"
+#include "http/change_stream.h"
 #include "http/jwt.h"
 #include "http/seat_map_json.h"
 #include "http/server.h"
+#include "live/hub.h"
 #include "service/booking_service.h"
 #include "store/sqlite_store.h"
 
@@ -29,6 +31,8 @@ constexpr const char* kDatabaseFile = "boxoffice.db";
 constexpr double kJournalBatchBuckets[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
 constexpr int64_t kTokenTtlDefaultS = 24 * 3600;
 constexpr core::DurationMs kDemoStartsInMs = 30LL * 24 * 3600 * 1000;
+// On shutdown, live streams get this long to send their close before the server stops.
+constexpr std::chrono::milliseconds kLiveStreamCloseWait{1000};
 
 int Fail(const std::string& what) {
   std::fprintf(stderr, "boxoffice: %s\n", what.c_str());
@@ -192,6 +196,12 @@ int RunServe(int argc, char** argv) {
   StatusOr<Payments> payments = MakePayments(config, registry);
   if (!payments.ok()) return Fail("payment gateway: " + payments.status().message());
   svc.SetPayments(PaymentsSetupOf(config, payments->gateway()));
+  http::JsonChangeEncoder change_encoder;
+  live::Hub hub({.history_changes_max = config.live_history_changes_max}, change_encoder, registry);
+  svc.SetChangeSink(&hub);
+  svc.SetHoldEventSink(&hub);
+  svc.SetHoldWarning(core::DurationMs{config.hold_warning_s} * 1000);
+  hub.Start();
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
   if (config.demo && empty) {
@@ -207,6 +217,9 @@ int RunServe(int argc, char** argv) {
   http::Router router;
   api.Register(router);
   if (payments->internal != nullptr) payments->internal->routes().Register(router);
+  http::ChangeStream changes(
+      &svc, &hub, {config.jwt_secret, {config.live_heartbeat_ms, config.live_stall_timeout_ms}});
+  changes.Register(router);
   http::Server server(ServerOptionsOf(config), std::move(router), registry);
   if (Status s = server.Start(); !s.ok()) return Fail(s.message());
   if (payments->internal != nullptr) {
@@ -229,6 +242,7 @@ int RunServe(int argc, char** argv) {
   std::printf("stopping (signal %d)\n", signal_number);
   std::fflush(stdout);
   api.SetReady(false);
+  hub.Shutdown(kLiveStreamCloseWait);
   server.Stop();
   svc.Stop();
   if (payments->internal != nullptr) payments->internal->Stop();
@@ -279,6 +293,8 @@ int RunRoutes(int, char**) {
   http::Router router;
   api.Register(router);
   gateway.Register(router);
+  http::ChangeStream changes(nullptr, nullptr, {});
+  changes.Register(router);
   for (const http::RouteInfo& r : router.Routes()) {
     std::printf("%s %s\n", std::string(http::MethodName(r.method)).c_str(), r.pattern.c_str());
   }

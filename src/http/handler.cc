@@ -32,6 +32,17 @@ void Responder::operator()(Response response) {
   sink->Deliver(exchange_, std::move(response));
 }
 
+void Responder::TakeOver(Takeover takeover) {
+  BOX_ASSERT(sink_ != nullptr);
+  auto keep_alive = std::move(keep_alive_);
+  auto sink = std::move(sink_);
+  sink->TakeOver(exchange_, std::move(takeover));
+}
+
+void internal::ResponseSink::TakeOver(uint64_t exchange, Takeover) {
+  Deliver(exchange, problems::MethodNotImplemented("this server cannot stream").ToResponse());
+}
+
 void Responder::DropUnanswered() {
   if (sink_ == nullptr) return;
   (*this)(problems::Internal("the request was not answered").ToResponse());

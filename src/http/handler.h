@@ -24,6 +24,8 @@ namespace boxoffice::http {
 
 class Responder;
 using Handler = std::function<void(Request&&, Responder)>;
+struct TakenConnection;  // http/takeover.h
+using Takeover = std::function<void(TakenConnection&&)>;
 
 namespace internal {
 // Where a Responder's answer goes: implemented by the server's connection
@@ -31,6 +33,9 @@ namespace internal {
 class ResponseSink {
  public:
   virtual void Deliver(uint64_t exchange, Response&& response) = 0;
+  // Hands the connection to `takeover` instead of answering (http/takeover.h).
+  // Sinks that cannot answer 501.
+  virtual void TakeOver(uint64_t exchange, Takeover takeover);
 
  protected:
   ~ResponseSink() = default;
@@ -51,6 +56,10 @@ class Responder {
 
   // Answers the request. Any thread; once (a second call is a programmer error).
   void operator()(Response response);
+
+  // Instead of answering: hands the connection to `takeover` (http/takeover.h),
+  // which runs on the connection's io thread. Any thread; instead of operator().
+  void TakeOver(Takeover takeover);
 
   // True while the Responder still owes its answer.
   explicit operator bool() const { return sink_ != nullptr; }

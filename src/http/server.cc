@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "http/problem.h"
+#include "http/takeover.h"
 
 namespace boxoffice::http {
 namespace internal {
@@ -194,6 +195,7 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
 
   void Start();
   void Deliver(uint64_t exchange, Response&& response) override;
+  void TakeOver(uint64_t exchange, Takeover takeover) override;
   void OnSweep(Clock::time_point now);
   void OnDrain();
   void Close();
@@ -210,6 +212,7 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
   void Dispatch();
   void Invoke(const Route& route, Request&& request);
   void OnResponse(uint64_t exchange, Response&& response);
+  void OnTakeOver(uint64_t exchange, Takeover takeover);
   void Write(Response&& response);
   void OnWritten(error_code ec);
   void ShutdownAndLinger();
@@ -436,6 +439,27 @@ void Connection::Deliver(uint64_t exchange, Response&& response) {
                  [self = shared_from_this(), exchange, r = std::move(response)]() mutable {
                    self->OnResponse(exchange, std::move(r));
                  });
+}
+
+void Connection::TakeOver(uint64_t exchange, Takeover takeover) {
+  asio::dispatch(thread_.ioc.get_executor(),
+                 [self = shared_from_this(), exchange, t = std::move(takeover)]() mutable {
+                   self->OnTakeOver(exchange, std::move(t));
+                 });
+}
+
+// The connection leaves the server (as if closed) and its socket goes to `takeover`.
+void Connection::OnTakeOver(uint64_t exchange, Takeover takeover) {
+  if (phase_ != Phase::kHandling || exchange != exchange_ || thread_.draining) {
+    OnResponse(exchange, problems::Overloaded("the server is stopping").ToResponse());
+    return;
+  }
+  metrics_->Record(200, Clock::now() - received_at_);
+  const auto unread = buffer_.data();
+  TakenConnection taken{std::move(socket_),
+                        std::string(static_cast<const char*>(unread.data()), unread.size())};
+  Close();
+  takeover(std::move(taken));
 }
 
 void Connection::Write(Response&& r) {

@@ -173,6 +173,7 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
     }
     JournalExtras(e, inv, c, batch);
   }
+  Announce(*e.show, inv);
   inv.changes().Clear();
   e.version.store(inv.version(), std::memory_order_release);
   if (batch.records.empty()) {
@@ -832,6 +833,7 @@ void BookingService::Sweep() {
     e->shard->With([&](core::ShowInventory& inv) {
       inv.Advance(now);
       Journal(*e, inv, {}, nullptr);
+      WarnExpiringSoon(*e->show, inv, now);
       if (prune) inv.ForgetClosedHolds(now - kClosedHoldMemoryMs);
       return 0;
     });

@@ -40,7 +40,9 @@
 #include "payments/gateway.h"
 #include "payments/webhook.h"
 #include "service/catalog_codec.h"
+#include "service/change_sink.h"
 #include "service/hold_events.h"
+#include "service/hold_warnings.h"
 #include "service/owners.h"
 #include "service/show_shard.h"
 #include "store/store.h"
@@ -249,6 +251,10 @@ class BookingService {
   // ---- Wiring (before Recover; the objects outlive the service) ----
   // Where hold lifecycle events go (the live-stream hub); none by default.
   void SetHoldEventSink(HoldEventSink* sink) { hold_events_ = sink; }
+  // Where every change goes as it is made (the live-stream hub); none by default.
+  void SetChangeSink(ChangeSink* sink) { change_sink_ = sink; }
+  // How long before expires_at the holder gets kExpiringSoon.
+  void SetHoldWarning(core::DurationMs warning_ms) { hold_warning_ms_ = warning_ms; }
   // The payment gateway and how checkouts use it; without it, checkout is
   // unavailable and only box-office confirmation books.
   void SetPayments(PaymentsSetup setup) { payments_ = std::move(setup); }
@@ -318,6 +324,9 @@ class BookingService {
  private:
   HoldEventSink* hold_events_ = nullptr;
   PaymentsSetup payments_;
+  ChangeSink* change_sink_ = nullptr;
+  core::DurationMs hold_warning_ms_ = kHoldWarningMsDefault;
+  HoldWarnings warnings_;
   struct ShowEntry;
   struct Ledger;
   struct Settlement;
@@ -341,6 +350,11 @@ class BookingService {
   void Journal(ShowEntry& e, core::ShowInventory& inv, store::Batch batch,
                store::DurableCallback done, const JournalContext& ctx = {});
   void SubmitOrFail(store::Batch batch, store::DurableCallback done);
+  // Hands the inventory's pending changes to the change sink and the hold
+  // events they mean to the hold-event sink. Under the show's lock.
+  void Announce(const Show& show, const core::ShowInventory& inv);
+  // Tells holders whose holds expire within the warning time. Under the show's lock.
+  void WarnExpiringSoon(const Show& show, const core::ShowInventory& inv, core::TimeMs now);
   void Sweep();
   // ---- booking_payments.cc ----
   // Trail entries and ticket codes for a change being journaled (under the show's lock).

@@ -277,5 +277,78 @@ TEST_F(ManualStoreTest, AJournalFailureRefusesFurtherChanges) {
   EXPECT_EQ(svc_.CreateHold("bob", show, BestWanted{1}).status.code(), StatusCode::kUnavailable);
 }
 
+// What the service hands to the live-stream hub, recorded.
+class RecordingSinks final : public ChangeSink, public HoldEventSink {
+ public:
+  void OnChanges(const std::shared_ptr<const core::SeatMap>&, const core::ChangeLog& log) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const core::Change& c : log.changes()) changes_.push_back(c);
+  }
+  void Publish(const HoldEvent& e) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back(e);
+  }
+  std::vector<core::Change> changes() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return changes_;
+  }
+  std::vector<HoldEvent> events() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+  // Waits (bounded) until `n` events were published.
+  bool WaitForEvents(size_t n) const {
+    for (int i = 0; i < 500 && events().size() < n; ++i) usleep(10'000);
+    return events().size() >= n;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<core::Change> changes_;
+  std::vector<HoldEvent> events_;
+};
+
+TEST_F(BookingServiceTest, ChangesAndHoldEventsGoToTheLiveStreamSinks) {
+  RecordingSinks sinks;
+  svc_->SetChangeSink(&sinks);
+  svc_->SetHoldEventSink(&sinks);
+  svc_->SetHoldWarning(10'000);
+  const core::ShowId show = MakeShow(*svc_);  // holds last 60 s
+  Reply<HoldView> alice = svc_->CreateHold("alice", show, SeatsWanted{{"S1-1-1"}});
+  Reply<HoldView> bob = svc_->CreateHold("bob", show, SeatsWanted{{"S1-1-2"}});
+  ASSERT_TRUE(alice.ok() && bob.ok());
+  Reply<BookingView> booking = Confirm(show, bob.value.hold);
+  ASSERT_TRUE(booking.ok());
+  svc_->StartSweeper();
+  clock_.Advance(49'999);  // not yet within 10 s of expiry
+  usleep(300'000);         // three sweeps
+  ASSERT_EQ(sinks.events().size(), 1u);
+  clock_.Advance(1);
+  ASSERT_TRUE(sinks.WaitForEvents(2));
+  clock_.Advance(10'000);
+  ASSERT_TRUE(sinks.WaitForEvents(3));
+
+  const std::vector<HoldEvent> events = sinks.events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].kind, HoldEventKind::kBooked);
+  EXPECT_EQ(events[0].user, "bob");
+  EXPECT_EQ(events[0].hold, bob.value.hold);
+  EXPECT_EQ(events[0].booking, booking.value.booking);
+  EXPECT_EQ(events[1].kind, HoldEventKind::kExpiringSoon);
+  EXPECT_EQ(events[1].user, "alice");
+  EXPECT_EQ(events[1].hold, alice.value.hold);
+  EXPECT_EQ(events[1].expires_at_ms, alice.value.expires_at_ms);
+  EXPECT_EQ(events[2].kind, HoldEventKind::kExpired);
+  EXPECT_EQ(events[2].user, "alice");
+  EXPECT_EQ(events[2].show, show);
+
+  const std::vector<core::Change> changes = sinks.changes();
+  ASSERT_EQ(changes.size(), 4u);  // held, held, booked, expired
+  for (size_t i = 0; i < changes.size(); ++i) EXPECT_EQ(changes[i].version, i + 1);
+  EXPECT_EQ(changes[3].reason, core::ChangeReason::kExpired);
+  EXPECT_EQ(changes[3].hold, alice.value.hold);
+  svc_->Stop();
+}
+
 }  // namespace
 }  // namespace boxoffice::service
