@@ -213,8 +213,12 @@ Status ServerProcess::Start() {
   ++runs_;
   stdout_path_ = root_.path() + "/" + command_ + "-" + std::to_string(runs_) + ".out";
   stderr_path_ = root_.path() + "/" + command_ + "-" + std::to_string(runs_) + ".err";
-  std::vector<std::string> argv{BoxofficeBinary(), command_, "--data",           data_dir_,
-                                "--port",          "0",      "--listen-address", "127.0.0.1"};
+  std::vector<std::string> argv{BoxofficeBinary(), command_,           "--data",
+                                data_dir_,         "--listen-address", "127.0.0.1"};
+  // A free port unless the test names one (a peer must know it in advance).
+  if (std::find(extra_flags_.begin(), extra_flags_.end(), "--port") == extra_flags_.end()) {
+    argv.insert(argv.end(), {"--port", "0"});
+  }
   argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
   StatusOr<pid_t> pid = Spawn(argv, stdout_path_, stderr_path_);
   if (!pid.ok()) return pid.status();

@@ -8,12 +8,13 @@
 //   server.Kill();  ASSERT_TRUE(server.Start().ok());   // crash + recovery
 //   EXPECT_TRUE(server.Stop().ok());                      // SIGTERM, exit 0
 //
-// Start() runs `boxoffice serve --data DIR --port 0 --listen-address 127.0.0.1`
-// plus the extra flags, with stdout and stderr sent to files beside the data
-// dir, and waits (bounded) until stdout holds the line
-// `listening on http://127.0.0.1:PORT`. The child gets the test's
-// environment without any BOXOFFICE_* variable, so the runner's shell cannot
-// change what is tested, and it is killed if the thread that started it dies.
+// Start() runs `boxoffice serve --data DIR --listen-address 127.0.0.1
+// --port 0` (no --port when the extra flags name one) plus the extra flags,
+// with stdout and stderr sent to files beside the data dir, and waits
+// (bounded) until stdout holds the line `listening on http://127.0.0.1:PORT`.
+// The child gets the test's environment without any BOXOFFICE_* variable, so
+// the runner's shell cannot change what is tested, and it is killed if the
+// thread that started it dies.
 // The destructor kills a running server and removes the temp dir.
 //
 // Thread-safety: Start/Stop/Kill/Restart from the one thread that owns the
