@@ -1,13 +1,14 @@
 // The live stream's fan-out, end to end: S subscribers (half SSE, half
 // WebSocket) on one show of a real `boxoffice serve`, while W writers make
-// changes as fast as they can (hold one general-admission place, release it:
-// two changes per round). Reports the changes per second the server made,
+// changes (hold one general-admission place, release it: two changes per
+// round) as fast as they can, or at --rate changes per second. Reports the changes per second the server made,
 // the messages per second delivered (subscribers x changes), and the
 // delivery latency: from the change's `at` (server clock, milliseconds) to
 // its arrival at the subscriber (same machine, same clock), so each
 // figure is high by up to 1 ms of truncation.
 //
 //   build/release/boxoffice_bench_fanout --subscribers 200 --writers 2 --rounds 2000
+//   build/release/boxoffice_bench_fanout --subscribers 100 --rounds 2000 --rate 1000
 //
 // Every subscriber must receive every change, contiguous; the run fails
 // otherwise.
@@ -38,6 +39,7 @@ struct Options {
   int writers = 2;
   int rounds = 2000;  // per writer
   unsigned io_threads = 2;
+  int rate = 0;  // changes per second, all writers together; 0: as fast as they can
 };
 
 Options Parse(int argc, char** argv) {
@@ -53,9 +55,12 @@ Options Parse(int argc, char** argv) {
       o.rounds = v;
     else if (flag == "--io-threads")
       o.io_threads = static_cast<unsigned>(v);
+    else if (flag == "--rate")
+      o.rate = v;
     else {
       std::fprintf(stderr,
-                   "usage: %s [--subscribers N] [--writers N] [--rounds N] [--io-threads N]\n",
+                   "usage: %s [--subscribers N] [--writers N] [--rounds N] [--io-threads N] "
+                   "[--rate CHANGES_PER_S]\n",
                    argv[0]);
       std::exit(2);
     }
@@ -121,7 +126,13 @@ int Run(const Options& o) {
     writers.emplace_back([&, w] {
       Api mine(server.port());
       const HeaderList fan = FanAuth(server, "writer" + std::to_string(w));
+      // With --rate, round r of each writer starts on schedule (two changes a round).
+      const double round_s = o.rate > 0 ? 2.0 * o.writers / o.rate : 0;
       for (int r = 0; r < o.rounds; ++r) {
+        if (round_s > 0)
+          std::this_thread::sleep_until(start +
+                                        std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::duration<double>(r * round_s)));
         const Reply h = mine.Post("/v1/shows/" + show + "/holds",
                                   R"({"general_admission":{"area":"FLOOR","quantity":1}})", fan);
         mine.Delete("/v1/holds/" + h.Str("id"), With(fan, HoldToken(h.Str("token"))));
