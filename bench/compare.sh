@@ -28,8 +28,8 @@ repo=$(cd "$here/.." && pwd)
 source "$here/baselines/stores.sh"
 
 build="$repo/build/release"
-fans=20000
-seats=5000
+fans=5000
+seats=1000
 connections=200
 hold_ttl_s=2
 seed=1
@@ -57,7 +57,7 @@ Options (defaults in brackets):
   --json FILE       also write every system's figures as JSON lines
   --keep            keep the temporary directory (bench reports, logs, stores)
   --progress        show the bench's progress lines
-A bigger run: bench/compare.sh --fans 200000 --seats 50000 --connections 500
+A bigger run: bench/compare.sh --fans 50000 --seats 10000 --connections 500 (about 15 minutes)
 USAGE
 }
 
@@ -180,6 +180,8 @@ phase = next(p for p in r["phases"] if p["name"] == "on sale")
 lat = r["latency"]
 print(json.dumps({
     "system": name,
+    "sale_s": phase["seconds"],
+    "requests_per_s": phase["requests_per_s"],
     "holds_per_s": phase["holds_per_s"],
     "bookings_per_s": phase["bookings_per_s"],
     "hold_p50_ms": lat["hold_created"]["p50_ms"], "hold_p99_ms": lat["hold_created"]["p99_ms"],
@@ -277,6 +279,8 @@ def survived(r):
         return "? of %d" % r["acknowledged"]
     return "%d of %d" % (min(r["survived"], r["acknowledged"]), r["acknowledged"])
 lines = [
+    ("on sale for s", lambda r: "%.1f" % r["sale_s"]),
+    ("requests/s (on sale)", lambda r: rate(r["requests_per_s"])),
     ("holds/s (on sale)", lambda r: rate(r["holds_per_s"])),
     ("bookings/s (on sale)", lambda r: rate(r["bookings_per_s"])),
     ("hold p50 ms", lambda r: ms(r["hold_p50_ms"])),
