@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
 
 #include "crypto/encoding.h"
 
@@ -21,7 +22,7 @@ constexpr std::string_view kBooked = "booked";
 // Checks that every seat still carries the hold's token, then makes each a
 // booking that never expires. Returns 1 booked, 0 expired, 2 already confirmed.
 //   KEYS: hold, avail, bookings, lock of each seat
-//   ARGV: token, booking id, booking, booked lock value, confirmed hold, label of each seat
+//   ARGV: token, booking id, booking, booked lock value, confirmed hold, each seat
 constexpr const char* kConfirmScript = R"lua(
 local h = redis.call('GET', KEYS[1])
 if not h then return 0 end
@@ -46,7 +47,7 @@ return 1
 // Deletes the locks that still carry the token (check-and-delete), and the
 // hold if it is the token's and not confirmed.
 //   KEYS: hold, avail, lock of each seat
-//   ARGV: token, label of each seat
+//   ARGV: token, each seat
 constexpr const char* kUnlockScript = R"lua(
 for i = 3, #KEYS do
   local v = redis.call('GET', KEYS[i])
@@ -66,11 +67,30 @@ end
 return 1
 )lua";
 
+// Drops the availability hash's "held" of seats whose lock expired, checking
+// each lock again (a new hold may have taken the seat meanwhile).
+//   KEYS: avail, lock of each seat
+//   ARGV: each seat
+constexpr const char* kForgetExpiredScript = R"lua(
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 0 then redis.call('HDEL', KEYS[1], ARGV[i - 1]) end
+end
+return 1
+)lua";
+
 std::string ShowKey(std::string_view kind, const service::Show& show) {
   return std::string(kind) + ":show:" + std::to_string(show.id);
 }
-std::string LockKey(const service::Show& show, const std::string& label) {
-  return ShowKey("lock", show) + ":seat:" + label;
+// Seats are named by their index in the seat map, in keys and hash fields.
+std::string LockKey(const service::Show& show, core::SeatIndex seat) {
+  return ShowKey("lock", show) + ":seat:" + std::to_string(seat);
+}
+
+std::optional<core::SeatIndex> ParseSeat(std::string_view s, size_t seat_count) {
+  core::SeatIndex v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v >= seat_count) return std::nullopt;
+  return v;
 }
 std::string HoldKey(const service::Show& show, core::HoldId hold) {
   return ShowKey("hold", show) + ":" + std::to_string(hold);
@@ -214,7 +234,7 @@ StatusOr<std::vector<core::SeatState>> RedisStore::SeatStates(const service::Sho
     const redisReply* field = (*all)->element[i];
     const redisReply* value = (*all)->element[i + 1];
     const std::optional<core::SeatIndex> seat =
-        map.FindSeat(std::string_view(field->str, field->len));
+        ParseSeat(std::string_view(field->str, field->len), map.seat_count());
     if (!seat) continue;
     if (std::string_view(value->str, value->len) == kBooked) {
       states[*seat] = core::SeatState::kBooked;
@@ -224,16 +244,26 @@ StatusOr<std::vector<core::SeatState>> RedisStore::SeatStates(const service::Sho
   }
   if (held.empty()) return states;
   std::vector<std::string> mget{"MGET"};
-  for (core::SeatIndex s : held) mget.push_back(LockKey(show, map.label(s)));
+  for (core::SeatIndex s : held) mget.push_back(LockKey(show, s));
   StatusOr<Reply> locks = Command(mget);
   if (!locks.ok()) return locks.status();
+  std::vector<core::SeatIndex> expired;
   for (size_t i = 0; i < held.size() && i < (*locks)->elements; ++i) {
     const redisReply* lock = (*locks)->element[i];
-    if (lock->type != REDIS_REPLY_STRING) continue;  // expired: free
+    if (lock->type != REDIS_REPLY_STRING) {  // the lock expired: the seat is free
+      expired.push_back(held[i]);
+      continue;
+    }
     const bool booked =
         std::string_view(lock->str, lock->len).find("\"booking\"") != std::string_view::npos;
     states[held[i]] = booked ? core::SeatState::kBooked : core::SeatState::kHeld;
   }
+  if (expired.empty()) return states;
+  std::vector<std::string> forget{"EVAL", kForgetExpiredScript, std::to_string(1 + expired.size()),
+                                  ShowKey("avail", show)};
+  for (core::SeatIndex s : expired) forget.push_back(LockKey(show, s));
+  for (core::SeatIndex s : expired) forget.push_back(std::to_string(s));
+  if (StatusOr<Reply> f = Command(forget); !f.ok()) return f.status();
   return states;
 }
 
@@ -252,7 +282,7 @@ StatusOr<HoldResult> RedisStore::Hold(const service::Show& show, const std::stri
   const std::string ttl = std::to_string(show.settings.hold_ttl_s);
   size_t locked = 0;
   for (; locked < seats.size(); ++locked) {
-    const std::string key = LockKey(show, map.label(seats[locked]));
+    const std::string key = LockKey(show, seats[locked]);
     StatusOr<Reply> set = Command({"SET", key, value, "NX", "EX", ttl});
     if (!set.ok()) return set.status();
     if (set->nil()) break;
@@ -268,7 +298,7 @@ StatusOr<HoldResult> RedisStore::Hold(const service::Show& show, const std::stri
   }
   std::vector<std::string> hset{"HSET", ShowKey("avail", show)};
   for (core::SeatIndex s : seats) {
-    hset.push_back(map.label(s));
+    hset.push_back(std::to_string(s));
     hset.emplace_back(kHeld);
   }
   if (StatusOr<Reply> h = Command(hset); !h.ok()) return h.status();
@@ -280,12 +310,11 @@ StatusOr<HoldResult> RedisStore::Hold(const service::Show& show, const std::stri
 
 Status RedisStore::Unlock(const service::Show& show, core::HoldId hold,
                           std::span<const core::SeatIndex> seats, const std::string& token) {
-  const core::SeatMap& map = *show.venue->map;
   std::vector<std::string> args{"EVAL", kUnlockScript, std::to_string(2 + seats.size()),
                                 HoldKey(show, hold), ShowKey("avail", show)};
-  for (core::SeatIndex s : seats) args.push_back(LockKey(show, map.label(s)));
+  for (core::SeatIndex s : seats) args.push_back(LockKey(show, s));
   args.push_back(token);
-  for (core::SeatIndex s : seats) args.push_back(map.label(s));
+  for (core::SeatIndex s : seats) args.push_back(std::to_string(s));
   StatusOr<Reply> r = Command(args);
   return r.ok() ? Status::Ok() : r.status();
 }
@@ -342,13 +371,13 @@ StatusOr<ConfirmResult> RedisStore::Confirm(const service::Show& show, core::Hol
                                 HoldKey(show, hold),
                                 ShowKey("avail", show),
                                 ShowKey("bookings", show)};
-  for (const std::string& label : b.seats) args.push_back(LockKey(show, label));
+  for (core::SeatIndex s : record->seats) args.push_back(LockKey(show, s));
   args.push_back(token);
   args.push_back(std::to_string(b.booking));
   args.push_back(BookingJson(b));
   args.push_back(json::serialize(json::object{{"booking", b.booking}, {"token", token}}));
   args.push_back(HoldRecordJson(*record));
-  for (const std::string& label : b.seats) args.push_back(label);
+  for (core::SeatIndex s : record->seats) args.push_back(std::to_string(s));
   StatusOr<Reply> r = Command(args);
   if (!r.ok()) return r.status();
   switch ((*r)->integer) {

@@ -13,7 +13,11 @@
 //            locks that still carry the token (check-and-delete), HDELs them.
 //   expiry   Redis's own key expiry: an expired lock is simply gone.
 //   read     HGETALL avail:show:S; the seats it calls held are checked with an
-//            MGET of their locks (a lock that expired leaves a stale "held").
+//            MGET of their locks: a lock that expired leaves a stale "held",
+//            which a Lua script then drops if the lock is still gone.
+//
+// X is the seat's index in the seat map (keys and hash fields); the API
+// speaks labels.
 //
 // Durability is whatever the server's persistence settings give (the
 // benchmark runs Debian's defaults: RDB snapshots, no AOF).
