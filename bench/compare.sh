@@ -24,7 +24,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-# shellcheck source=baselines/stores.sh
+# shellcheck source=bench/baselines/stores.sh
 source "$here/baselines/stores.sh"
 
 build="$repo/build/release"
@@ -192,6 +192,8 @@ print(json.dumps({
     "double_bookings": sum(1 for v in r["audit"]["violations"] if "is booked twice" in v),
     "audit_pass": r["audit"]["pass"],
     "audit_violations": r["audit"]["violations_total"],
+    "confirms": r["outcomes"]["bookings"] + r["outcomes"]["confirms_too_late"],
+    "confirms_too_late": r["outcomes"]["confirms_too_late"],
     "unexpected": r["outcomes"]["unexpected"] + r["outcomes"]["transport_errors"],
     "acknowledged": acknowledged,
     "survived": None if survived == "?" else int(survived),
@@ -287,6 +289,7 @@ lines = [
     ("hold p99 ms", lambda r: ms(r["hold_p99_ms"])),
     ("availability p50 / p99 ms", lambda r: ms(r["availability_p50_ms"]) + " / " + ms(r["availability_p99_ms"])),
     ("confirm p50 / p99 ms", lambda r: ms(r["confirm_p50_ms"]) + " / " + ms(r["confirm_p99_ms"])),
+    ("confirms after the hold expired", lambda r: "%d of %d" % (r["confirms_too_late"], r["confirms"])),
     ("sold out after s", lambda r: "-" if r["sold_out_after_s"] is None else "%.1f" % r["sold_out_after_s"]),
     ("double bookings (audit)", lambda r: str(r["double_bookings"])),
     ("audit", lambda r: "PASS" if r["audit_pass"] else "FAIL (%d)" % r["audit_violations"]),

@@ -10,7 +10,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=${1:?usage: compare_test.sh BUILD_DIR}
-# shellcheck source=stores.sh
+# shellcheck source=bench/baselines/stores.sh
 source "$here/stores.sh"
 
 skip() {

@@ -140,6 +140,7 @@ pg_start() {
   fi
   PG_PORT=$(free_port)
   pg_launch || return 1
+  # shellcheck disable=SC2034  # read by the scripts that source this one
   PG_CONNINFO="host=$STORES_LOOPBACK port=$PG_PORT dbname=postgres user=bench"
   local settings
   settings=$("$PG_BIN/psql" -X -A -t -h "$STORES_LOOPBACK" -p "$PG_PORT" -U bench -d postgres -c \
