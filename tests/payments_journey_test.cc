@@ -103,7 +103,9 @@ class PaymentsJourney : public ::testing::Test {
       CheckNobodyPaysForNothing();
       EXPECT_TRUE(server_->Stop().ok()) << server_->Log();
     }
-    if (gateway_ != nullptr && gateway_->running()) EXPECT_TRUE(gateway_->Stop().ok());
+    if (gateway_ != nullptr && gateway_->running()) {
+      EXPECT_TRUE(gateway_->Stop().ok()) << gateway_->Log();
+    }
   }
 
   Held Hold(const std::string& user, std::vector<std::string> seats) {
@@ -381,7 +383,10 @@ TEST_F(PaymentsJourney, CancellingABookingRefundsItAndFreesItsSeats) {
   const Reply c = api_->Post("/v1/bookings/" + booking + "/cancel", "", admin_);
   ASSERT_EQ(c.status, 200u) << c.Describe();
   ASSERT_TRUE(WaitFor([&] { return GatewayStatus(payment) == "refunded"; })) << server_->Log();
-  const std::string code = JsonStr(BookingPaidBy(payment)->at("tickets").as_array()[0], "code");
+  const std::optional<boost::json::object> cancelled = BookingPaidBy(payment);
+  ASSERT_TRUE(cancelled.has_value());
+  EXPECT_EQ(JsonStr(*cancelled, "status"), "cancelled");
+  const std::string code = JsonStr(cancelled->at("tickets").as_array()[0], "code");
   EXPECT_EQ(api_->Get("/v1/tickets/" + code, admin_).Str("status"), "cancelled");
   EXPECT_FALSE(Hold("ken", {GridSeat(1, 5)}).id.empty());  // the seat is free again
 }

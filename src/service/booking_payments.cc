@@ -311,6 +311,7 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
                             store::Batch batch, Done<StatusOr<WebhookOutcome>> done) {
   Settlement s;
   s.refund_id = std::move(refund_id);
+  bool busy = false;  // answered outside the lock: `done` may take it
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
     auto it = ledger_->payments.find(payment.id);
@@ -327,13 +328,14 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
         ledger_->payments.emplace(payment.id, Ledger::Entry{s.rec, 0, true});
       }
     } else if (it->second.settling) {
-      return done(Status::Unavailable("the payment is being settled"));
+      busy = true;
     } else {
       s.rec = it->second.rec;
       s.action = ActionFor(payment.status, s.rec.state);
       it->second.settling = s.action != Action::kNone;
     }
   }
+  if (busy) return done(Status::Unavailable("the payment is being settled"));
   const auto finish = [this, id = payment.id, action = s.action, done = std::move(done)](
                           store::PaymentRecord settled, Status st) {
     {
