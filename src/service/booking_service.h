@@ -268,6 +268,7 @@ class BookingService {
   void Journal(ShowEntry& e, core::ShowInventory& inv, store::Batch batch,
                store::DurableCallback done, const JournalContext& ctx = {});
   void SubmitOrFail(store::Batch batch, store::DurableCallback done);
+  void NoteJournalStatus(const Status& s);  // a failed batch fails the service
   void Sweep();
   HoldView ViewOfHold(const ShowEntry& e, const core::HoldInfo& h) const;
   BookingView ViewOfBooking(const ShowEntry& e, const core::Booking& b) const;
