@@ -2,10 +2,10 @@
 # Beast server and the blocking test client (used by integration tests too).
 # Included by CMakeLists.txt in this directory; paths are relative to it.
 set(HTTP_SERVER_SOURCES
-  message.cc problem.cc handler.cc router.cc server.cc test_client.cc)
+  message.cc problem.cc handler.cc router.cc server.cc test_client.cc content_coding.cc)
 
 # Pure tests (no sockets, no threads) join the module's test executable.
-set(HTTP_SERVER_TESTS message_test.cc problem_test.cc router_test.cc)
+set(HTTP_SERVER_TESTS message_test.cc problem_test.cc router_test.cc content_coding_test.cc)
 
 # Tests with real sockets and io threads: their own executable, so that they
 # carry the "concurrency" label and run under ThreadSanitizer.
