@@ -9,7 +9,7 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build make pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libssl-dev
+  libsqlite3-dev sqlite3 libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   curl python3

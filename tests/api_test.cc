@@ -14,6 +14,7 @@
 
 #include "api_client.h"
 #include "server_process.h"
+#include "testing/gunzip.h"
 
 namespace boxoffice::itest {
 namespace {
@@ -505,6 +506,60 @@ TEST_F(ApiTest, AvailabilityCountsSeatsAndAnswers304WhileUnchanged) {
   EXPECT_EQ(StateOf(show, "STALLS-A-1"), SeatState::kHeld);
   EXPECT_EQ(StateOf(show, "STALLS-A-2"), SeatState::kFree);
   EXPECT_TRUE(IsProblem(api().Get("/v1/shows/s999999/availability"), 404, "not_found"));
+}
+
+// The body of a gzip response, inflated (empty, with a test failure, if it is not gzip).
+std::string Gunzip(std::string_view gz) {
+  StatusOr<std::string> text = testing::Gunzip(gz);
+  EXPECT_TRUE(text.ok()) << text.status().message();
+  return text.ok() ? *text : "";
+}
+
+TEST_F(ApiTest, AvailabilityIsGzippedWhenAcceptedWithItsOwnETag) {
+  const std::string show = TheatreShow();
+  const std::string target = "/v1/shows/" + show + "/availability";
+  Reply plain = api().Get(target);
+  ASSERT_EQ(plain.status, 200u) << plain.Describe();
+  EXPECT_EQ(plain.Header("Content-Encoding"), "");
+  EXPECT_EQ(plain.Header("Vary"), "Accept-Encoding");
+
+  Reply gz = api().Get(target, {{"Accept-Encoding", "br;q=0.9, gzip"}});
+  ASSERT_EQ(gz.status, 200u) << gz.Describe();
+  EXPECT_EQ(gz.Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz.Header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(gz.Header("Content-Type"), "application/json");
+  EXPECT_LT(gz.body.size(), plain.body.size());
+  EXPECT_EQ(Gunzip(gz.body), plain.body);
+  const std::string etag = plain.Header("ETag"), gz_etag = gz.Header("ETag");
+  ASSERT_FALSE(gz_etag.empty());
+  EXPECT_NE(gz_etag, etag);
+  EXPECT_EQ(api().Get(target, {{"Accept-Encoding", "gzip"}}).body, gz.body);  // cached
+
+  for (const char* refused : {"gzip;q=0", "gzip; q=0.000, identity", "*;q=0", "br"}) {
+    Reply r = api().Get(target, {{"Accept-Encoding", refused}});
+    ASSERT_EQ(r.status, 200u) << r.Describe();
+    EXPECT_EQ(r.Header("Content-Encoding"), "") << refused;
+    EXPECT_EQ(r.Header("ETag"), etag) << refused;
+    EXPECT_EQ(r.body, plain.body) << refused;
+  }
+
+  // Each coding revalidates with its own ETag; the other one's is a mismatch.
+  Reply gz_same = api().Get(target, {{"Accept-Encoding", "gzip"}, {"If-None-Match", gz_etag}});
+  EXPECT_EQ(gz_same.status, 304u) << gz_same.Describe();
+  EXPECT_EQ(gz_same.Header("ETag"), gz_etag);
+  EXPECT_EQ(gz_same.Header("Vary"), "Accept-Encoding");
+  EXPECT_TRUE(gz_same.body.empty());
+  Reply same = api().Get(target, {{"If-None-Match", "\"x\", " + etag}});
+  EXPECT_EQ(same.status, 304u) << same.Describe();
+  EXPECT_EQ(same.Header("ETag"), etag);
+  EXPECT_EQ(api().Get(target, {{"Accept-Encoding", "gzip"}, {"If-None-Match", etag}}).status, 200u);
+  EXPECT_EQ(api().Get(target, {{"If-None-Match", gz_etag}}).status, 200u);
+
+  MustHold(show, "alice", SeatsBody({"STALLS-A-1"}));
+  Reply changed = api().Get(target, {{"Accept-Encoding", "gzip"}, {"If-None-Match", gz_etag}});
+  ASSERT_EQ(changed.status, 200u) << changed.Describe();
+  EXPECT_NE(changed.Header("ETag"), gz_etag);
+  EXPECT_EQ(Gunzip(changed.body), api().Get(target).body);
 }
 
 // ---- Holds ------------------------------------------------------------------------

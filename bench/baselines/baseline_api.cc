@@ -231,7 +231,7 @@ Response HoldCreated(const service::Show& show, const std::string& user,
   h.currency = show.settings.currency;
   h.created_at_ms = now_ms;
   h.expires_at_ms = held.expires_at_ms;
-  Response r = Json(201, http::HoldJson(h, /*with_token=*/true));
+  Response r = Response::Json(201, http::HoldJson(h, /*with_token=*/true));
   r.headers.Set("Location", "/v1/holds/" + http::HoldId(show.id, held.hold));
   return r;
 }
@@ -449,7 +449,7 @@ void BaselineApi::ConfirmHold(Request&& req, Responder respond) {
     StatusOr<ConfirmResult> c = store.Confirm(*show, hold, payment_ref, service::SystemNowMs());
     if (!c.ok()) return Unavailable(c.status());
     if (c->outcome != Outcome::kOk) return FromOutcome(c->outcome);
-    Response r = Json(201, http::BookingJson(c->booking));
+    Response r = Response::Json(201, http::BookingJson(c->booking));
     r.headers.Set("Location", "/v1/bookings/" + http::BookingId(show->id, c->booking.booking));
     return r;
   });
@@ -463,9 +463,7 @@ void BaselineApi::ListBookings(Request&& req, Responder respond) {
   OnWorker(std::move(respond), [show](SeatStore& store) {
     StatusOr<std::vector<service::BookingView>> list = store.Bookings(*show);
     if (!list.ok()) return Unavailable(list.status());
-    boost::json::array out;
-    for (const service::BookingView& b : *list) out.push_back(http::BookingJson(b));
-    return Json(200, {{"bookings", std::move(out)}});
+    return Response::Json(200, http::BookingListJson(*list));
   });
 }
 

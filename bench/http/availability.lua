@@ -1,12 +1,13 @@
 -- GET /v1/shows/{show}/availability while nothing changes: the server answers
 -- from its body cached per version.
 --
---   wrk ... -s availability.lua URL -- SHOW [ETAG]
+--   wrk ... -s availability.lua URL -- SHOW [ETAG [ENCODING]]
 --
--- Without ETAG: 200 expected (statuses > 399 count as unexpected; no
--- response() callback, so wrk does not copy the bodies).
+-- Without ETAG (or with an empty one): 200 expected (statuses > 399 count as
+-- unexpected; no response() callback, so wrk does not copy the bodies).
 -- With ETAG (e.g. "\"42\"", quotes included): sends If-None-Match and counts
 -- every status but 304 as unexpected.
+-- With ENCODING (e.g. gzip): sends Accept-Encoding: ENCODING.
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local common = dofile(dir .. "common.lua")
 
@@ -17,9 +18,11 @@ not_modified, unexpected = 0, 0
 
 function init(args)
   local headers = {}
-  if args[2] then headers["If-None-Match"] = args[2] end
+  local etag = args[2] ~= "" and args[2] or nil
+  if etag then headers["If-None-Match"] = etag end
+  if args[3] then headers["Accept-Encoding"] = args[3] end
   request_ = wrk.format("GET", "/v1/shows/" .. args[1] .. "/availability", headers)
-  if not args[2] then response = nil end
+  if not etag then response = nil end
 end
 
 function request() return request_ end

@@ -9,6 +9,8 @@
 #
 #   holds             POST /v1/shows/s1/holds, GA quantity 1, rotating fans; 201
 #   availability      GET /v1/shows/s1/availability (body cached per version); 200
+#   availability_gzip the same with Accept-Encoding: gzip (gzip body cached
+#                     per version); 200
 #   availability_304  the same with If-None-Match: <current ETag>; 304
 #   seat_holds        set-up of confirm: best-available holds of 1 seat in S
 #                     until S is sold out, ids kept; 201 (409 once sold out)
@@ -41,7 +43,7 @@ io_threads=0
 fans=1000
 seated_rows=700
 seats_per_row=100
-only="holds,availability,availability_304,confirm"
+only="holds,availability,availability_gzip,availability_304,confirm"
 pin=0
 keep=0
 readonly ga_capacity=1000000
@@ -90,7 +92,7 @@ done
 if ((seated_rows < 1 || seated_rows > 1000)); then echo "run.sh: --seated-rows must be 1..1000" >&2; exit 2; fi
 for s in ${only//,/ }; do
   case "$s" in
-    holds | availability | availability_304 | confirm) ;;
+    holds | availability | availability_gzip | availability_304 | confirm) ;;
     *) echo "run.sh: unknown scenario $s in --only" >&2; exit 2 ;;
   esac
 done
@@ -305,6 +307,16 @@ fi
 if wanted availability; then
   run_wrk availability "" "${common[@]}" -c "$connections" -s "$here/availability.lua" "$base" \
     -- "$show_id"
+fi
+
+if wanted availability_gzip; then
+  encoding=$(curl -sS --max-time 10 -H 'Accept-Encoding: gzip' -D - -o "$tmp/availability.gz" \
+    "$base/v1/shows/$show_id/availability" | sed -n 's/^[Cc]ontent-[Ee]ncoding: *//p' | tr -d '\r')
+  [[ "$encoding" == gzip ]] || { echo "run.sh: availability is not served gzipped" >&2; exit 1; }
+  identity_bytes=$(curl -sS --max-time 10 -o /dev/null -w '%{size_download}' "$base/v1/shows/$show_id/availability")
+  log "availability body: $identity_bytes bytes, gzip $(wc -c <"$tmp/availability.gz") bytes"
+  run_wrk availability_gzip "" "${common[@]}" -c "$connections" -s "$here/availability.lua" \
+    "$base" -- "$show_id" "" gzip
 fi
 
 if wanted availability_304; then

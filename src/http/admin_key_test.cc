@@ -35,6 +35,16 @@ TEST(AdminKey, MatchesOnlyTheExactKey) {
   EXPECT_FALSE(AdminKeyMatches(flipped, key));
 }
 
+TEST(AdminKey, AnotherExpectedKeyIsHonouredAtOnce) {
+  const std::string a = GenerateAdminKey(), b = GenerateAdminKey();
+  EXPECT_TRUE(AdminKeyMatches(a, a));
+  EXPECT_FALSE(AdminKeyMatches(a, b));
+  EXPECT_TRUE(AdminKeyMatches(b, b));
+  EXPECT_FALSE(AdminKeyMatches(b, a));
+  EXPECT_FALSE(AdminKeyMatches(b, ""));
+  EXPECT_TRUE(AdminKeyMatches(a, a));
+}
+
 TEST(AdminKey, EmptyExpectedKeyMatchesNothing) {
   EXPECT_FALSE(AdminKeyMatches("", ""));
   EXPECT_FALSE(AdminKeyMatches("anything", ""));

@@ -9,6 +9,7 @@
 #include "http/admin_key.h"
 #include "http/api_json.h"
 #include "http/catalog_codec.h"
+#include "http/content_coding.h"
 #include "http/json_reader.h"
 #include "http/jwt.h"
 #include "http/payments_json.h"
@@ -147,7 +148,7 @@ Caller Authenticate(const Request& req, const ApiOptions& options) {
     return c;
   }
   StatusOr<JwtClaims> claims =
-      VerifyJwt(auth->substr(kBearer.size()), options.jwt_secret, service::SystemNowMs());
+      VerifyJwtRemembered(auth->substr(kBearer.size()), options.jwt_secret, service::SystemNowMs());
   if (!claims.ok()) {
     c.problem = Unauthorized("the bearer token is not valid: " + claims.status().message());
     return c;
@@ -220,6 +221,23 @@ Response ReplayOf(const store::IdempotencyRecord& rec) {
   return r;
 }
 
+// Whether an If-None-Match field lists `etag` (or is "*"), by the weak
+// comparison RFC 9110 prescribes for it: a W/ prefix is ignored.
+bool IfNoneMatchHas(std::optional<std::string_view> if_none_match, std::string_view etag) {
+  if (!if_none_match) return false;
+  std::string_view list = *if_none_match;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view tag = list.substr(0, comma);
+    list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == etag || tag == "*") return true;
+  }
+  return false;
+}
+
 std::optional<core::ShowId> ShowParam(const Request& req) {
   return ParseShowId(req.PathParam("id"));
 }
@@ -229,8 +247,16 @@ std::optional<core::ShowId> ShowParam(const Request& req) {
 // Rendered bodies that stay the same for a while (availability per version,
 // seat maps for ever) and the Idempotency-Keys being answered right now.
 struct Api::Cache {
+  // One version of a show's availability: the JSON body, and its gzip
+  // coding once a client asked for it.
+  struct Bodies {
+    core::Version version = 0;
+    std::shared_ptr<const std::string> identity;
+    std::shared_ptr<const std::string> gzip;
+  };
+
   std::mutex mu;
-  std::map<core::ShowId, std::pair<core::Version, std::shared_ptr<const std::string>>> availability;
+  std::map<core::ShowId, Bodies> availability;
   std::map<core::ShowId, std::shared_ptr<const std::string>> seat_maps;
   std::set<std::pair<std::string, std::string>> idempotency_in_flight;
 };
@@ -322,8 +348,8 @@ Handler Api::Idempotent(Handler inner) {
           // operation here survives (a confirm answers hold_confirmed).
           svc_->RememberIdempotent(
               store::IdempotencyRecord{who, key, hash, static_cast<int>(response.status),
-                                       response.body, SerializeHeaders(response),
-                                       service::SystemNowMs()},
+                                       std::string(response.body.view()),
+                                       SerializeHeaders(response), service::SystemNowMs()},
               nullptr);
           finish();
           original(std::move(response));
@@ -435,46 +461,73 @@ void Api::GetSeatMap(Request&& req, Responder respond) {
     cache_->seat_maps[s->id] = body;
   }
   const std::string etag = "\"seatmap-" + std::to_string(s->id) + "\"";
-  if (auto inm = req.Header("If-None-Match"); inm && *inm == etag) {
+  if (IfNoneMatchHas(req.Header("If-None-Match"), etag)) {
     Response r = Response::Empty(304);
     r.headers.Set("ETag", etag);
     return respond(std::move(r));
   }
-  Response r = Response::Json(200, *body);
+  Response r = Response::Json(200, std::move(body));
   r.headers.Set("ETag", etag);
   r.headers.Set("Cache-Control", "public, max-age=86400, immutable");
   respond(std::move(r));
 }
 
+// The availability body is rendered once per version and its gzip coding
+// compressed once per version, on the first request that accepts it. The two
+// codings have different ETags, and both responses say Vary: Accept-Encoding.
 void Api::GetAvailability(Request&& req, Responder respond) {
   const std::optional<core::ShowId> id = ShowParam(req);
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
   std::shared_ptr<const service::Availability> a = svc_->GetAvailability(s->id);
-  const std::string etag = "\"" + std::to_string(a->version) + "\"";
-  if (auto inm = req.Header("If-None-Match"); inm && *inm == etag) {
-    Response r = Response::Empty(304);
-    r.headers.Set("ETag", etag);
-    r.headers.Set("Cache-Control", "no-cache");
-    return respond(std::move(r));
+  const auto with_cache_headers = [&a](Response r, bool gzip) {
+    r.headers.Add("ETag", "\"" + std::to_string(a->version) + (gzip ? "-gzip\"" : "\""));
+    r.headers.Add("Cache-Control", "no-cache");
+    r.headers.Add("Vary", "Accept-Encoding");
+    if (gzip && r.status == 200) r.headers.Add("Content-Encoding", "gzip");
+    return r;
+  };
+  bool gzip = AcceptsGzip(req.Header("Accept-Encoding"));
+  if (const std::optional<std::string_view> inm = req.Header("If-None-Match")) {
+    Response r = with_cache_headers(Response::Empty(304), gzip);
+    if (IfNoneMatchHas(inm, *r.headers.Get("ETag"))) return respond(std::move(r));
   }
-  std::shared_ptr<const std::string> body;
+  std::shared_ptr<const std::string> body = AvailabilityBody(*s, *a, gzip);
+  if (body == nullptr) {  // zlib failed: the identity coding is always acceptable
+    gzip = false;
+    body = AvailabilityBody(*s, *a, gzip);
+  }
+  respond(with_cache_headers(Response::Json(200, std::move(body)), gzip));
+}
+
+// The cached body of this version of the show's availability, rendered (and
+// compressed) on the first request for it; null if compression failed.
+std::shared_ptr<const std::string> Api::AvailabilityBody(const service::Show& s,
+                                                         const service::Availability& a,
+                                                         bool gzip) {
+  std::shared_ptr<const std::string> identity;
   {
     std::lock_guard<std::mutex> lock(cache_->mu);
-    auto it = cache_->availability.find(s->id);
-    if (it != cache_->availability.end() && it->second.first == a->version)
-      body = it->second.second;
+    auto it = cache_->availability.find(s.id);
+    if (it != cache_->availability.end() && it->second.version == a.version) {
+      if (!gzip) return it->second.identity;
+      if (it->second.gzip != nullptr) return it->second.gzip;
+      identity = it->second.identity;
+    }
   }
-  if (body == nullptr) {
-    body = std::make_shared<const std::string>(boost::json::serialize(AvailabilityJson(*s, *a)));
-    std::lock_guard<std::mutex> lock(cache_->mu);
-    auto& slot = cache_->availability[s->id];
-    if (slot.second == nullptr || slot.first < a->version) slot = {a->version, body};
+  if (identity == nullptr) {
+    identity = std::make_shared<const std::string>(boost::json::serialize(AvailabilityJson(s, a)));
   }
-  Response r = Response::Json(200, *body);
-  r.headers.Set("ETag", etag);
-  r.headers.Set("Cache-Control", "no-cache");
-  respond(std::move(r));
+  std::shared_ptr<const std::string> compressed;
+  if (gzip) {
+    StatusOr<std::string> z = Gzip(*identity);
+    if (z.ok()) compressed = std::make_shared<const std::string>(std::move(z).value());
+  }
+  std::lock_guard<std::mutex> lock(cache_->mu);
+  Cache::Bodies& slot = cache_->availability[s.id];
+  if (slot.identity == nullptr || slot.version < a.version) slot = {a.version, identity, nullptr};
+  if (slot.version == a.version && slot.gzip == nullptr) slot.gzip = compressed;
+  return gzip ? compressed : identity;
 }
 
 void Api::AuditShow(Request&& req, Responder respond) {
@@ -582,7 +635,7 @@ void Api::CreateHold(Request&& req, Responder respond) {
     return respond(p.ToResponse());
   }
   if (!r.ok()) return respond(FromReply(r));
-  Response resp = JsonResponse(r.existing ? 200 : 201, HoldJson(r.value, true));
+  Response resp = Response::Json(r.existing ? 200 : 201, HoldJson(r.value, true));
   resp.headers.Set("Location", "/v1/holds/" + HoldId(r.value.show, r.value.hold));
   respond(std::move(resp));
 }
@@ -596,7 +649,7 @@ void Api::GetHold(Request&& req, Responder respond) {
   if (!r.ok()) return respond(FromReply(r));
   const bool owner = !caller.user.empty() && r.value.user == caller.user;
   if (!caller.admin && !owner) return respond(NotFound("no such hold"));
-  respond(JsonResponse(200, HoldJson(r.value, /*with_token=*/owner)));
+  respond(Response::Json(200, HoldJson(r.value, /*with_token=*/owner)));
 }
 
 void Api::ReleaseHold(Request&& req, Responder respond) {
@@ -628,7 +681,7 @@ void Api::ExtendHold(Request&& req, Responder respond) {
   service::Reply<service::HoldView> r =
       svc_->ExtendHold(ref->show, ref->hold, *token, static_cast<uint32_t>(*by_s));
   if (!r.ok()) return respond(FromReply(r));
-  respond(JsonResponse(200, HoldJson(r.value, true)));
+  respond(Response::Json(200, HoldJson(r.value, true)));
 }
 
 void Api::ConfirmHold(Request&& req, Responder respond) {
@@ -655,7 +708,7 @@ void Api::ConfirmHold(Request&& req, Responder respond) {
                         }
                         return (*respond)(std::move(resp));
                       }
-                      Response resp = JsonResponse(201, BookingJson(r.value));
+                      Response resp = Response::Json(201, BookingJson(r.value));
                       resp.headers.Set("Location",
                                        "/v1/bookings/" + BookingId(show, r.value.booking));
                       (*respond)(std::move(resp));
@@ -674,7 +727,7 @@ void Api::GetBooking(Request&& req, Responder respond) {
   if (!r.ok()) return respond(FromReply(r));
   if (!caller.admin && r.value.user != caller.user)
     return respond(Forbidden("this booking is someone else's"));
-  respond(JsonResponse(200, BookingJson(r.value)));
+  respond(Response::Json(200, BookingJson(r.value)));
 }
 
 void Api::ListBookings(Request&& req, Responder respond) {
@@ -691,9 +744,7 @@ void Api::ListBookings(Request&& req, Responder respond) {
   } else {
     list = svc_->BookingsOfUser(caller.user);
   }
-  boost::json::array out;
-  for (const service::BookingView& b : list) out.push_back(BookingJson(b));
-  respond(JsonResponse(200, {{"bookings", std::move(out)}}));
+  respond(Response::Json(200, BookingListJson(list)));
 }
 
 void Api::CancelBooking(Request&& req, Responder respond) {
@@ -704,7 +755,7 @@ void Api::CancelBooking(Request&& req, Responder respond) {
                       [respond = std::make_shared<Responder>(std::move(respond))](
                           service::Reply<service::BookingView> r) {
                         if (!r.ok()) return (*respond)(FromReply(r));
-                        (*respond)(JsonResponse(200, BookingJson(r.value)));
+                        (*respond)(Response::Json(200, BookingJson(r.value)));
                       });
 }
 

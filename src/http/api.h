@@ -63,6 +63,8 @@ class Api {
   void GetShow(Request&& req, Responder respond);
   void GetSeatMap(Request&& req, Responder respond);
   void GetAvailability(Request&& req, Responder respond);
+  std::shared_ptr<const std::string> AvailabilityBody(const service::Show& s,
+                                                      const service::Availability& a, bool gzip);
   void AuditShow(Request&& req, Responder respond);
   void CreateHold(Request&& req, Responder respond);
   void GetHold(Request&& req, Responder respond);

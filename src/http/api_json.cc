@@ -3,9 +3,11 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <charconv>
+#include <cstdio>
 #include <ctime>
 
 #include "crypto/encoding.h"
+#include "http/json_writer.h"
 
 namespace boxoffice::http {
 namespace {
@@ -48,24 +50,84 @@ boost::json::object Counts(std::string_view id, const core::StateCounts& c) {
   return {{"id", id}, {"free", c[0]}, {"held", c[1]}, {"booked", c[2]}, {"blocked", c[3]}};
 }
 
-boost::json::array LabelsJson(const std::vector<std::string>& labels) {
-  boost::json::array a;
-  for (const std::string& l : labels) a.emplace_back(l);
-  return a;
+// "h3-4294967297" and the like, without a temporary string per part.
+std::string PairId(char prefix, core::ShowId show, uint64_t id) {
+  constexpr size_t kDigitsMax = 20;  // of a uint64_t
+  char buf[2 + 2 * kDigitsMax];
+  buf[0] = prefix;
+  char* dash = std::to_chars(buf + 1, buf + 1 + kDigitsMax, show).ptr;
+  *dash = '-';
+  return std::string(buf, std::to_chars(dash + 1, buf + sizeof buf, id).ptr);
 }
 
 }  // namespace
 
-std::string FormatTime(core::TimeMs t) {
-  const std::time_t secs = static_cast<std::time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
-  const int ms = static_cast<int>(t - static_cast<core::TimeMs>(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
+namespace {
+
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" in a buffer: no allocation, no locale, no
+// time-zone lock (gmtime_r takes one), for the responses on the hot paths.
+struct TimeText {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
+  size_t size = 0;
+  std::string_view view() const { return {buf, size}; }
+};
+
+// Days since 1970-01-01 as a proleptic Gregorian date (H. Hinnant's
+// civil_from_days).
+void CivilFromDays(int64_t days, int64_t& year, int& month, int& day) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t doe = days - era * 146097;                                    // [0, 146096]
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11]
+  day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  year = yoe + era * 400 + (month <= 2 ? 1 : 0);
 }
+
+void PutDigits(char* at, int64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
+}
+
+TimeText FormatTimeText(core::TimeMs t) {
+  const int64_t secs = t >= 0 ? t / 1000 : (t - 999) / 1000;
+  const int64_t ms = t - secs * 1000;
+  const int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  const int64_t sod = secs - days * 86400;
+  int64_t year = 0;
+  int month = 0, day = 0;
+  CivilFromDays(days, year, month, day);
+  TimeText out;
+  if (year < 0 || year > 9999) {  // not a time this server deals in; spelt out all the same
+    out.size = static_cast<size_t>(std::snprintf(
+        out.buf, sizeof out.buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
+        static_cast<long long>(year), month, day, static_cast<int>(sod / 3600),
+        static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60), static_cast<int>(ms)));
+    return out;
+  }
+  char* p = out.buf;
+  PutDigits(p, year, 4);
+  p[4] = '-';
+  PutDigits(p + 5, month, 2);
+  p[7] = '-';
+  PutDigits(p + 8, day, 2);
+  p[10] = 'T';
+  PutDigits(p + 11, sod / 3600, 2);
+  p[13] = ':';
+  PutDigits(p + 14, sod / 60 % 60, 2);
+  p[16] = ':';
+  PutDigits(p + 17, sod % 60, 2);
+  p[19] = '.';
+  PutDigits(p + 20, ms, 3);
+  p[23] = 'Z';
+  out.size = 24;
+  return out;
+}
+
+}  // namespace
+
+std::string FormatTime(core::TimeMs t) { return std::string(FormatTimeText(t).view()); }
 
 std::optional<core::TimeMs> ParseTime(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.fff...](Z|±HH:MM)
@@ -115,11 +177,9 @@ std::optional<core::TimeMs> ParseTime(std::string_view s) {
 
 std::string VenueId(uint64_t id) { return "v" + std::to_string(id); }
 std::string ShowId(core::ShowId id) { return "s" + std::to_string(id); }
-std::string HoldId(core::ShowId show, core::HoldId hold) {
-  return "h" + std::to_string(show) + "-" + std::to_string(hold);
-}
+std::string HoldId(core::ShowId show, core::HoldId hold) { return PairId('h', show, hold); }
 std::string BookingId(core::ShowId show, core::BookingId booking) {
-  return "b" + std::to_string(show) + "-" + std::to_string(booking);
+  return PairId('b', show, booking);
 }
 std::optional<uint64_t> ParseVenueId(std::string_view s) { return ParsePrefixed(s, 'v'); }
 std::optional<core::ShowId> ParseShowId(std::string_view s) { return ParsePrefixed(s, 's'); }
@@ -228,43 +288,80 @@ boost::json::object AvailabilityJson(const service::Show& s, const service::Avai
             {"data", crypto::Base64Encode(a.seat_states)}}}};
 }
 
-boost::json::object HoldJson(const service::HoldView& h, bool with_token) {
-  boost::json::object o{{"id", HoldId(h.show, h.hold)},
-                        {"show_id", ShowId(h.show)},
-                        {"status", service::HoldStatusName(h.status)}};
-  if (h.status == service::HoldStatus::kHeld) {
-    if (with_token) o["token"] = crypto::TokenToString(h.token);
-    o["seats"] = LabelsJson(h.seats);
-    if (!h.ga_area.empty())
-      o["general_admission"] = {{"area", h.ga_area}, {"quantity", h.ga_quantity}};
-    o["total_minor"] = h.total_minor;
-    o["currency"] = h.currency;
-    o["created_at"] = FormatTime(h.created_at_ms);
-    o["expires_at"] = FormatTime(h.expires_at_ms);
-  }
-  if (h.booking != 0) o["booking_id"] = BookingId(h.show, h.booking);
-  return o;
+namespace {
+
+void WriteLabels(JsonWriter& w, const std::vector<std::string>& labels) {
+  w.BeginArray();
+  for (const std::string& l : labels) w.String(l);
+  w.EndArray();
 }
 
-boost::json::object BookingJson(const service::BookingView& b) {
-  boost::json::object o{{"id", BookingId(b.show, b.booking)},
-                        {"show_id", ShowId(b.show)},
-                        {"hold_id", HoldId(b.show, b.hold)},
-                        {"user", b.user},
-                        {"status", b.cancelled ? "cancelled" : "confirmed"},
-                        {"seats", LabelsJson(b.seats)},
-                        {"total_minor", b.total_minor},
-                        {"currency", b.currency},
-                        {"payment_ref", b.payment_ref},
-                        {"booked_at", FormatTime(b.booked_at_ms)}};
-  if (!b.ga_area.empty())
-    o["general_admission"] = {{"area", b.ga_area}, {"quantity", b.ga_quantity}};
-  if (b.cancelled) o["cancelled_at"] = FormatTime(b.cancelled_at_ms);
-  boost::json::array tickets;
-  for (const service::TicketView& t : b.tickets)
-    tickets.push_back(boost::json::object{{"code", t.code}, {"seat", t.label}});
-  o["tickets"] = std::move(tickets);
-  return o;
+void WriteArea(JsonWriter& w, const std::string& area, uint32_t quantity) {
+  if (area.empty()) return;
+  w.Key("general_admission").BeginObject().Member("area", area).Member("quantity", quantity);
+  w.EndObject();
+}
+
+void WriteBooking(JsonWriter& w, const service::BookingView& b) {
+  w.BeginObject()
+      .Member("id", BookingId(b.show, b.booking))
+      .Member("show_id", ShowId(b.show))
+      .Member("hold_id", HoldId(b.show, b.hold))
+      .Member("user", b.user)
+      .Member("status", b.cancelled ? "cancelled" : "confirmed");
+  WriteLabels(w.Key("seats"), b.seats);
+  w.Member("total_minor", b.total_minor)
+      .Member("currency", b.currency)
+      .Member("payment_ref", b.payment_ref)
+      .Member("booked_at", FormatTimeText(b.booked_at_ms).view());
+  WriteArea(w, b.ga_area, b.ga_quantity);
+  if (b.cancelled) w.Member("cancelled_at", FormatTimeText(b.cancelled_at_ms).view());
+  w.Key("tickets").BeginArray();
+  for (const service::TicketView& t : b.tickets) {
+    w.BeginObject().Member("code", t.code).Member("seat", t.label).EndObject();
+  }
+  w.EndArray().EndObject();
+}
+
+}  // namespace
+
+std::string HoldJson(const service::HoldView& h, bool with_token) {
+  std::string out;
+  out.reserve(384);
+  JsonWriter w(out);
+  w.BeginObject()
+      .Member("id", HoldId(h.show, h.hold))
+      .Member("show_id", ShowId(h.show))
+      .Member("status", service::HoldStatusName(h.status));
+  if (h.status == service::HoldStatus::kHeld) {
+    if (with_token) w.Member("token", crypto::TokenToString(h.token));
+    WriteLabels(w.Key("seats"), h.seats);
+    WriteArea(w, h.ga_area, h.ga_quantity);
+    w.Member("total_minor", h.total_minor)
+        .Member("currency", h.currency)
+        .Member("created_at", FormatTimeText(h.created_at_ms).view())
+        .Member("expires_at", FormatTimeText(h.expires_at_ms).view());
+  }
+  if (h.booking != 0) w.Member("booking_id", BookingId(h.show, h.booking));
+  w.EndObject();
+  return out;
+}
+
+std::string BookingJson(const service::BookingView& b) {
+  std::string out;
+  out.reserve(384);
+  JsonWriter w(out);
+  WriteBooking(w, b);
+  return out;
+}
+
+std::string BookingListJson(const std::vector<service::BookingView>& bookings) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject().Key("bookings").BeginArray();
+  for (const service::BookingView& b : bookings) WriteBooking(w, b);
+  w.EndArray().EndObject();
+  return out;
 }
 
 boost::json::object CheckoutJson(const service::CheckoutView& c) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/types.h"
 #include "service/booking_service.h"
@@ -34,8 +35,10 @@ boost::json::object VenueJson(const service::Venue& v, bool with_seat_map);
 boost::json::object ShowJson(const service::Show& s, uint64_t available);
 boost::json::object SeatMapJson(const service::Show& s);
 boost::json::object AvailabilityJson(const service::Show& s, const service::Availability& a);
-boost::json::object HoldJson(const service::HoldView& h, bool with_token);
-boost::json::object BookingJson(const service::BookingView& b);
+// Holds and bookings are on the hot paths: rendered straight to JSON text.
+std::string HoldJson(const service::HoldView& h, bool with_token);
+std::string BookingJson(const service::BookingView& b);
+std::string BookingListJson(const std::vector<service::BookingView>& bookings);  // {"bookings":[…]}
 boost::json::object CheckoutJson(const service::CheckoutView& c);
 boost::json::object TicketJson(const service::TicketView& t);
 boost::json::object HoldTrailJson(core::ShowId show, core::HoldId hold,

@@ -59,4 +59,17 @@ StatusOr<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, c
                               core::DurationMs leeway_ms = kJwtLeewayDefaultMs,
                               std::string_view audience = {});
 
+// VerifyJwt with a memory: the claims of tokens that verified on this
+// thread are kept, so the next request with the very same token skips the
+// signature and the JSON. A hit needs the same token bytes (compared in
+// constant time), secret, leeway and audience; exp and nbf are checked again
+// at every use, so an expired token is refused as VerifyJwt would. Only
+// tokens that verified are kept, at most kJwtVerifiedPerThreadMax per thread
+// (then the memory starts afresh). Same results as VerifyJwt, always.
+inline constexpr size_t kJwtVerifiedPerThreadMax = 4096;
+StatusOr<JwtClaims> VerifyJwtRemembered(std::string_view token, std::string_view secret,
+                                        core::TimeMs now_ms,
+                                        core::DurationMs leeway_ms = kJwtLeewayDefaultMs,
+                                        std::string_view audience = {});
+
 }  // namespace boxoffice::http

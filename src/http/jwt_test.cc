@@ -272,5 +272,60 @@ TEST(Jwt, MutatedTokensNeverVerify) {
   EXPECT_LT(accepted, rounds);
 }
 
+// ---- VerifyJwtRemembered ----------------------------------------------------------
+
+// "accepted SUB" or the rejection message: what a caller can observe.
+std::string Outcome(const StatusOr<JwtClaims>& claims) {
+  return claims.ok() ? "accepted " + claims->sub : claims.status().message();
+}
+
+TEST(Jwt, RememberedVerificationAnswersAsVerifyJwtDoesWhenAskedAgain) {
+  constexpr std::string_view kOtherSecret = "another-secret-0123456789abcdef-012345";
+  JwtClaims claims = FanClaims();
+  claims.exp_s = kNowS + 60;
+  claims.nbf_s = kNowS - 10;
+  const std::string token = SignJwt(claims, kSecret);
+  const std::string tampered =
+      token.substr(0, token.size() - 2) + (token.back() == 'A' ? "BB" : "AA");
+  struct Ask {
+    std::string_view token;
+    std::string_view secret;
+    core::TimeMs now_ms;
+    std::string_view audience;
+  };
+  const Ask asks[] = {
+      {token, kSecret, kNowMs, {}},           // verified, then remembered
+      {token, kSecret, kNowMs, {}},           // from memory
+      {token, kSecret, kNowMs + 90'000, {}},  // expired meanwhile (60 s + 30 s leeway)
+      {token, kSecret, kNowMs + 10'000, {}},  // still fine
+      {token, kSecret, kNowMs - 45'000, {}},  // not valid yet (nbf - leeway)
+      {token, kOtherSecret, kNowMs, {}},      // another secret: not this token's
+      {token, kSecret, kNowMs, {}},           // verified again
+      {token, kSecret, kNowMs, "boxoffice"},  // an audience the token lacks
+      {tampered, kSecret, kNowMs, {}},        // a different token
+      {tampered, kSecret, kNowMs, {}},       {"", kSecret, kNowMs, {}},
+  };
+  for (const Ask& a : asks) {
+    const std::string expected =
+        Outcome(VerifyJwt(a.token, a.secret, a.now_ms, kJwtLeewayDefaultMs, a.audience));
+    EXPECT_EQ(
+        Outcome(VerifyJwtRemembered(a.token, a.secret, a.now_ms, kJwtLeewayDefaultMs, a.audience)),
+        expected)
+        << "token " << a.token << " at " << a.now_ms << " audience " << a.audience;
+  }
+  EXPECT_EQ(Outcome(VerifyJwtRemembered(token, kSecret, kNowMs)), "accepted user-42");
+  EXPECT_TRUE(Mentions(Outcome(VerifyJwtRemembered(token, kSecret, kNowMs + 90'000)), "expired"));
+}
+
+TEST(Jwt, RememberedVerificationKeepsABoundedNumberOfTokens) {
+  JwtClaims claims = FanClaims();
+  for (size_t i = 0; i < kJwtVerifiedPerThreadMax + 10; ++i) {
+    claims.sub = "fan" + std::to_string(i);
+    StatusOr<JwtClaims> v = VerifyJwtRemembered(SignJwt(claims, kSecret), kSecret, kNowMs);
+    ASSERT_TRUE(v.ok()) << v.status().message();
+    ASSERT_EQ(v->sub, claims.sub);
+  }
+}
+
 }  // namespace
 }  // namespace boxoffice::http

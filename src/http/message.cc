@@ -66,6 +66,24 @@ std::string_view Request::PathParam(std::string_view name) const {
   return {};
 }
 
+Body::Body(std::shared_ptr<const std::string> shared) : shared_(std::move(shared)) {
+  BOX_ASSERT(shared_ != nullptr);
+}
+
+Body& Body::operator=(std::string text) {
+  shared_.reset();
+  owned_ = std::move(text);
+  return *this;
+}
+
+Response Response::Json(unsigned status, std::shared_ptr<const std::string> json) {
+  Response r;
+  r.status = status;
+  r.content_type = kJsonContentType;
+  r.body = Body(std::move(json));
+  return r;
+}
+
 Response Response::Json(unsigned status, std::string json) {
   Response r;
   r.status = status;

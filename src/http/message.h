@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@ class Headers {
   // Replaces every field named `name` by one.
   void Set(std::string name, std::string value);
   void Remove(std::string_view name);
+  void Reserve(size_t fields) { fields_.reserve(fields); }
 
   size_t size() const { return fields_.size(); }
   bool empty() const { return fields_.empty(); }
@@ -79,13 +81,34 @@ inline constexpr std::string_view kJsonContentType = "application/json";
 inline constexpr std::string_view kProblemContentType = "application/problem+json";
 inline constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
 
+// A response body: text of its own, or immutable text shared with a cache
+// (a rendered body reused for many responses), which is sent without a copy.
+class Body {
+ public:
+  Body() = default;
+  Body(std::string text) : owned_(std::move(text)) {}  // NOLINT: implicit, like a string
+  explicit Body(std::shared_ptr<const std::string> shared);
+  Body& operator=(std::string text);
+
+  std::string_view view() const { return shared_ ? std::string_view(*shared_) : owned_; }
+  operator std::string_view() const { return view(); }  // NOLINT: reads like a string
+  size_t size() const { return view().size(); }
+  bool empty() const { return view().empty(); }
+  friend bool operator==(const Body& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  std::string owned_;
+  std::shared_ptr<const std::string> shared_;  // when set, the body; never null inside
+};
+
 struct Response {
   unsigned status = 200;
   Headers headers;           // besides Content-Type, Content-Length and Connection
   std::string content_type;  // empty: no Content-Type
-  std::string body;
+  Body body;
 
   static Response Json(unsigned status, std::string json);
+  static Response Json(unsigned status, std::shared_ptr<const std::string> json);
   static Response Text(unsigned status, std::string text);
   static Response Empty(unsigned status);  // e.g. 204, 304
 };

@@ -14,7 +14,7 @@ TEST(ProblemTest, RendersTheStandardMembersAndCode) {
   const Response r = p.ToResponse();
   EXPECT_EQ(r.status, 409u);
   EXPECT_EQ(r.content_type, "application/problem+json");
-  const boost::json::value v = boost::json::parse(r.body);
+  const boost::json::value v = boost::json::parse(r.body.view());
   const auto& o = v.as_object();
   EXPECT_EQ(o.at("type").as_string(), "https://boxoffice.dev/problems/seat_unavailable");
   EXPECT_EQ(o.at("title").as_string(), "Seat unavailable");

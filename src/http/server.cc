@@ -29,10 +29,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <charconv>
 #include <condition_variable>
 #include <limits>
 #include <list>
@@ -89,6 +90,11 @@ bool IsSendable(const Response& r) {
     if (!IsAllowedResponseField(name, value)) return false;
   }
   return true;
+}
+
+void AppendDecimal(std::string& out, uint64_t v) {
+  char buf[20];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 std::chrono::milliseconds SweepInterval(const ServerOptions& o) {
@@ -214,6 +220,7 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
   void OnResponse(uint64_t exchange, Response&& response);
   void OnTakeOver(uint64_t exchange, Takeover takeover);
   void Write(Response&& response);
+  void AppendHead(const Response& r, bool bodiless, bool keep_alive);
   void OnWritten(error_code ec);
   void ShutdownAndLinger();
   void LingerRead();
@@ -226,7 +233,10 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
   tcp::socket socket_;
   beast::flat_buffer buffer_;  // bounded: a header that does not fit is too large
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::optional<bhttp::response<bhttp::string_body>> response_;  // while writing
+  // While writing: the status line and header fields (the string keeps its
+  // capacity from one response to the next), and the body.
+  std::string response_head_;
+  Body response_body_;
   std::list<std::shared_ptr<Connection>>::iterator registration_;
   std::string remote_address_;
   uint16_t remote_port_ = 0;
@@ -409,6 +419,7 @@ void Connection::Dispatch() {
   }
   request.path_params = std::move(match.params);
   request.route = route.pattern;
+  request.headers.Reserve(static_cast<size_t>(std::distance(msg.begin(), msg.end())));
   for (const auto& field : msg) {
     request.headers.Add(std::string(field.name_string()), std::string(field.value()));
   }
@@ -472,24 +483,43 @@ void Connection::Write(Response&& r) {
   close_after_response_ = !keep_alive;
   metrics_->Record(r.status, Clock::now() - received_at_);
 
-  auto& res = response_.emplace();
-  res.version(version_);
-  res.result(r.status);
-  for (auto& [name, value] : r.headers) res.insert(name, value);
-  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
   const bool bodiless = r.status == 204 || r.status == 304;
-  if (head_ && !bodiless) {
-    res.content_length(r.body.size());  // what GET would send, without the body
-  } else if (!bodiless) {
-    res.body() = std::move(r.body);
-    res.prepare_payload();
-  }
-  res.keep_alive(keep_alive);
+  const bool send_body = !bodiless && !head_;  // HEAD: the length GET would send, no body
+  AppendHead(r, bodiless, keep_alive);
+  response_body_ = send_body ? std::move(r.body) : Body();
 
   phase_ = Phase::kWriting;
   SetDeadline(options_.write_timeout);
-  bhttp::async_write(socket_, *response_,
-                     [self = shared_from_this()](error_code ec, size_t) { self->OnWritten(ec); });
+  const std::string_view body = response_body_.view();
+  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(response_head_),
+                                                     asio::buffer(body.data(), body.size())};
+  asio::async_write(socket_, buffers,
+                    [self = shared_from_this()](error_code ec, size_t) { self->OnWritten(ec); });
+}
+
+// The status line and header fields of `r`, as Beast would serialize them:
+// the handler's fields in order, then Content-Type, Content-Length (unless
+// 204/304) and Connection where the version needs it.
+void Connection::AppendHead(const Response& r, bool bodiless, bool keep_alive) {
+  std::string& h = response_head_;
+  h.clear();
+  h += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  AppendDecimal(h, r.status);
+  h += ' ';
+  h += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  h += "\r\n";
+  for (const auto& [name, value] : r.headers) {
+    h.append(name).append(": ").append(value).append("\r\n");
+  }
+  if (!r.content_type.empty()) h.append("Content-Type: ").append(r.content_type).append("\r\n");
+  if (!bodiless) {
+    h += "Content-Length: ";
+    AppendDecimal(h, r.body.size());
+    h += "\r\n";
+  }
+  if (version_ == 10 && keep_alive) h += "Connection: keep-alive\r\n";
+  if (version_ != 10 && !keep_alive) h += "Connection: close\r\n";
+  h += "\r\n";
 }
 
 void Connection::OnWritten(error_code ec) {
@@ -499,7 +529,7 @@ void Connection::OnWritten(error_code ec) {
     return;
   }
   ++requests_served_;
-  response_.reset();
+  response_body_ = Body();
   if (close_after_response_) {
     ShutdownAndLinger();
     return;

@@ -3,10 +3,12 @@
 # the asynchronous keep-alive client (load generator, webhooks, gateway client).
 # Included by CMakeLists.txt in this directory; paths are relative to it.
 set(HTTP_SERVER_SOURCES
-  message.cc problem.cc handler.cc router.cc server.cc test_client.cc http_client.cc change_stream.cc)
+  message.cc problem.cc handler.cc router.cc server.cc test_client.cc http_client.cc change_stream.cc
+  content_coding.cc)
 
 # Pure tests (no sockets, no threads) join the module's test executable.
-set(HTTP_SERVER_TESTS message_test.cc problem_test.cc router_test.cc http_client_test.cc)
+set(HTTP_SERVER_TESTS message_test.cc problem_test.cc router_test.cc http_client_test.cc
+  content_coding_test.cc)
 
 # Tests with real sockets and io threads: their own executable, so that they
 # carry the "concurrency" label and run under ThreadSanitizer.

@@ -117,18 +117,30 @@ BookingService::~BookingService() { Stop(); }
 // ---- Journal ----------------------------------------------------------------------------
 
 void BookingService::SubmitOrFail(store::Batch batch, store::DurableCallback done) {
+  if (!done) {  // most batches: a callback small enough to need no allocation
+    store_.Submit(std::move(batch), [this](Status s) { NoteJournalStatus(s); });
+    return;
+  }
   store_.Submit(std::move(batch), [this, done = std::move(done)](Status s) {
-    if (!s.ok() && !failed_.exchange(true)) {
-      std::fprintf(stderr, "boxoffice: journal write failed, refusing further changes: %s\n",
-                   s.message().c_str());
-    }
-    if (done) done(std::move(s));
+    NoteJournalStatus(s);
+    done(std::move(s));
   });
+}
+
+void BookingService::NoteJournalStatus(const Status& s) {
+  if (!s.ok() && !failed_.exchange(true)) {
+    std::fprintf(stderr, "boxoffice: journal write failed, refusing further changes: %s\n",
+                 s.message().c_str());
+  }
 }
 
 void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batch batch,
                              store::DurableCallback done, const JournalContext& ctx) {
   const core::ShowId show = e.show->id;
+  // A record per change (a booking makes two) and the version: one allocation.
+  if (const size_t n = inv.changes().changes().size(); n > 0) {
+    batch.records.reserve(batch.records.size() + 2 * n + 1);
+  }
   for (const core::Change& c : inv.changes().changes()) {
     const auto seats = inv.changes().seats(c);
     switch (c.reason) {

@@ -355,6 +355,7 @@ class BookingService {
   void Announce(const Show& show, const core::ShowInventory& inv);
   // Tells holders whose holds expire within the warning time. Under the show's lock.
   void WarnExpiringSoon(const Show& show, const core::ShowInventory& inv, core::TimeMs now);
+  void NoteJournalStatus(const Status& s);  // a failed batch fails the service
   void Sweep();
   // ---- booking_payments.cc ----
   // Trail entries and ticket codes for a change being journaled (under the show's lock).

@@ -91,14 +91,12 @@ void Stmt::BindInt64(int index, int64_t value) {
 
 void Stmt::BindText(int index, std::string_view value) {
   int n = SizeAsInt(value);
-  NoteBind(n < 0 ? SQLITE_TOOBIG
-                 : sqlite3_bind_text(stmt_, index, value.data(), n, SQLITE_TRANSIENT));
+  NoteBind(n < 0 ? SQLITE_TOOBIG : sqlite3_bind_text(stmt_, index, value.data(), n, SQLITE_STATIC));
 }
 
 void Stmt::BindBlob(int index, std::string_view value) {
   int n = SizeAsInt(value);
-  NoteBind(n < 0 ? SQLITE_TOOBIG
-                 : sqlite3_bind_blob(stmt_, index, value.data(), n, SQLITE_TRANSIENT));
+  NoteBind(n < 0 ? SQLITE_TOOBIG : sqlite3_bind_blob(stmt_, index, value.data(), n, SQLITE_STATIC));
 }
 
 StatusOr<bool> Stmt::Step() {

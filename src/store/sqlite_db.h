@@ -41,6 +41,9 @@ class Stmt {
 
   // Binds the parameters ?1, ?2, ... in order: integers (bool included),
   // strings as TEXT, Blob as BLOB. A bind error is reported by the next Step.
+  // Text and blobs are bound by reference, not copied: they must outlive the
+  // statement's run, up to its Reset (Exec resets at its end), as they do in
+  // `stmt.Bind(record.name).Exec()`.
   template <typename... Args>
   Stmt& Bind(const Args&... args) {
     int index = 1;

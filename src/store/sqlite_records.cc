@@ -1,5 +1,6 @@
 #include "store/sqlite_records.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -119,27 +120,69 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
   return w;
 }
 
-Status RecordWriter::Begin() { return begin_.Exec(); }
+Status RecordWriter::Begin() {
+  transaction_versions_.clear();
+  return begin_.Exec();
+}
 
-Status RecordWriter::Commit() { return commit_.Exec(); }
+Status RecordWriter::Commit() {
+  Status s = WriteVersions();
+  transaction_versions_.clear();
+  return s.ok() ? commit_.Exec() : s;
+}
 
 void RecordWriter::Rollback() {
+  transaction_versions_.clear();
   if (in_transaction()) (void)rollback_.Exec();  // an error leaves nothing to keep
 }
 
-Status RecordWriter::ApplyBatch(const Batch& batch) {
-  if (Status s = savepoint_.Exec(); !s.ok()) return s;
-  Status s;
-  for (const Record& record : batch.records) {
-    if (s = Apply(record); !s.ok()) break;
+Status RecordWriter::ApplyBatch(const Batch& batch, Isolation isolation) {
+  if (isolation == Isolation::kNone) {
+    Status s = ApplyRecords(batch);
+    if (s.ok()) KeepBatchVersions();
+    return s;
   }
+  if (Status s = savepoint_.Exec(); !s.ok()) return s;
+  Status s = ApplyRecords(batch);
   if (s.ok()) {
-    if (s = release_.Exec(); s.ok()) return s;
+    if (s = release_.Exec(); s.ok()) {
+      KeepBatchVersions();
+      return s;
+    }
   } else if (!in_transaction() || (rollback_to_.Exec().ok() && release_.Exec().ok())) {
     return s;  // undone: alone, or with the transaction SQLite already ended
   }
   Rollback();  // the batch can be neither kept nor undone alone
   return s;
+}
+
+Status RecordWriter::ApplyRecords(const Batch& batch) {
+  batch_versions_.clear();
+  for (const Record& record : batch.records) {
+    if (Status s = Apply(record); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// The batch was applied: its versions count for the transaction.
+void RecordWriter::KeepBatchVersions() {
+  for (const ShowVersion& v : batch_versions_) {
+    auto it = std::find_if(transaction_versions_.begin(), transaction_versions_.end(),
+                           [&](const ShowVersion& t) { return t.show_id == v.show_id; });
+    if (it == transaction_versions_.end()) {
+      transaction_versions_.push_back(v);
+    } else {
+      it->version = std::max(it->version, v.version);
+    }
+  }
+  batch_versions_.clear();
+}
+
+Status RecordWriter::WriteVersions() {
+  for (const ShowVersion& v : transaction_versions_) {
+    if (Status s = upsert_version_.Bind(v.show_id, v.version).Exec(); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 Status RecordWriter::Apply(const Record& record) {
@@ -254,8 +297,10 @@ Status RecordWriter::Put(const SeatsBlocked& r) {
   return Status::Ok();
 }
 
+// Kept for Commit: one upsert per show and transaction instead of one per batch.
 Status RecordWriter::Put(const ShowVersion& r) {
-  return upsert_version_.Bind(r.show_id, r.version).Exec();
+  batch_versions_.push_back(r);
+  return Status::Ok();
 }
 
 Status RecordWriter::Put(const IdempotencyRecord& r) {

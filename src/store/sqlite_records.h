@@ -14,12 +14,16 @@
 //                            kNotFound / kFailedPrecondition if missing or
 //                            already cancelled
 //   SeatsBlocked             adds or removes blocked seats (idempotent)
-//   ShowVersion              sets the show's version
+//   ShowVersion              sets the show's version; written once per show
+//                            and transaction, at Commit (the highest one of
+//                            the batches that were applied)
 //   IdempotencyRecord        insert; kAlreadyExists for a repeated (user, key)
 //   payments, webhook events, hold trail, tickets: see sqlite_payment_records.h
 //
 // Thread-safety: like Db, one thread at a time.
 #pragma once
+
+#include <vector>
 
 #include "core/status.h"
 #include "store/sqlite_db.h"
@@ -33,10 +37,22 @@ class RecordWriter {
   // Prepares (and keeps) every statement the writer needs.
   static StatusOr<RecordWriter> Prepare(Db& db);
 
+  // How a batch is applied inside the transaction.
+  enum class Isolation {
+    // In a savepoint of its own: a batch that fails is undone alone and the
+    // transaction goes on.
+    kSavepoint,
+    // Directly: cheaper, but a batch that fails may leave part of itself
+    // behind, so the caller must then roll the whole transaction back.
+    kNone,
+  };
+
   Status Begin();  // BEGIN IMMEDIATE: takes the write lock now
-  // Applies all of the batch, or none of it and returns why. An error that
-  // ends the whole transaction (a full disk) leaves in_transaction() false.
-  Status ApplyBatch(const Batch& batch);
+  // Applies all of the batch, or none of it and returns why (kSavepoint; see
+  // Isolation for kNone). An error that ends the whole transaction (a full
+  // disk) leaves in_transaction() false.
+  Status ApplyBatch(const Batch& batch, Isolation isolation = Isolation::kSavepoint);
+  // Writes the versions of the applied batches, then commits.
   Status Commit();
   void Rollback();  // ends the open transaction, if any, discarding it
   bool in_transaction() const { return db_->in_transaction(); }
@@ -56,8 +72,15 @@ class RecordWriter {
   Status Put(const IdempotencyRecord& r);
   Status ClaimSeat(ShowId show, SeatIndex seat, BookingId booking);
   Status ExpectLiveHold(const char* action, ShowId show, HoldId hold) const;
+  Status ApplyRecords(const Batch& batch);
+  void KeepBatchVersions();
+  Status WriteVersions();
 
   Db* db_;
+  // Show versions: those of the batch being applied, and the highest one per
+  // show of the batches applied in this transaction (few shows: a vector).
+  std::vector<ShowVersion> batch_versions_;
+  std::vector<ShowVersion> transaction_versions_;
   Stmt begin_, commit_, rollback_;
   Stmt savepoint_, release_, rollback_to_;
   Stmt upsert_venue_, upsert_show_;

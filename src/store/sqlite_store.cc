@@ -162,12 +162,30 @@ bool SqliteStore::CommitGroup(std::vector<Pending>& group, CommitObservation& se
   return false;
 }
 
-// Applies each batch in its own savepoint, so a batch that fails is undone
-// alone. Returns an error when the whole transaction must be given up.
+// Applies the group's batches, each atomically. Batches are applied
+// directly first, as they almost never fail; if one does, the transaction is
+// rolled back and the group applied again with a savepoint per batch, so the
+// failing batch is undone alone. Returns an error when the whole transaction
+// must be given up.
 Status SqliteStore::ApplyGroup(std::vector<Pending>& group) {
+  using Isolation = sqlite::RecordWriter::Isolation;
+  Status failed;
   for (Pending& p : group) {
     if (!p.status.ok()) continue;
-    p.status = writer_->ApplyBatch(p.batch);
+    failed = writer_->ApplyBatch(p.batch, Isolation::kNone);
+    if (failed.ok()) continue;
+    if (!writer_->in_transaction() || EndsTheStore(failed)) {
+      p.status = failed;
+      return failed;
+    }
+    break;
+  }
+  if (failed.ok()) return failed;
+  writer_->Rollback();
+  if (Status s = writer_->Begin(); !s.ok()) return s;
+  for (Pending& p : group) {
+    if (!p.status.ok()) continue;
+    p.status = writer_->ApplyBatch(p.batch, Isolation::kSavepoint);
     if (!p.status.ok() && (!writer_->in_transaction() || EndsTheStore(p.status))) {
       return p.status;
     }

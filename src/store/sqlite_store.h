@@ -3,8 +3,10 @@
 //
 // Group commit: Submit appends (batch, callback) to a queue and returns. The
 // writer takes everything queued (at most batches_per_transaction_max), runs
-// one transaction with one SAVEPOINT per batch, commits (synchronous=FULL:
-// the WAL is fsync'd) and then runs the callbacks in submission order. It
+// one transaction over all of it, commits (synchronous=FULL: the WAL is
+// fsync'd) and then runs the callbacks in submission order. The batches go
+// into the transaction directly; only when one of them fails is the
+// transaction rolled back and run again with a SAVEPOINT per batch. It
 // never waits for more work while it has some: under load a transaction
 // collects what arrived during the previous commit.
 //

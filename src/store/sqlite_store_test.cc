@@ -167,6 +167,36 @@ TEST_F(SqliteStoreTest, RejectedBatchLeavesNothingBehind) {
   EXPECT_EQ(snap.bookings.size(), 1u);
 }
 
+TEST_F(SqliteStoreTest, RejectedBatchInAGroupLeavesNothingAndTheOthersKeepTheirVersions) {
+  auto store = OpenStore();
+  Outcomes outcomes(*store);
+  size_t first, rejected, last, rejected_last;
+  {
+    WriterGate gate(*store);  // the four batches below share one transaction
+    Batch b1, b2, b3, b4;
+    b1.records = {Booking(1, 1, {5}), ShowVersion{.show_id = 1, .version = 3}};
+    b2.records = {Hold(1, 4, {9}), Booking(1, 2, {5}), ShowVersion{.show_id = 1, .version = 4}};
+    b3.records = {Hold(2, 1, {1}), ShowVersion{.show_id = 2, .version = 8}};
+    b4.records = {Hold(2, 2, {2}), Booking(2, 7, {3, 3}), ShowVersion{.show_id = 2, .version = 9}};
+    first = outcomes.Submit(std::move(b1));
+    rejected = outcomes.Submit(std::move(b2));
+    last = outcomes.Submit(std::move(b3));
+    rejected_last = outcomes.Submit(std::move(b4));
+  }
+  store->Flush();
+  EXPECT_TRUE(outcomes.at(first).ok());
+  EXPECT_EQ(outcomes.at(rejected).code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(outcomes.at(last).ok());
+  EXPECT_EQ(outcomes.at(rejected_last).code(), StatusCode::kAlreadyExists);
+  Snapshot snap = Reload(store);
+  ASSERT_EQ(snap.live_holds.size(), 1u);  // hold 4 of show 1 and hold 2 of show 2 undone
+  EXPECT_EQ(snap.live_holds[0].show_id, 2u);
+  EXPECT_EQ(snap.live_holds[0].hold_id, 1u);
+  ASSERT_EQ(snap.bookings.size(), 1u);
+  EXPECT_EQ(snap.versions,
+            (std::vector<ShowVersion>{{.show_id = 1, .version = 3}, {.show_id = 2, .version = 8}}));
+}
+
 TEST_F(SqliteStoreTest, CancelledBookingFreesItsSeatsForANewBooking) {
   auto store = OpenStore();
   ASSERT_TRUE(SubmitAndWait(*store, One(Booking(1, 1, {5, 6}))).ok());
