@@ -83,7 +83,12 @@ static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kAppl
 Status SetPragmas(Db& db) {
   // A file that is not a database fails here, on its first read.
   StatusOr<std::string> mode = db.QueryText("PRAGMA journal_mode=WAL");
-  if (!mode.ok()) return mode.status();
+  if (!mode.ok()) {
+    // A damaged header reads as a plain SQL error ("unsupported file format").
+    const StatusCode c = mode.status().code();
+    if (c != StatusCode::kInternal && c != StatusCode::kInvalidArgument) return mode.status();
+    return Status::Corruption(db.path() + ": not a readable database: " + mode.status().message());
+  }
   if (*mode != "wal") {
     return Status::IoError(db.path() + ": cannot use write-ahead logging (journal mode " + *mode +
                            ")");
