@@ -5,18 +5,21 @@ ifeq ($(CI),true)
   export BOXOFFICE_WERROR := ON
 endif
 
-.PHONY: run test deps build build-% test-release test-asan test-tsan bench format clean
+.PHONY: run test deps deps-test build build-% test-release test-asan test-tsan bench format clean
 
 run: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS) --target boxoffice
 	./build/release/boxoffice serve --data $(DATA) --demo
 
-test: deps test-release test-asan test-tsan
+test: deps-test test-release test-asan test-tsan
 	@echo "make test: all suites passed"
 
 deps:
 	@scripts/install-deps.sh
+
+deps-test:
+	@scripts/install-deps.sh --test
 
 build: build-release
 

@@ -2,8 +2,10 @@
 # Installs the Debian 12 packages Boxoffice needs, only those that are missing.
 # Idempotent; runs as root or through sudo. Downloads nothing but Debian packages.
 #
-#   scripts/install-deps.sh          build + test dependencies
-#   scripts/install-deps.sh --bench  also the tools the comparison benchmarks use
+#   scripts/install-deps.sh          what building and running the server needs
+#   scripts/install-deps.sh --test   also what the test suite needs: Redis and
+#                                    PostgreSQL for the seed-design baselines
+#   scripts/install-deps.sh --bench  also the HTTP load generator (wrk)
 set -euo pipefail
 
 PACKAGES=(
@@ -14,9 +16,12 @@ PACKAGES=(
   libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   curl python3
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev wrk)
-fi
+case "${1:-}" in
+  "") ;;
+  --test) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev) ;;
+  --bench) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev wrk) ;;
+  *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
