@@ -1,6 +1,7 @@
 #include "live/hub.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "core/status.h"
 
@@ -42,6 +43,7 @@ void Hub::Run() {
     });
     if (stopping_) return;
     lock.unlock();
+    std::this_thread::sleep_for(kNotifyCoalesce);  // let a burst gather
     Flush();
     lock.lock();
   }

@@ -8,6 +8,7 @@
 // that proxies keep it open.
 #pragma once
 
+#include <chrono>
 #include <optional>
 
 #include "core/types.h"
@@ -18,6 +19,9 @@ inline constexpr core::DurationMs kHeartbeatMsDefault = 15'000;   // config live
 inline constexpr core::DurationMs kWriteStallMsDefault = 10'000;  // config live_stall_timeout_ms
 // Bytes of changes handed to one connection's writes at a time: its outbound buffer.
 inline constexpr size_t kOutboundBytesMax = 64 << 10;
+// The hub's notifier gathers changes for this long after the first one before
+// encoding and waking subscribers: one wake-up per burst, not per change.
+inline constexpr std::chrono::microseconds kNotifyCoalesce{1'000};
 // Hold events waiting for one connection; beyond this it is too slow.
 inline constexpr size_t kHoldEventsQueuedMax = 64;
 // Live-stream connections per server (beyond: 503).
