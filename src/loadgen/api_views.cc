@@ -309,12 +309,14 @@ StatusOr<ShowSummary> ParseShow(std::string_view text) {
   return s;
 }
 
-std::string ProblemCode(std::string_view text) {
+std::string StringMember(std::string_view json_text, std::string_view key) {
   boost::system::error_code ec;
-  const json::value v = json::parse(text, ec);
+  const json::value v = json::parse(json_text, ec);
   if (ec || !v.is_object()) return "";
-  const json::value* code = v.get_object().if_contains("code");
-  return code != nullptr && code->is_string() ? std::string(code->get_string()) : "";
+  const json::value* m = v.get_object().if_contains(key);
+  return m != nullptr && m->is_string() ? std::string(m->get_string()) : "";
 }
+
+std::string ProblemCode(std::string_view text) { return StringMember(text, "code"); }
 
 }  // namespace boxoffice::loadgen

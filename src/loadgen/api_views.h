@@ -96,5 +96,7 @@ StatusOr<std::string> ParseCreatedId(std::string_view json);
 StatusOr<ShowSummary> ParseShow(std::string_view json);
 // The "code" of a problem+json body, or "" when the body is not one.
 std::string ProblemCode(std::string_view json);
+// A top-level string member of a JSON object; "" when absent or not a string.
+std::string StringMember(std::string_view json, std::string_view key);
 
 }  // namespace boxoffice::loadgen

@@ -69,6 +69,7 @@ struct Flags {
   std::string admin_key_file;
   std::string jwt_secret_file;
   std::string profile = "all-at-once";
+  std::string payment = "box-office";
   std::string json_file;
   std::string plot_file;
   uint32_t timeout_s = 30;
@@ -99,6 +100,11 @@ void AddFlags(CLI::App& app, BenchOptions& o, Flags& f) {
   if (o.scenario == Scenario::kOnsale) {
     app.add_option("--abandon", o.abandon, "share of holds left to expire")->capture_default_str();
     app.add_option("--release", o.release, "share of holds released, then try again (the rest pay)")
+        ->capture_default_str();
+    app.add_option("--pay", f.payment,
+                   "how fans pay: box-office (the organiser confirms) or checkout (through the "
+                   "server's payment gateway, which must settle by itself: gateway_auto_pay_ms)")
+        ->check(CLI::IsMember({"box-office", "checkout"}))
         ->capture_default_str();
     app.add_option("--best-available", o.best_available,
                    "share of fans asking for the best available")
@@ -139,6 +145,7 @@ Status Complete(const Flags& f, BenchOptions& o) {
   o.admin_key = *key;
   o.jwt_secret = *secret;
   o.profile = ParseArrivalProfile(f.profile).value_or(ArrivalProfile::kAllAtOnce);
+  o.payment = ParsePayment(f.payment).value_or(Payment::kBoxOffice);
   o.request_timeout = std::chrono::seconds(f.timeout_s);
   o.progress = !f.quiet;
   if (!f.seed_given) o.seed = (uint64_t{std::random_device{}()} << 32) | std::random_device{}();

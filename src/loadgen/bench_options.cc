@@ -12,6 +12,16 @@ std::string_view ScenarioName(Scenario s) {
   return "?";
 }
 
+std::string_view PaymentName(Payment p) {
+  return p == Payment::kCheckout ? "checkout" : "box-office";
+}
+
+std::optional<Payment> ParsePayment(std::string_view name) {
+  if (name == "checkout") return Payment::kCheckout;
+  if (name == "box-office") return Payment::kBoxOffice;
+  return std::nullopt;
+}
+
 Status ValidateOptions(const BenchOptions& o) {
   const auto bad = [](const std::string& what) { return Status::InvalidArgument(what); };
   if (o.server.ip.empty()) return bad("--url: required");

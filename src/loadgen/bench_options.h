@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,15 @@ inline constexpr uint32_t kDurationSecondsMax = 3'600;
 inline constexpr uint32_t kAttemptsMax = 100;
 inline constexpr uint32_t kClientThreadsMax = 8;
 
+// How a fan who decides to pay pays.
+enum class Payment : uint8_t {
+  kBoxOffice = 0,  // the organiser confirms the hold (admin key)
+  kCheckout,       // checkout through the server's payment gateway, which must
+                   // settle by itself (gateway_auto_pay_ms); a declined payment is retried
+};
+std::string_view PaymentName(Payment p);
+std::optional<Payment> ParsePayment(std::string_view name);
+
 struct BenchOptions {
   Scenario scenario = Scenario::kOnsale;
   ServerAddress server;
@@ -44,6 +54,7 @@ struct BenchOptions {
   double abandon = 0.7;               // share of holds left to expire
   double release = 0.1;               // share of holds released before trying again; the rest pay
   double best_available = 0.5;        // share of fans asking for best-available, not picking seats
+  Payment payment = Payment::kBoxOffice;
   ArrivalProfile profile = ArrivalProfile::kAllAtOnce;
   uint32_t duration_s = 10;  // the span over which fans arrive (ramp, steady)
   uint32_t attempts = 10;    // hold attempts per fan before giving up

@@ -41,6 +41,12 @@ constexpr core::DurationMs kConflictThinkMaxMs = 400;
 constexpr size_t kFailureSamplesMax = 8;
 constexpr size_t kSampleBodyBytesMax = 300;
 constexpr int64_t kFanTokenTtlS = 3'600;
+// A fan paying at checkout looks at its hold this often, checks out again
+// every so many looks (a declined payment is then replaced), and gives up
+// after so many (the gateway must settle by itself: auto-pay).
+constexpr core::DurationMs kPaymentPollMs = 20;
+constexpr uint32_t kCheckoutEveryPolls = 10;
+constexpr uint32_t kPaymentPollsMax = 3'000;
 // The event loop's lag is sampled this often (see ProbeLoopLag).
 constexpr std::chrono::milliseconds kLoopLagProbeInterval{10};
 
@@ -58,6 +64,10 @@ std::optional<RequestKind> KindOf(Route route, unsigned status) {
       return RequestKind::kRelease;
     case Route::kConfirm:
       return RequestKind::kConfirm;
+    case Route::kCheckout:
+      return RequestKind::kCheckout;
+    case Route::kHoldStatus:
+      return std::nullopt;  // polls while a payment settles: not a fan-facing latency
   }
   return std::nullopt;
 }
@@ -334,7 +344,7 @@ class Crowd::Worker {
       StatusOr<Hold> hold = ParseHoldCreated(r->body);
       if (!hold.ok()) co_return Unexpected("hold", *r, hold.status().message());
       s_.holds.fetch_add(1, std::memory_order_relaxed);
-      const std::optional<VisitEnd> end = co_await Pay(fan, attempt, *hold);
+      const std::optional<VisitEnd> end = co_await Pay(fan, attempt, bearer, *hold);
       if (end) co_return *end;
     }
     co_return s_.is_sold_out() ? VisitEnd::kSoldOut : VisitEnd::kGaveUp;
@@ -352,7 +362,7 @@ class Crowd::Worker {
       case HoldChoice::kRelease:
         co_return co_await Release(bearer, hold);
       case HoldChoice::kPay:
-        co_return co_await Pay(fan, attempt, hold);
+        co_return co_await Pay(fan, attempt, bearer, hold);
     }
     co_return VisitEnd::kFailed;
   }
@@ -371,8 +381,11 @@ class Crowd::Worker {
     co_return std::nullopt;
   }
 
-  // Payment is not built yet: paying is the organiser's box-office confirm.
-  awaitable<std::optional<VisitEnd>> Pay(uint64_t fan, uint32_t attempt, const Hold& hold) {
+  // Pays at the box office (the organiser confirms) or at checkout.
+  awaitable<std::optional<VisitEnd>> Pay(uint64_t fan, uint32_t attempt, const std::string& bearer,
+                                         const Hold& hold) {
+    if (s_.options.payment == Payment::kCheckout)
+      co_return co_await PayAtCheckout(fan, bearer, hold);
     HttpRequest req{"POST", "/v1/holds/" + hold.id + "/confirm"};
     req.headers = {{"X-Admin-Key", s_.options.admin_key}};
     req.body = json::serialize(json::object{
@@ -393,6 +406,58 @@ class Crowd::Worker {
     s_.bookings.fetch_add(1, std::memory_order_relaxed);
     s_.AddBookedSeats(hold.seats.size());
     co_return VisitEnd::kBooked;
+  }
+
+  // Checks out through the server's payment gateway, then waits for the
+  // payment to settle (the gateway approves or declines by itself): booked,
+  // or after a decline checks out again (a new payment), until the hold is
+  // booked or gone.
+  awaitable<std::optional<VisitEnd>> PayAtCheckout(uint64_t fan, const std::string& bearer,
+                                                   const Hold& hold) {
+    std::string payment;
+    for (uint32_t poll = 0; poll < kPaymentPollsMax; ++poll) {
+      if (poll % kCheckoutEveryPolls == 0) {
+        HttpRequest req{"POST", "/v1/holds/" + hold.id + "/checkout"};
+        req.headers = {{"Authorization", bearer}, {"X-Hold-Token", hold.token}};
+        std::optional<HttpReply> r = co_await Call(Route::kCheckout, std::move(req));
+        if (!r) {
+          KeepOpen(hold);
+          co_return VisitEnd::kFailed;
+        }
+        if (r->status == 410) {  // the hold expired first
+          result_.confirms_too_late++;
+          co_return std::nullopt;
+        }
+        if (r->status != 200 && r->status != 201) co_return Unexpected("checkout", *r, "");
+        const std::string id = StringMember(r->body, "payment_id");
+        if (id.empty()) co_return Unexpected("checkout", *r, "no payment_id");
+        if (!payment.empty() && id != payment) result_.payment_retries++;
+        payment = id;
+      }
+      co_await Sleep(kPaymentPollMs, kPaymentPollMs);
+      HttpRequest get{"GET", "/v1/holds/" + hold.id};
+      get.headers = {{"Authorization", bearer}};
+      std::optional<HttpReply> r = co_await Call(Route::kHoldStatus, std::move(get));
+      if (!r) {
+        KeepOpen(hold);
+        co_return VisitEnd::kFailed;
+      }
+      if (r->status != 200) co_return Unexpected("hold status", *r, "");
+      const std::string status = StringMember(r->body, "status");
+      if (status == "held") continue;
+      if (status != "confirmed") {  // expired or released before the payment settled
+        result_.confirms_too_late++;
+        co_return std::nullopt;
+      }
+      const std::string booking = StringMember(r->body, "booking_id");
+      if (booking.empty()) co_return Unexpected("hold status", *r, "confirmed without booking_id");
+      result_.told_booked.push_back({FanUser(fan), hold.id, booking, hold.seats});
+      s_.bookings.fetch_add(1, std::memory_order_relaxed);
+      s_.AddBookedSeats(hold.seats.size());
+      co_return VisitEnd::kBooked;
+    }
+    KeepOpen(hold);
+    co_return Unexpected("checkout", HttpReply{}, "the payment never settled");
   }
 
   // ---- Requests ----

@@ -69,6 +69,7 @@ struct CrowdResult {
   uint64_t retries = 0;
   uint64_t releases = 0;
   uint64_t confirms_too_late = 0;
+  uint64_t payment_retries = 0;
   uint64_t transport_errors = 0;
   uint64_t unexpected = 0;
   uint64_t connects = 0;

@@ -60,8 +60,9 @@ std::string Settings(const BenchReport& r) {
   s += Format(";\n  hold TTL %u s; %u attempts per fan; seed %llu", o.hold_ttl_s, o.attempts,
               static_cast<unsigned long long>(o.seed));
   if (o.scenario == Scenario::kOnsale) {
-    s += Format("; abandon %.2f, release %.2f, pay %.2f; best-available %.2f", o.abandon, o.release,
-                1 - o.abandon - o.release, o.best_available);
+    s += Format("; abandon %.2f, release %.2f, pay %.2f (%s); best-available %.2f", o.abandon,
+                o.release, 1 - o.abandon - o.release, std::string(PaymentName(o.payment)).c_str(),
+                o.best_available);
   }
   return s + "\n\n";
 }
@@ -114,11 +115,12 @@ std::string Outcomes(const BenchReport& r) {
                           : std::string("; not sold out\n");
   s += Format(
       "holds %llu, bookings %llu, conflicts %llu, retries %llu, releases %llu, confirms too late "
-      "%llu\n",
+      "%llu, payments retried %llu\n",
       static_cast<unsigned long long>(r.holds), static_cast<unsigned long long>(r.bookings),
       static_cast<unsigned long long>(r.conflicts), static_cast<unsigned long long>(r.retries),
       static_cast<unsigned long long>(r.releases),
-      static_cast<unsigned long long>(r.confirms_too_late));
+      static_cast<unsigned long long>(r.confirms_too_late),
+      static_cast<unsigned long long>(r.payment_retries));
   s += Format("unexpected answers %llu, transport errors %llu\n",
               static_cast<unsigned long long>(r.unexpected),
               static_cast<unsigned long long>(r.transport_errors));
@@ -179,6 +181,7 @@ json::object SettingsJson(const BenchOptions& o) {
           {"abandon", o.abandon},
           {"release", o.release},
           {"best_available", o.best_available},
+          {"payment", PaymentName(o.payment)},
           {"profile", ArrivalProfileName(o.profile)},
           {"duration_s", o.duration_s},
           {"attempts", o.attempts},
@@ -203,6 +206,7 @@ json::object OutcomesJson(const BenchReport& r) {
           {"retries", r.retries},
           {"releases", r.releases},
           {"confirms_too_late", r.confirms_too_late},
+          {"payment_retries", r.payment_retries},
           {"unexpected", r.unexpected},
           {"transport_errors", r.transport_errors},
           {"sold_out_after_s",
@@ -223,6 +227,8 @@ std::string_view RequestKindName(RequestKind k) {
       return "release";
     case RequestKind::kConfirm:
       return "confirm";
+    case RequestKind::kCheckout:
+      return "checkout";
   }
   return "?";
 }
@@ -237,6 +243,10 @@ std::string_view RouteName(Route r) {
       return "release";
     case Route::kConfirm:
       return "confirm";
+    case Route::kCheckout:
+      return "checkout";
+    case Route::kHoldStatus:
+      return "hold_status";
   }
   return "?";
 }

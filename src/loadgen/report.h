@@ -33,14 +33,15 @@ enum class RequestKind : uint8_t {
   kHoldCreated,       // POST holds answered 201/200
   kHoldConflict,      // POST holds answered 409 (seat_unavailable, not_enough_seats)
   kRelease,           // DELETE a hold
-  kConfirm,           // POST confirm (the stand-in for payment)
+  kConfirm,           // POST confirm (box-office payment)
+  kCheckout,          // POST checkout (payment through the gateway)
 };
-inline constexpr size_t kRequestKindCount = 5;
+inline constexpr size_t kRequestKindCount = 6;
 std::string_view RequestKindName(RequestKind k);
 
 // The routes the fans call, for the tally of response statuses.
-enum class Route : uint8_t { kAvailability = 0, kHold, kRelease, kConfirm };
-inline constexpr size_t kRouteCount = 4;
+enum class Route : uint8_t { kAvailability = 0, kHold, kRelease, kConfirm, kCheckout, kHoldStatus };
+inline constexpr size_t kRouteCount = 6;
 std::string_view RouteName(Route r);
 
 struct PhaseStats {
@@ -101,6 +102,7 @@ struct BenchReport {
   uint64_t retries = 0;
   uint64_t releases = 0;
   uint64_t confirms_too_late = 0;  // the hold expired before the fan paid
+  uint64_t payment_retries = 0;    // checkouts again after a declined payment
   uint64_t transport_errors = 0;
   uint64_t unexpected = 0;  // answers the fan model has no place for
   std::vector<std::string> failure_samples;

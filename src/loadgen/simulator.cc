@@ -186,6 +186,7 @@ void FillFromCrowd(BenchReport& r, CrowdResult&& c) {
   r.retries = c.retries;
   r.releases = c.releases;
   r.confirms_too_late = c.confirms_too_late;
+  r.payment_retries = c.payment_retries;
   r.transport_errors = c.transport_errors;
   r.unexpected = c.unexpected;
   r.client_connects = c.connects;

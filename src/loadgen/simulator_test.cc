@@ -84,8 +84,39 @@ TEST_F(BenchAgainstServer, HotSeatsGoToAtMostOneFanEach) {
   EXPECT_GT(r->latency[static_cast<size_t>(RequestKind::kHoldConflict)].count(), 0u);
 }
 
+// Fans pay through the server's own (simulated, in-process) gateway, which
+// approves by itself after 10 ms and declines 30 % of the time: declined fans
+// check out again, and everyone told "booked" is booked.
+TEST(BenchAgainstServerWithPayments, FansPayAtCheckoutAndRetryDeclinedPayments) {
+  itest::ServerProcess server(
+      {"--log-level", "warn", "--gateway-auto-pay-ms", "10", "--gateway-decline-percent", "30"});
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  BenchOptions o;
+  o.server = ParseLoopbackUrl("http://127.0.0.1:" + std::to_string(server.port())).value();
+  o.admin_key = server.AdminKey().value();
+  o.jwt_secret = ReadFile(server.data_dir() + "/jwt.secret");
+  o.seed = testing::TestSeed("FansPayAtCheckoutAndRetryDeclinedPayments");
+  o.progress = false;
+  o.payment = Payment::kCheckout;
+  o.fans = testing::ScaledOps(600);
+  o.seats = 200;
+  o.connections = 50;
+  o.hold_ttl_s = 5;
+  o.abandon = 0.2;
+  o.release = 0.1;
+  StatusOr<BenchReport> r = RunScenario(o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message() << "\n" << server.Log();
+  EXPECT_TRUE(r->ok()) << RenderText(*r);
+  EXPECT_GT(r->bookings, 0u);
+  EXPECT_GT(r->payment_retries, 0u) << RenderText(*r);
+  EXPECT_EQ(r->audit.confirmed_bookings, r->bookings) << RenderText(*r);
+  EXPECT_GT(r->latency[static_cast<size_t>(RequestKind::kCheckout)].count(), 0u);
+  EXPECT_EQ(r->latency[static_cast<size_t>(RequestKind::kConfirm)].count(), 0u);
+}
+
 TEST_F(BenchAgainstServer, CommandLineRunWritesAPassingJsonReport) {
   const std::string json_path = server_.data_dir() + "/../bench.json";
+  const std::string svg_path = server_.data_dir() + "/../bench.svg";
   StatusOr<itest::CommandResult> run =
       itest::RunBoxoffice({"bench",         "onsale",
                            "--url",         "http://localhost:" + std::to_string(server_.port()),
@@ -97,7 +128,8 @@ TEST_F(BenchAgainstServer, CommandLineRunWritesAPassingJsonReport) {
                            "--attempts",    "3",
                            "--seed",        "7",
                            "--quiet",       "--json",
-                           json_path},
+                           json_path,       "--plot",
+                           svg_path},
                           server_.data_dir() + "/..", std::chrono::seconds(60));
   ASSERT_TRUE(run.ok()) << run.status().message();
   EXPECT_TRUE(run->exit.exited_ok()) << run->exit.ToString() << "\n" << run->out << run->err;
@@ -108,6 +140,7 @@ TEST_F(BenchAgainstServer, CommandLineRunWritesAPassingJsonReport) {
   EXPECT_TRUE(v.at("pass").as_bool());
   EXPECT_EQ(v.at("settings").at("seed").to_number<uint64_t>(), 7u);
   EXPECT_EQ(v.at("capacity").to_number<uint64_t>(), 100u);
+  EXPECT_EQ(ReadFile(svg_path).rfind("<svg", 0), 0u);
 }
 
 TEST_F(BenchAgainstServer, CommandLineRefusesANonLoopbackUrl) {
