@@ -679,6 +679,7 @@ CrowdResult Crowd::Result() const {
     all.retries += r.retries;
     all.releases += r.releases;
     all.confirms_too_late += r.confirms_too_late;
+    all.payment_retries += r.payment_retries;
     all.transport_errors += r.transport_errors;
     all.unexpected += r.unexpected;
     all.connects += r.connects;
