@@ -1,6 +1,7 @@
 #include "http/api.h"
 
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <map>
 
 #include "core/limits.h"
@@ -286,6 +287,7 @@ void Api::Register(Router& router) {
   router.Add(Method::kGet, "/v1/shows/{id}/seatmap", bind(&Api::GetSeatMap));
   router.Add(Method::kGet, "/v1/shows/{id}/availability", bind(&Api::GetAvailability));
   router.Add(Method::kGet, "/v1/shows/{id}/audit", bind(&Api::AuditShow));
+  router.Add(Method::kGet, "/v1/changes", bind(&Api::ListChanges));
   router.Add(Method::kPost, "/v1/shows/{id}/holds", Idempotent(bind(&Api::CreateHold)));
   router.Add(Method::kGet, "/v1/holds/{id}", bind(&Api::GetHold));
   router.Add(Method::kDelete, "/v1/holds/{id}", bind(&Api::ReleaseHold));
@@ -539,6 +541,87 @@ void Api::AuditShow(Request&& req, Responder respond) {
   for (const std::string& v : a.violations) violations.emplace_back(v);
   respond(JsonResponse(
       200, {{"ok", a.ok}, {"violations", std::move(violations)}, {"version", a.version}}));
+}
+
+namespace {
+
+// A decimal query parameter in [0, max]; nullopt when malformed.
+std::optional<uint64_t> UintParam(std::string_view text, uint64_t max) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || v > max) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
+
+// The outbox: ?after=<seq> over every show, or ?show=<id>&after=<version>
+// for one show; oldest first, ?limit= per page.
+void Api::ListChanges(Request&& req, Responder respond) {
+  if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
+  store::ChangesQuery q;
+  q.limit = kChangesPageDefault;
+  std::shared_ptr<const service::Show> show;
+  if (const auto s = req.Query("show")) {
+    const std::optional<core::ShowId> id = ParseShowId(*s);
+    if (!id) return respond(Malformed("show: expected a show id such as s1"));
+    show = svc_->FindShow(*id);
+    if (show == nullptr) return respond(NotFound("no such show"));
+    q.show_id = *id;
+  }
+  if (const auto a = req.Query("after")) {
+    const std::optional<uint64_t> after = UintParam(*a, INT64_MAX);
+    if (!after) return respond(Malformed("after: expected a non-negative integer"));
+    (show ? q.after_version : q.after_seq) = *after;
+  }
+  if (const auto l = req.Query("limit")) {
+    const std::optional<uint64_t> limit = UintParam(*l, kChangesPageMax);
+    if (!limit || *limit == 0) {
+      return respond(Malformed("limit: expected 1.." + std::to_string(kChangesPageMax)));
+    }
+    q.limit = *limit;
+  }
+  svc_->ReadChanges(q, [this, by_show = show != nullptr,
+                        respond = std::make_shared<Responder>(std::move(respond))](
+                           StatusOr<std::vector<store::ChangeRecord>> changes) {
+    if (!changes.ok()) {
+      return (*respond)(
+          MakeProblem(503, "unavailable", "Unavailable", std::string(changes.status().message()))
+              .ToResponse());
+    }
+    boost::json::array out;
+    uint64_t next = 0;
+    for (const store::ChangeRecord& c : *changes) {
+      std::shared_ptr<const service::Show> s = svc_->FindShow(c.show_id);
+      boost::json::array seats;
+      for (core::SeatIndex i : c.seats) {
+        if (s != nullptr && i < s->venue->map->seat_count())
+          seats.emplace_back(s->venue->map->label(i));
+      }
+      boost::json::object o{
+          {"seq", c.seq},
+          {"show_id", ShowId(c.show_id)},
+          {"version", c.version},
+          {"at", FormatTime(c.at_ms)},
+          {"reason", core::ChangeReasonName(static_cast<core::ChangeReason>(c.reason))},
+          {"state", core::SeatStateName(static_cast<core::SeatState>(c.state))},
+          {"seats", std::move(seats)}};
+      if (c.hold_id != 0) o["hold_id"] = HoldId(c.show_id, c.hold_id);
+      if (c.booking_id != 0) o["booking_id"] = BookingId(c.show_id, c.booking_id);
+      if (c.ga_area != store::kNoArea && s != nullptr &&
+          c.ga_area < s->venue->map->sections().size()) {
+        o["general_admission"] = {{"area", s->venue->map->section(c.ga_area).id},
+                                  {"quantity", c.ga_quantity}};
+      }
+      out.push_back(std::move(o));
+      next = by_show ? c.version : c.seq;
+    }
+    boost::json::object body{{"changes", std::move(out)}};
+    if (next != 0) body["next_after"] = next;
+    (*respond)(JsonResponse(200, body));
+  });
 }
 
 // ---- Holds

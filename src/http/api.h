@@ -31,6 +31,9 @@ inline constexpr size_t kIdempotencyKeyBytesMax = 64;
 inline constexpr size_t kPaymentRefBytesMax = 128;
 inline constexpr size_t kSeatsPerRequestMax = 50;
 inline constexpr size_t kTicketCodeBytesMax = 64;
+// GET /v1/changes: changes per page, by default and at most.
+inline constexpr size_t kChangesPageDefault = 100;
+inline constexpr size_t kChangesPageMax = 1000;
 
 struct ApiOptions {
   std::string jwt_secret;
@@ -66,6 +69,7 @@ class Api {
   std::shared_ptr<const std::string> AvailabilityBody(const service::Show& s,
                                                       const service::Availability& a, bool gzip);
   void AuditShow(Request&& req, Responder respond);
+  void ListChanges(Request&& req, Responder respond);
   void CreateHold(Request&& req, Responder respond);
   void GetHold(Request&& req, Responder respond);
   void ReleaseHold(Request&& req, Responder respond);

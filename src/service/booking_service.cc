@@ -139,10 +139,22 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
   const core::ShowId show = e.show->id;
   // A record per change (a booking makes two) and the version: one allocation.
   if (const size_t n = inv.changes().changes().size(); n > 0) {
-    batch.records.reserve(batch.records.size() + 2 * n + 1);
+    batch.records.reserve(batch.records.size() + 3 * n + 1);
   }
   for (const core::Change& c : inv.changes().changes()) {
     const auto seats = inv.changes().seats(c);
+    // The outbox: the change itself, for systems downstream.
+    batch.records.push_back(store::ChangeRecord{0,
+                                                show,
+                                                c.version,
+                                                c.at_ms,
+                                                static_cast<uint8_t>(c.reason),
+                                                static_cast<uint8_t>(c.new_state),
+                                                c.hold,
+                                                c.booking,
+                                                {seats.begin(), seats.end()},
+                                                c.ga_area,
+                                                c.ga_quantity});
     switch (c.reason) {
       case core::ChangeReason::kHeld: {
         core::HoldInfo h;

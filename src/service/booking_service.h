@@ -282,6 +282,11 @@ class BookingService {
   void ConfirmHold(core::ShowId show, core::HoldId hold, std::string payment_ref,
                    Done<Reply<BookingView>> done);
 
+  // ---- The outbox: every change, durably, for systems downstream ----
+  void ReadChanges(const store::ChangesQuery& query, store::ChangesDone done) {
+    store_.ReadChanges(query, std::move(done));
+  }
+
   // ---- Bookings ----
   Reply<BookingView> GetBooking(core::ShowId show, core::BookingId booking);
   std::vector<BookingView> BookingsOfUser(const std::string& user);

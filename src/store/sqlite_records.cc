@@ -117,6 +117,9 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
   StatusOr<PaymentTables> payment_tables = PaymentTables::Prepare(db);
   if (!payment_tables.ok()) return damaged(payment_tables.status());
   w.payment_tables_ = std::move(payment_tables).value();
+  StatusOr<OutboxTable> outbox = OutboxTable::Prepare(db);
+  if (!outbox.ok()) return damaged(outbox.status());
+  w.outbox_ = std::move(outbox).value();
   return w;
 }
 
@@ -190,6 +193,8 @@ Status RecordWriter::Apply(const Record& record) {
       [this](const auto& r) {
         if constexpr (requires { payment_tables_.Put(r); }) {
           return payment_tables_.Put(r);
+        } else if constexpr (requires { outbox_.Put(r); }) {
+          return outbox_.Put(r);
         } else {
           return Put(r);
         }

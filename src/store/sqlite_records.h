@@ -27,6 +27,7 @@
 
 #include "core/status.h"
 #include "store/sqlite_db.h"
+#include "store/sqlite_outbox.h"
 #include "store/sqlite_payment_records.h"
 #include "store/store.h"
 
@@ -91,6 +92,7 @@ class RecordWriter {
   Stmt upsert_version_;
   Stmt insert_idempotency_;
   PaymentTables payment_tables_;
+  OutboxTable outbox_;
 };
 
 // Reads everything recovery needs in one read transaction.

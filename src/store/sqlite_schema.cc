@@ -1,5 +1,6 @@
 #include "store/sqlite_schema.h"
 
+#include "store/sqlite_outbox.h"
 #include "store/sqlite_payment_records.h"
 
 #include <array>
@@ -77,6 +78,8 @@ PRAGMA user_version = 1;
 )sql",
     // 1 -> 2: payments, webhook event ids, the hold trail, tickets.
     kPaymentTablesMigration,
+    // 2 -> 3: the outbox of every change.
+    kOutboxMigration,
 };
 static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");
 

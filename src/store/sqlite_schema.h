@@ -31,7 +31,7 @@
 
 namespace boxoffice::store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 2;
+inline constexpr int64_t kSchemaVersion = 3;
 inline constexpr int64_t kApplicationId = 0x426f7846;  // "BoxF"
 inline constexpr size_t kSeatBlobBytesPerSeat = 4;
 

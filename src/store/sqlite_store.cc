@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/sqlite_db.h"
+#include "store/sqlite_outbox.h"
 #include "store/sqlite_records.h"
 #include "store/sqlite_schema.h"
 
@@ -196,6 +197,21 @@ Status SqliteStore::ApplyGroup(std::vector<Pending>& group) {
 void SqliteStore::NoteWriteError(const Status& s) {
   if (!EndsTheStore(s) || !broken_.ok()) return;
   broken_ = Status(s.code(), "the store failed while writing and must be reopened: " + s.message());
+}
+
+// Rides the writer's queue as an empty batch, so the read runs on the
+// writer's thread after everything submitted before it is durable, and the
+// caller never waits on the disk.
+void SqliteStore::ReadChanges(const ChangesQuery& query, ChangesDone done) {
+  Submit(Batch{}, [this, query, done = std::move(done)](Status st) {
+    if (!st.ok()) return done(st);
+    StatusOr<std::vector<ChangeRecord>> changes = [&]() -> StatusOr<std::vector<ChangeRecord>> {
+      std::lock_guard lock(db_mu_);
+      if (db_ == nullptr) return Status::Unavailable("the store is closed");
+      return sqlite::ReadChanges(*db_, query);
+    }();
+    done(std::move(changes));
+  });
 }
 
 void SqliteStore::FinishGroup(std::vector<Pending>& group, CommitObservation& seen,

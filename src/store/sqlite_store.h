@@ -95,6 +95,7 @@ class SqliteStore final : public Store {
   StatusOr<Snapshot> Load() override;
   void Submit(Batch batch, DurableCallback done) override;
   void Flush() override;
+  void ReadChanges(const ChangesQuery& query, ChangesDone done) override;
   void Close() override;
   StoreStats stats() const override;
 

@@ -222,10 +222,38 @@ struct HistoryPruned {  // forgets webhook event ids and trail entries older tha
   friend bool operator==(const HistoryPruned&, const HistoryPruned&) = default;
 };
 
+// The outbox: every change of every show, in order, for systems downstream
+// (email, search, analytics). `version` is the show's own sequence number;
+// the store gives each change a global `seq` as well (0 when submitted).
+struct ChangeRecord {
+  uint64_t seq = 0;
+  ShowId show_id = 0;
+  Version version = 0;
+  TimeMs at_ms = 0;
+  uint8_t reason = 0;  // core::ChangeReason
+  uint8_t state = 0;   // core::SeatState, after the change
+  HoldId hold_id = 0;
+  BookingId booking_id = 0;
+  std::vector<SeatIndex> seats;
+  uint16_t ga_area = kNoArea;
+  uint32_t ga_quantity = 0;
+  friend bool operator==(const ChangeRecord&, const ChangeRecord&) = default;
+};
+
+// Which changes to read back: those after a global seq, or, for one show,
+// after one of its versions; oldest first, at most `limit`.
+struct ChangesQuery {
+  uint64_t after_seq = 0;
+  ShowId show_id = 0;  // 0: every show (after_seq); else this show (after_version)
+  Version after_version = 0;
+  size_t limit = 1000;
+};
+using ChangesDone = std::function<void(StatusOr<std::vector<ChangeRecord>>)>;
+
 using Record =
     std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed, BookingRecord,
-                 BookingCancelled, SeatsBlocked, ShowVersion, IdempotencyRecord, PaymentRecord,
-                 WebhookEventRecord, HoldTrailRecord, TicketRecord, HistoryPruned>;
+                 BookingCancelled, SeatsBlocked, ShowVersion, IdempotencyRecord, ChangeRecord,
+                 PaymentRecord, WebhookEventRecord, HoldTrailRecord, TicketRecord, HistoryPruned>;
 
 struct Batch {
   std::vector<Record> records;
@@ -269,6 +297,10 @@ class Store {
 
   // Blocks until everything submitted so far is durable or failed.
   virtual void Flush() = 0;
+
+  // Reads outbox changes made durable so far; `done` runs on the store's
+  // thread. Never blocks the caller.
+  virtual void ReadChanges(const ChangesQuery& query, ChangesDone done) = 0;
 
   // Flushes, stops the writer thread, closes the store. Idempotent.
   virtual void Close() = 0;

@@ -20,6 +20,9 @@ class ManualStore final : public store::Store {
     pending_.emplace_back(std::move(batch), std::move(done));
   }
   void Flush() override {}
+  void ReadChanges(const store::ChangesQuery&, store::ChangesDone done) override {
+    done(std::vector<store::ChangeRecord>{});
+  }
   void Close() override {}
   store::StoreStats stats() const override { return {}; }
 

@@ -1,0 +1,82 @@
+#include "store/sqlite_outbox.h"
+
+#include "store/sqlite_schema.h"
+
+namespace boxoffice::store::sqlite {
+
+const char* const kOutboxMigration = R"sql(
+CREATE TABLE changes(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  show_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  reason INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  hold_id INTEGER NOT NULL,
+  booking_id INTEGER NOT NULL,
+  seats BLOB NOT NULL,
+  ga_area INTEGER NOT NULL,
+  ga_quantity INTEGER NOT NULL,
+  UNIQUE(show_id, version));
+PRAGMA user_version = 3;
+)sql";
+
+StatusOr<OutboxTable> OutboxTable::Prepare(Db& db) {
+  OutboxTable t;
+  StatusOr<Stmt> s = db.Prepare(
+      "INSERT INTO changes(show_id, version, at_ms, reason, state, hold_id, booking_id, seats, "
+      "ga_area, ga_quantity) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+      /*persistent=*/true);
+  if (!s.ok()) return s.status();
+  t.insert_change_ = std::move(s).value();
+  return t;
+}
+
+Status OutboxTable::Put(const ChangeRecord& r) {
+  return insert_change_
+      .Bind(r.show_id, r.version, r.at_ms, int{r.reason}, int{r.state}, r.hold_id, r.booking_id,
+            Blob{EncodeSeats(r.seats)}, r.ga_area, r.ga_quantity)
+      .Exec();
+}
+
+StatusOr<std::vector<ChangeRecord>> ReadChanges(Db& db, const ChangesQuery& q) {
+  constexpr const char* kColumns =
+      "SELECT seq, show_id, version, at_ms, reason, state, hold_id, booking_id, seats, ga_area, "
+      "ga_quantity FROM changes ";
+  StatusOr<Stmt> stmt =
+      q.show_id == 0 ? db.Prepare(std::string(kColumns) + "WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+                     : db.Prepare(std::string(kColumns) +
+                                  "WHERE show_id = ?3 AND version > ?1 ORDER BY version LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  const int64_t limit = static_cast<int64_t>(q.limit);
+  if (q.show_id == 0) {
+    stmt->Bind(static_cast<int64_t>(q.after_seq), limit);
+  } else {
+    stmt->Bind(static_cast<int64_t>(q.after_version), limit, q.show_id);
+  }
+  std::vector<ChangeRecord> out;
+  while (true) {
+    StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    RowReader r(*stmt, "changes");
+    ChangeRecord& c = out.emplace_back();
+    c.seq = r.Int<uint64_t>();
+    c.show_id = r.Int<ShowId>();
+    c.version = r.Int<Version>();
+    c.at_ms = r.Int<TimeMs>();
+    c.reason = r.Int<uint8_t>();
+    c.state = r.Int<uint8_t>();
+    c.hold_id = r.Int<HoldId>();
+    c.booking_id = r.Int<BookingId>();
+    StatusOr<std::vector<SeatIndex>> seats = DecodeSeats(r.Bytes());
+    if (!seats.ok()) r.Fail(seats.status().message());
+    if (seats.ok()) c.seats = std::move(seats).value();
+    c.ga_area = r.Int<uint16_t>();
+    c.ga_quantity = r.Int<uint32_t>();
+    if (!r.status().ok()) return r.status();
+  }
+  return out;
+}
+
+}  // namespace boxoffice::store::sqlite
