@@ -119,6 +119,26 @@ class Db {
 // locked kUnavailable; I/O errors kIoError; a damaged file kCorruption.
 Status StatusFromSqlite(int rc, std::string_view context, std::string_view detail);
 
+// Runs `body(stmt)` over every row of a prepared (and bound) statement;
+// stops at the first error.
+template <typename Body>
+Status ForEachRow(Stmt& stmt, Body&& body) {
+  while (true) {
+    StatusOr<bool> row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    if (Status s = body(stmt); !s.ok()) return s;
+  }
+}
+
+// The same over every row of `sql`.
+template <typename Body>
+Status ForEachRow(Db& db, std::string_view sql, Body&& body) {
+  StatusOr<Stmt> stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return ForEachRow(*stmt, std::forward<Body>(body));
+}
+
 // Reads the columns of a result row left to right, checking each value's type
 // and range. The first mismatch becomes a kCorruption status and later reads
 // return zero values; check status() once the row is read.

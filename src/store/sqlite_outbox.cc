@@ -55,11 +55,8 @@ StatusOr<std::vector<ChangeRecord>> ReadChanges(Db& db, const ChangesQuery& q) {
     stmt->Bind(static_cast<int64_t>(q.after_version), limit, q.show_id);
   }
   std::vector<ChangeRecord> out;
-  while (true) {
-    StatusOr<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    RowReader r(*stmt, "changes");
+  Status s = ForEachRow(*stmt, [&](const Stmt& row_stmt) {
+    RowReader r(row_stmt, "changes");
     ChangeRecord& c = out.emplace_back();
     c.seq = r.Int<uint64_t>();
     c.show_id = r.Int<ShowId>();
@@ -74,8 +71,9 @@ StatusOr<std::vector<ChangeRecord>> ReadChanges(Db& db, const ChangesQuery& q) {
     if (seats.ok()) c.seats = std::move(seats).value();
     c.ga_area = r.Int<uint16_t>();
     c.ga_quantity = r.Int<uint32_t>();
-    if (!r.status().ok()) return r.status();
-  }
+    return r.status();
+  });
+  if (!s.ok()) return s;
   return out;
 }
 

@@ -46,22 +46,6 @@ CREATE TABLE tickets(
 PRAGMA user_version = 2;
 )sql";
 
-namespace {
-
-template <typename Body>
-Status ForEachRow(Db& db, std::string_view sql, Body&& body) {
-  StatusOr<Stmt> stmt = db.Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  while (true) {
-    StatusOr<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    if (Status s = body(*stmt); !s.ok()) return s;
-  }
-}
-
-}  // namespace
-
 StatusOr<PaymentTables> PaymentTables::Prepare(Db& db) {
   PaymentTables t;
   const std::pair<Stmt*, const char*> statements[] = {

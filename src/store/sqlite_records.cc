@@ -10,19 +10,6 @@ namespace boxoffice::store::sqlite {
 
 namespace {
 
-// Runs `body` over every row of `sql`; stops at the first error.
-template <typename Body>
-Status ForEachRow(Db& db, std::string_view sql, Body&& body) {
-  StatusOr<Stmt> stmt = db.Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  while (true) {
-    StatusOr<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    if (Status s = body(*stmt); !s.ok()) return s;
-  }
-}
-
 std::string_view TokenBytes(const core::Token& token) {
   return {reinterpret_cast<const char*>(token.bytes.data()), token.bytes.size()};
 }
