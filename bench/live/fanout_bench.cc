@@ -1,11 +1,10 @@
 // The live stream's fan-out, end to end: S subscribers (half SSE, half
 // WebSocket) on one show of a real `boxoffice serve`, while W writers make
 // changes (hold one general-admission place, release it: two changes per
-// round) as fast as they can, or at --rate changes per second. Reports the changes per second the server made,
-// the messages per second delivered (subscribers x changes), and the
-// delivery latency: from the change's `at` (server clock, milliseconds) to
-// its arrival at the subscriber (same machine, same clock), so each
-// figure is high by up to 1 ms of truncation.
+// round) as fast as they can, or at --rate changes per second. Reports the changes per second the
+// server made, the messages per second delivered (subscribers x changes), and the delivery latency:
+// from the change's `at` (server clock, milliseconds) to its arrival at the subscriber (same
+// machine, same clock), so each figure is high by up to 1 ms of truncation.
 //
 //   build/release/boxoffice_bench_fanout --subscribers 200 --writers 2 --rounds 2000
 //   build/release/boxoffice_bench_fanout --subscribers 100 --rounds 2000 --rate 1000

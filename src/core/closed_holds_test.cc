@@ -48,7 +48,7 @@ TEST(ClosedHolds, ForgetDropsChunksWhoseHoldsAllClosedBefore) {
   ClosedHolds c;
   for (uint32_t q = 1; q < 3 * kChunk; ++q) c.Add(q, E(q, 100 + q / kChunk));  // chunk k at 100+k
   c.Add(kChunk / 2, E(kChunk / 2, 500));  // chunk 0 has a late close: all of it is kept
-  c.Forget(102'000);                       // before second 102: chunk 1 only
+  c.Forget(102'000);                      // before second 102: chunk 1 only
   EXPECT_NE(c.Find(1, 1), nullptr);
   EXPECT_EQ(c.Find(kChunk, kChunk % 97), nullptr);
   EXPECT_EQ(c.Find(2 * kChunk - 1, (2 * kChunk - 1) % 97), nullptr);
