@@ -1,11 +1,10 @@
 #include "app/gateway_command.h"
 
-#include <signal.h>
-
 #include <cstdio>
 #include <random>
 
 #include "app/secrets.h"
+#include "app/stop_signals.h"
 #include "http/problem.h"
 #include "http/server.h"
 
@@ -90,12 +89,7 @@ void SimulatedGatewayStack::Stop() {
 }
 
 int RunGateway(int argc, char** argv) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  StopSignals stop_signals;  // before any thread starts
 
   StatusOr<ServeConfig> loaded = LoadGatewayConfig(argc + 1, argv - 1, ProcessEnvironment());
   if (!loaded.ok()) return Fail(loaded.status().message());
@@ -136,10 +130,7 @@ int RunGateway(int argc, char** argv) {
               server.port());
   std::fflush(stdout);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  std::printf("stopping (signal %d)\n", signal_number);
-  std::fflush(stdout);
+  stop_signals.Wait();
   server.Stop();
   stack.Stop();
   return 0;

@@ -1,7 +1,5 @@
 #include "app/serve.h"
 
-#include <signal.h>
-
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <future>
@@ -11,6 +9,7 @@
 #include "app/demo_venues.h"
 #include "app/gateway_command.h"
 #include "app/secrets.h"
+#include "app/stop_signals.h"
 #include "http/api.h"
 #include "http/api_json.h"
 #include "http/catalog_codec.h"
@@ -143,13 +142,7 @@ http::ServerOptions ServerOptionsOf(const ServeConfig& c) {
 }  // namespace
 
 int RunServe(int argc, char** argv) {
-  // Block the stop signals before any thread starts; the main thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  StopSignals stop_signals;  // before any thread starts
 
   StatusOr<ServeConfig> loaded = LoadServeConfig(argc + 1, argv - 1, ProcessEnvironment());
   if (!loaded.ok()) return Fail(loaded.status().message());
@@ -237,10 +230,7 @@ int RunServe(int argc, char** argv) {
   std::printf("listening on http://%s:%u\n", config.listen_address.c_str(), server.port());
   std::fflush(stdout);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  std::printf("stopping (signal %d)\n", signal_number);
-  std::fflush(stdout);
+  stop_signals.Wait();
   api.SetReady(false);
   hub.Shutdown(kLiveStreamCloseWait);
   server.Stop();
