@@ -70,32 +70,6 @@ std::optional<Response> RequireApiKey(const Request& req, const std::string& api
   return r;
 }
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Amount(const Payment& p) {
   const int64_t units = p.amount_minor / 100;
   const int64_t cents = p.amount_minor % 100;
@@ -111,7 +85,7 @@ std::string PayPageHtml(const Payment& p) {
       "<meta name=\"viewport\" content=\"width=device-width\"></head>\n"
       "<body style=\"font-family:sans-serif;max-width:28em;margin:3em auto\">\n"
       "<h1>Simulated payment</h1>\n<p>Amount: <b>" +
-      EscapeHtml(Amount(p)) + "</b></p>\n<p>Reference: " + EscapeHtml(p.reference) +
+      EscapeMarkup(Amount(p)) + "</b></p>\n<p>Reference: " + EscapeMarkup(p.reference) +
       "</p>\n<p>Status: <b id=\"status\">" + std::string(payments::PaymentStatusName(p.status)) +
       "</b></p>\n";
   if (open) {

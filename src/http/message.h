@@ -113,4 +113,8 @@ struct Response {
   static Response Empty(unsigned status);  // e.g. 204, 304
 };
 
+// Text made safe inside HTML or XML (SVG) text and attribute values: < > & " '
+// become character references.
+std::string EscapeMarkup(std::string_view text);
+
 }  // namespace boxoffice::http

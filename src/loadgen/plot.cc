@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "http/message.h"
+
 namespace boxoffice::loadgen {
 namespace {
 
@@ -30,29 +32,6 @@ std::string Label(double v) {
     std::snprintf(buf, sizeof buf, "%.2g", v);
   }
   return buf;
-}
-
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // A round upper bound for an axis: 1, 2 or 5 times a power of ten.
@@ -90,8 +69,8 @@ void Axes(std::string& svg, const Panel& p, std::string_view y_title, bool time_
     }
   }
   svg += "<text x=\"16\" y=\"" + Num(p.top + kPanelHeight / 2) + "\" transform=\"rotate(-90 16 " +
-         Num(p.top + kPanelHeight / 2) + ")\" text-anchor=\"middle\">" + Escape(y_title) +
-         "</text>\n";
+         Num(p.top + kPanelHeight / 2) + ")\" text-anchor=\"middle\">" +
+         http::EscapeMarkup(y_title) + "</text>\n";
 }
 
 template <typename Fn>
@@ -108,7 +87,7 @@ void Line(std::string& svg, const std::vector<TimelinePoint>& points, const Pane
 void Legend(std::string& svg, double x, double y, std::string_view color, std::string_view text) {
   svg += "<rect x=\"" + Num(x) + "\" y=\"" + Num(y - 9) + "\" width=\"14\" height=\"4\" fill=\"" +
          std::string(color) + "\"/><text x=\"" + Num(x + 20) + "\" y=\"" + Num(y) + "\">" +
-         Escape(text) + "</text>\n";
+         http::EscapeMarkup(text) + "</text>\n";
 }
 
 }  // namespace
@@ -134,9 +113,9 @@ std::string RenderSvg(const BenchReport& r) {
                     "\" font-family=\"sans-serif\" font-size=\"12\">\n"
                     "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   svg += "<text x=\"" + Num(kLeft) + "\" y=\"24\" font-size=\"15\">" +
-         Escape("boxoffice bench " + std::string(ScenarioName(r.options.scenario)) + ": show " +
-                r.show_id + ", " + std::to_string(r.options.fans) + " fans, " +
-                std::to_string(r.capacity) + " places") +
+         http::EscapeMarkup("boxoffice bench " + std::string(ScenarioName(r.options.scenario)) +
+                            ": show " + r.show_id + ", " + std::to_string(r.options.fans) +
+                            " fans, " + std::to_string(r.capacity) + " places") +
          "</text>\n";
   if (points.empty()) {
     svg += "<text x=\"" + Num(kLeft) + "\" y=\"" + Num(kTop + 20) +
