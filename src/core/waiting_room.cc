@@ -89,6 +89,7 @@ JoinOutcome WaitingRoom::Join(uint32_t owner, TimeMs now_ms, Place* place) {
     entry_of_owner_[owner] = e;
     if (!drawn_) prequeue_size_ = e;
     outcome = JoinOutcome::kJoined;
+    if (drawn_ && !policy_.queue_everyone) Advance(now_ms_);  // straight through if there is room
   }
   if (place != nullptr) *place = *Find(owner);
   return outcome;
@@ -125,7 +126,10 @@ void WaitingRoom::Advance(TimeMs now_ms) {
     }
     // Nobody to admit: bank at most one second's worth of admissions.
     const int64_t bank_max = std::max<int64_t>(kCreditPerFan, policy_.admissions_per_minute * 1000);
-    uint32_t due = static_cast<uint32_t>(std::min<int64_t>(credit_ / kCreditPerFan, UINT32_MAX));
+    uint32_t due =
+        policy_.queue_everyone
+            ? static_cast<uint32_t>(std::min<int64_t>(credit_ / kCreditPerFan, UINT32_MAX))
+            : UINT32_MAX;
     due = std::min(due, LineEnd() - now_serving_);
     if (served_through_ != UINT32_MAX && !nothing_left_) {
       due = std::min(due, served_through_ > now_serving_ ? served_through_ - now_serving_ : 0);
@@ -216,6 +220,7 @@ void WaitingRoom::EndSession(uint32_t owner, TimeMs now_ms) {
   state_[p->entry - 1] = SessionState::kDone;
   session_end_.Erase(p->entry);
   --active_;
+  Advance(now_ms_);  // the freed slot may let the next fan in at once
 }
 
 void WaitingRoom::SetPlacesLeft(uint64_t places_left, double mean_basket) {

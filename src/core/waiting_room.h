@@ -49,6 +49,11 @@ struct WaitingRoomPolicy {
   uint32_t admissions_per_minute = 600;
   uint32_t active_sessions_max = 1'000;
   DurationMs session_ms = 600'000;  // a shopping session's length
+  // false: once on sale, fans go straight through while shoppers are under
+  // the maximum, and only wait (in arrival order) when the booking path is
+  // at capacity; the admission rate then does not apply. The pre-queue and
+  // its lottery work the same either way.
+  bool queue_everyone = true;
 };
 
 enum class RoomPhase : uint8_t {

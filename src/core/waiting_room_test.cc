@@ -142,6 +142,32 @@ TEST(WaitingRoom, ActiveShoppersNeverExceedTheMaximum) {
   EXPECT_EQ(room.now_serving(), 500u);  // everybody got through in the end
 }
 
+// Queueing only at capacity: fans walk straight in while shoppers are under
+// the maximum, wait in arrival order when it is reached, and go in one by one
+// as slots free, whatever the admission rate.
+TEST(WaitingRoom, QueuesOnlyWhenTheBookingPathIsAtCapacity) {
+  WaitingRoomPolicy policy = Policy(/*per_minute=*/1, /*active_max=*/3);
+  policy.queue_everyone = false;
+  WaitingRoom room(policy, Seed(8));
+  testing::FakeClock clock(kOnsale);
+  Place place;
+  for (uint32_t owner = 1; owner <= 3; ++owner) {
+    ASSERT_EQ(room.Join(owner, clock.now_ms(), &place), JoinOutcome::kJoined);
+    EXPECT_LE(place.sequence, room.now_serving()) << owner;  // admitted at once
+    ASSERT_EQ(room.StartSession(owner, clock.now_ms(), nullptr), SessionOutcome::kStarted);
+  }
+  EXPECT_EQ(room.phase(clock.now_ms()), RoomPhase::kPaused);
+  for (uint32_t owner = 4; owner <= 5; ++owner) room.Join(owner, clock.now_ms(), nullptr);
+  EXPECT_EQ(room.now_serving(), 3u);
+  clock.Advance(kMinute);  // the rate would have admitted one: it does not apply
+  room.Advance(clock.now_ms());
+  EXPECT_EQ(room.now_serving(), 3u);
+  room.EndSession(2, clock.now_ms());
+  EXPECT_EQ(room.now_serving(), 4u);  // owner 4, the next in arrival order
+  EXPECT_EQ(room.Find(4)->sequence, 4u);
+  EXPECT_EQ(room.StartSession(5, clock.now_ms(), nullptr), SessionOutcome::kNotAdmitted);
+}
+
 TEST(WaitingRoom, SessionsEndExactlyOnTimeAndFreeTheirSlot) {
   WaitingRoom room(Policy(60'000, 1, kMinute), Seed(6));
   room.Join(1, kOnsale, nullptr);
