@@ -118,7 +118,7 @@ enum class QueueOutcome : uint8_t {
 
 template <typename T>
 struct QueueReply {
-  Status status;  // operational (journal failed)
+  Status status;  // operational: kUnavailable once the journal failed
   QueueOutcome outcome = QueueOutcome::kOk;
   T value{};
   bool ok() const { return status.ok() && outcome == QueueOutcome::kOk; }
@@ -141,8 +141,9 @@ class WaitingRooms {
   using InventoryOf = std::function<std::optional<Inventory>(core::ShowId)>;
   using StatusEncoder = std::function<std::string(const QueueStatus&)>;
 
-  WaitingRooms(Submit submit, InventoryOf inventory, std::function<core::TimeMs()> clock,
-               metrics::Registry& metrics);
+  // `failed` tells whether the journal failed: changes are refused then.
+  WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
+               std::function<core::TimeMs()> clock, metrics::Registry& metrics);
   ~WaitingRooms();
   WaitingRooms(const WaitingRooms&) = delete;
   WaitingRooms& operator=(const WaitingRooms&) = delete;
@@ -197,6 +198,7 @@ class WaitingRooms {
   void UpdateGauges();
 
   Submit submit_;
+  std::function<bool()> failed_;
   InventoryOf inventory_;
   std::function<core::TimeMs()> clock_;
   StatusEncoder encoder_;
