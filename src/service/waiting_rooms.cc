@@ -293,7 +293,7 @@ void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
     const QueueSettings& old = r->settings;
     const bool times_change = old.prequeue_opens_at_ms != settings.prequeue_opens_at_ms ||
                               old.onsale_at_ms != settings.onsale_at_ms;
-    if (times_change && r->room.fans() > 0 && now >= old.prequeue_opens_at_ms) {
+    if (times_change && now >= old.prequeue_opens_at_ms) {
       return done(
           Status::FailedPrecondition("the opening times cannot change once the pre-queue opened"));
     }

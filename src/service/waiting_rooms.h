@@ -15,7 +15,8 @@
 // Tick (so at most every kQueueTickMs while nothing else happens) and in the
 // batch of the join, session start or booking that moved them, so a restart
 // never moves now_serving back past what anyone was told. Fans admitted but
-// not shopping yet get a fresh admission window after a restart.
+// not shopping (their admission unused, or lapsed: lapses are not journaled)
+// get a fresh admission window after a restart.
 //
 // Status: Tick (every kQueueTickMs, from the service's sweeper) advances
 // every enabled room, tells it the seats left (free or held) and the mean
@@ -159,7 +160,8 @@ class WaitingRooms {
   // Creates or changes a show's room (the show must exist: the caller checks).
   // kInvalidArgument for bad values, kFailedPrecondition when the opening
   // times would change after the pre-queue opened, kResourceExhausted beyond
-  // kQueueRoomsMax. `done` runs once the settings are durable.
+  // kQueueRoomsMax. `done` runs once the settings are durable. The first
+  // call draws the room's seed and key; later calls keep them and the line.
   void Configure(core::ShowId show, QueueSettings settings,
                  std::function<void(StatusOr<QueueStatus>)> done);
   std::optional<QueueStatus> Find(core::ShowId show);
