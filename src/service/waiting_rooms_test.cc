@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
+#include <thread>
 
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
@@ -252,6 +254,48 @@ TEST_F(WaitingRoomsTest, OpeningTimesAreLockedOnceFansJoinedAndBadValuesAreRefus
   bad.session_s = 0;
   r = Wait<StatusOr<QueueStatus>>([&](auto done) { svc_->rooms().Configure(show, bad, done); });
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(WaitingRoomsTest, FansJoinAndShopFromManyThreadsWhileTheSweeperRuns) {
+  const core::ShowId show = MakeShow(*svc_, testing::GridVenue(2, 10, 50));
+  Configure(show, Settings(0, 60'000, 50, 600));
+  svc_->StartSweeper();
+  constexpr uint32_t kThreads = 4;
+  constexpr uint32_t kFansEach = 500;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<uint32_t>> entries(kThreads);
+  for (uint32_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (uint32_t i = 0; i < kFansEach; ++i) {
+        const std::string user = User(t * kFansEach + i + 1);
+        QueueReply<QueuePlace> j = svc_->rooms().Join(show, user);
+        entries[t].push_back(j.value.place.entry);  // entry = sequence: no pre-queue
+        (void)svc_->rooms().StartSession(show, user, j.value.place.entry);
+        clock_.Advance(1);
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  svc_->Stop();
+  std::vector<uint32_t> all;
+  std::map<uint32_t, std::string> user_of_entry;
+  for (uint32_t t = 0; t < kThreads; ++t) {
+    all.insert(all.end(), entries[t].begin(), entries[t].end());
+    for (uint32_t i = 0; i < kFansEach; ++i)
+      user_of_entry[entries[t][i]] = User(t * kFansEach + i + 1);
+  }
+  std::sort(all.begin(), all.end());
+  for (uint32_t k = 0; k < all.size(); ++k) ASSERT_EQ(all[k], k + 1);  // each entry once
+  const QueueStatus s = Status(show);
+  EXPECT_EQ(s.fans, kThreads * kFansEach);
+  EXPECT_LE(s.active_shoppers + s.admitted_waiting, 50u);
+  // Those admitted meanwhile may shop now, up to the cap.
+  uint32_t started = 0;
+  for (uint32_t q = 1; q <= s.now_serving; ++q) {
+    started += svc_->rooms().StartSession(show, user_of_entry[q], q).ok();
+  }
+  EXPECT_GT(started, 0u);
+  EXPECT_LE(Status(show).active_shoppers, 50u);
 }
 
 TEST(WaitingRoomsMemory, AQueuedFanTakesUnder64BytesInTheServer) {
