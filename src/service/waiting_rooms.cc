@@ -63,8 +63,7 @@ struct WaitingRooms::Room {
         settings(s),
         seed(lottery_seed),
         owner_key(std::move(key)),
-        seed_sha256(crypto::HexEncode(crypto::AsChars(crypto::Sha256(
-            std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size()))))),
+        seed_sha256(crypto::HexEncode(crypto::AsChars(crypto::Sha256(SeedBytes())))),
         room(PolicyOf(s), seed) {}
 
   static core::WaitingRoomPolicy PolicyOf(const QueueSettings& s) {
@@ -78,6 +77,8 @@ struct WaitingRooms::Room {
     return p;
   }
 
+  std::string_view SeedBytes() const { return crypto::AsChars(seed); }
+
   // The fan's key in `fans`.
   uint64_t KeyOf(std::string_view user) const {
     const crypto::Sha256Digest d = crypto::HmacSha256(owner_key, user);
@@ -88,18 +89,17 @@ struct WaitingRooms::Room {
   std::optional<uint32_t> EntryOf(std::string_view user) const { return fans.Find(KeyOf(user)); }
 
   store::QueueRoomRecord Record(core::TimeMs now) const {
-    return store::QueueRoomRecord{
-        show,
-        settings.enabled,
-        settings.prequeue_opens_at_ms,
-        settings.onsale_at_ms,
-        settings.admissions_per_minute,
-        settings.active_shoppers_max,
-        settings.session_s,
-        settings.queue_everyone,
-        std::string(reinterpret_cast<const char*>(seed.data()), seed.size()),
-        owner_key,
-        now};
+    return store::QueueRoomRecord{show,
+                                  settings.enabled,
+                                  settings.prequeue_opens_at_ms,
+                                  settings.onsale_at_ms,
+                                  settings.admissions_per_minute,
+                                  settings.active_shoppers_max,
+                                  settings.session_s,
+                                  settings.queue_everyone,
+                                  std::string(SeedBytes()),
+                                  owner_key,
+                                  now};
   }
 
   const core::ShowId show;
@@ -123,8 +123,7 @@ bool QueueStatus::SamePublicState(const QueueStatus& o) const {
   return show == o.show && settings == o.settings && phase == o.phase &&
          now_serving == o.now_serving && fans == o.fans && prequeue_fans == o.prequeue_fans &&
          served_through == o.served_through && sold_out == o.sold_out &&
-         seed_sha256 == o.seed_sha256 && seed == o.seed && active_shoppers == o.active_shoppers &&
-         admitted_waiting == o.admitted_waiting;
+         seed_sha256 == o.seed_sha256 && seed == o.seed;
 }
 
 WaitingRooms::WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
@@ -307,7 +306,7 @@ void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
     r->enabled.store(settings.enabled, std::memory_order_release);
     batch.records.push_back(r->Record(now));
     Refresh(*r, now, /*force=*/true);
-    status = r->status;
+    status = StatusOf(*r, now);
   }
   submit_(std::move(batch), [done = std::move(done), status](Status s) {
     if (!s.ok()) return done(s);

@@ -83,7 +83,7 @@ struct QueueStatus {
   uint32_t admitted_waiting = 0;
   core::TimeMs updated_at_ms = 0;
 
-  // Equal as far as the public body goes (updated_at aside).
+  // Equal in all the public body says (updated_at aside; the organisers' counts too).
   bool SamePublicState(const QueueStatus& o) const;
 };
 
