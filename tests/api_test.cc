@@ -769,6 +769,23 @@ TEST_F(ApiTest, FanLimitCountsHoldsPerShow) {
   EXPECT_EQ(Hold(show, "bob", SeatsBody({"STALLS-C-5", "STALLS-C-6"})).status, 201u);
 }
 
+TEST_F(ApiTest, FanLimitCountsBookingsWithHolds) {
+  const std::string show = TheatreShow(R"(,"seats_per_order_max":2,"seats_per_fan_max":4)");
+  const auto [booked, _] = MustHold(show, "carol", SeatsBody({"STALLS-D-1", "STALLS-D-2"}));
+  ASSERT_EQ(Confirm(booked, "pay-carol-1").status, 201u);
+  const auto [held, token] = MustHold(show, "carol", SeatsBody({"STALLS-D-3", "STALLS-D-4"}));
+  ASSERT_FALSE(held.empty());
+  // Two booked plus two held: the fan is at the show's limit of 4.
+  const uint64_t v = Version(show);
+  EXPECT_TRUE(IsProblem(Hold(show, "carol", SeatsBody({"STALLS-D-5"})), 409, "fan_limit_exceeded"));
+  EXPECT_EQ(Version(show), v) << "a refused hold changes nothing";
+  EXPECT_EQ(StateOf(show, "STALLS-D-5"), SeatState::kFree);
+  // Booking the held seats keeps the count at 4; releasing frees room.
+  ASSERT_EQ(Confirm(held, "pay-carol-2").status, 201u);
+  EXPECT_TRUE(IsProblem(Hold(show, "carol", SeatsBody({"STALLS-D-5"})), 409, "fan_limit_exceeded"));
+  EXPECT_EQ(Hold(show, "dave", SeatsBody({"STALLS-D-5"})).status, 201u) << "another fan";
+}
+
 TEST_F(ApiTest, NoHoldsBeforeTheSaleOpens) {
   const std::string show = TheatreShow(R"(,"on_sale_at":"2029-01-01T10:00:00.000Z")");
   const uint64_t v = Version(show);

@@ -141,15 +141,13 @@ Caller Authenticate(const Request& req, const ApiOptions& options) {
     }
     return c;
   }
-  const std::optional<std::string_view> auth = req.Header("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!auth || auth->size() <= kBearer.size() ||
-      !EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer)) {
+  const std::optional<std::string_view> bearer = req.BearerToken();
+  if (!bearer) {
     c.problem = Unauthorized("send Authorization: Bearer <token>");
     return c;
   }
   StatusOr<JwtClaims> claims =
-      VerifyJwtRemembered(auth->substr(kBearer.size()), options.jwt_secret, service::SystemNowMs());
+      VerifyJwtRemembered(*bearer, options.jwt_secret, service::SystemNowMs());
   if (!claims.ok()) {
     c.problem = Unauthorized("the bearer token is not valid: " + claims.status().message());
     return c;
@@ -265,6 +263,7 @@ struct Api::Cache {
 Api::Api(service::BookingService* service, ApiOptions options, metrics::Registry* metrics)
     : svc_(service),
       options_(std::move(options)),
+      queue_proof_(options_.queue_proof),
       metrics_(metrics),
       cache_(std::make_unique<Cache>()) {}
 
@@ -300,6 +299,7 @@ void Api::Register(Router& router) {
   router.Add(Method::kGet, "/v1/holds/{id}/events", bind(&Api::HoldEvents));
   router.Add(Method::kPost, "/v1/payments/webhook", bind(&Api::PaymentWebhook));
   router.Add(Method::kGet, "/v1/tickets/{code}", bind(&Api::GetTicket));
+  router.Add(Method::kGet, "/v1/shows/{id}/queue/challenge", bind(&Api::GetQueueChallenge));
 }
 
 // ---- Idempotency ------------------------------------------------------------------------------
@@ -445,6 +445,24 @@ void Api::GetShow(Request&& req, Responder respond) {
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
   respond(JsonResponse(200, ShowJson(*s, svc_->Available(*s))));
+}
+
+// A proof-of-work challenge for joining the show's waiting room; with
+// queue_pow_bits 0 it asks for no work (difficulty_bits 0) and joining needs
+// no proof.
+void Api::GetQueueChallenge(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireFan(caller)) return respond(std::move(*p));
+  const std::optional<core::ShowId> id = ShowParam(req);
+  std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
+  if (s == nullptr) return respond(NotFound("no such show"));
+  const QueueChallenge c = queue_proof_.Issue(caller.user, s->id, service::SystemNowMs());
+  Response r = JsonResponse(200, {{"challenge", c.challenge},
+                                  {"difficulty_bits", c.difficulty_bits},
+                                  {"algorithm", "sha256"},
+                                  {"expires_at", FormatTime(c.expires_at_ms)}});
+  r.headers.Set("Cache-Control", "no-store");
+  respond(std::move(r));
 }
 
 void Api::GetSeatMap(Request&& req, Responder respond) {

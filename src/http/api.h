@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 
+#include "http/queue_challenge.h"
 #include "http/router.h"
 #include "metrics/metrics.h"
 #include "service/booking_service.h"
@@ -39,6 +40,7 @@ struct ApiOptions {
   std::string jwt_secret;
   std::string admin_key;
   service::ShowSettings show_defaults;  // for members POST /v1/shows leaves out
+  QueueProofOptions queue_proof;        // the waiting room's proof of work (off: bits 0)
 };
 
 class Api {
@@ -82,9 +84,11 @@ class Api {
   void PaymentWebhook(Request&& req, Responder respond);
   void HoldEvents(Request&& req, Responder respond);
   void GetTicket(Request&& req, Responder respond);
+  void GetQueueChallenge(Request&& req, Responder respond);
 
   service::BookingService* svc_;
   ApiOptions options_;
+  QueueProof queue_proof_;  // the join route calls queue_proof_.CheckJoin first
   metrics::Registry* metrics_;
   std::atomic<bool> ready_{false};
   std::unique_ptr<Cache> cache_;
