@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include "crypto/encoding.h"
+#include "crypto/proof_of_work.h"
 #include "http/api_json.h"
 
 namespace boxoffice::loadgen {
@@ -56,6 +57,14 @@ class Members {
     if (v->is_int64() && v->get_int64() >= 0) return static_cast<uint64_t>(v->get_int64());
     Fail(key, "expected a non-negative integer");
     return 0;
+  }
+  // An RFC 3339 time member as milliseconds since the epoch.
+  core::TimeMs Time(std::string_view key) {
+    const std::string text = Str(key);
+    if (!ok()) return 0;
+    const std::optional<core::TimeMs> t = http::ParseTime(text);
+    if (!t) Fail(key, "not an RFC 3339 time");
+    return t.value_or(0);
   }
   bool Bool(std::string_view key) {
     const json::value* v = Get(key);
@@ -278,14 +287,24 @@ StatusOr<HoldCreated> ParseHoldCreated(std::string_view text) {
   h.id = m.Str("id");
   h.token = m.Str("token");
   h.seats = m.Strings("seats");
-  const std::string expires_at = m.Str("expires_at");
-  if (m.ok()) {
-    const std::optional<core::TimeMs> t = http::ParseTime(expires_at);
-    if (!t) m.Fail("expires_at", "not an RFC 3339 time");
-    h.expires_at_ms = t.value_or(0);
-  }
+  h.expires_at_ms = m.Time("expires_at");
   if (Status st = m.Finish("hold"); !st.ok()) return st;
   return h;
+}
+
+StatusOr<QueueChallengeView> ParseQueueChallenge(std::string_view text) {
+  StatusOr<json::value> v = Parse(text, "queue challenge");
+  if (!v.ok()) return v.status();
+  Members m(*v, "");
+  QueueChallengeView c;
+  c.challenge = m.Str("challenge");
+  const uint64_t bits = m.Uint("difficulty_bits");
+  if (m.ok() && bits > crypto::kProofBitsMax) m.Fail("difficulty_bits", "beyond 32");
+  c.difficulty_bits = static_cast<uint32_t>(bits);
+  if (m.ok() && m.Str("algorithm") != "sha256") m.Fail("algorithm", "expected sha256");
+  c.expires_at_ms = m.Time("expires_at");
+  if (Status st = m.Finish("queue challenge"); !st.ok()) return st;
+  return c;
 }
 
 StatusOr<std::string> ParseCreatedId(std::string_view text) {

@@ -94,6 +94,15 @@ struct ShowSummary {
 // The "id" member of a created resource (venue).
 StatusOr<std::string> ParseCreatedId(std::string_view json);
 StatusOr<ShowSummary> ParseShow(std::string_view json);
+// GET /v1/shows/{id}/queue/challenge: a proof-of-work challenge to join the
+// waiting room (http/queue_challenge.h).
+struct QueueChallengeView {
+  std::string challenge;
+  uint32_t difficulty_bits = 0;
+  core::TimeMs expires_at_ms = 0;
+};
+StatusOr<QueueChallengeView> ParseQueueChallenge(std::string_view json);
+
 // The "code" of a problem+json body, or "" when the body is not one.
 std::string ProblemCode(std::string_view json);
 // A top-level string member of a JSON object; "" when absent or not a string.
