@@ -8,7 +8,6 @@
 #include "crypto/hmac.h"
 #include "crypto/proof_of_work.h"
 #include "crypto/random.h"
-#include "http/json_reader.h"
 #include "http/problem.h"
 #include "http/signed_token.h"
 
@@ -92,14 +91,10 @@ ProofVerdict QueueProof::Verify(std::string_view challenge, std::string_view non
   return ProofVerdict::kOk;
 }
 
-std::optional<Response> QueueProof::CheckJoin(std::string_view body, std::string_view user,
-                                              core::ShowId show, core::TimeMs now_ms) const {
+std::optional<Response> QueueProof::CheckProof(const boost::json::value* proof,
+                                               std::string_view user, core::ShowId show,
+                                               core::TimeMs now_ms) const {
   if (!required()) return std::nullopt;
-  if (body.empty()) return Refusal(ProofVerdict::kRequired);
-  StatusOr<boost::json::value> json = ParseJson(body);
-  if (!json.ok()) return problems::BadRequest(json.status().message()).ToResponse();
-  const boost::json::object* root = json->if_object();
-  const boost::json::value* proof = root != nullptr ? root->if_contains("proof") : nullptr;
   if (proof == nullptr || proof->is_null()) return Refusal(ProofVerdict::kRequired);
   const boost::json::object* p = proof->if_object();
   const boost::json::value* challenge = p != nullptr ? p->if_contains("challenge") : nullptr;

@@ -14,6 +14,7 @@
 // Thread-safety: immutable after construction; any thread.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,13 +57,13 @@ class QueueProof {
   ProofVerdict Verify(std::string_view challenge, std::string_view nonce, std::string_view user,
                       core::ShowId show, core::TimeMs now_ms) const;
 
-  // The join handler's check on the request body: nothing when the fan may
-  // join (always, when no proof is required), otherwise the problem to answer:
-  // 403 proof_required (no "proof" member), 403 proof_invalid (a proof that
-  // does not hold), 400 malformed_request (a body that is not JSON or a
-  // "proof" of the wrong shape).
-  std::optional<Response> CheckJoin(std::string_view body, std::string_view user, core::ShowId show,
-                                    core::TimeMs now_ms) const;
+  // The join route's check: nothing when the fan may join (always, when no
+  // proof is required), otherwise the problem to answer. `proof` is the
+  // body's "proof" member, or null without one: 403 proof_required; 403
+  // proof_invalid for a proof that does not hold; 400 malformed_request for
+  // a proof that is not {"challenge": string, "nonce": string}.
+  std::optional<Response> CheckProof(const boost::json::value* proof, std::string_view user,
+                                     core::ShowId show, core::TimeMs now_ms) const;
 
  private:
   QueueProofOptions options_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "http/api_json.h"
@@ -28,8 +29,10 @@ TEST(QueueProofTest, TheSolvedBodyLetsTheFanJoin) {
   const http::QueueChallenge c = server.Issue("fan-1", 3, kNowMs);
   StatusOr<std::string> body = QueueJoinBody(ChallengeJson(c));
   ASSERT_TRUE(body.ok()) << body.status().message();
-  EXPECT_FALSE(server.CheckJoin(*body, "fan-1", 3, kNowMs).has_value()) << *body;
-  EXPECT_TRUE(server.CheckJoin(*body, "fan-2", 3, kNowMs).has_value());
+  const boost::json::value json = boost::json::parse(*body);
+  const boost::json::value* proof = json.as_object().if_contains("proof");
+  EXPECT_FALSE(server.CheckProof(proof, "fan-1", 3, kNowMs).has_value()) << *body;
+  EXPECT_TRUE(server.CheckProof(proof, "fan-2", 3, kNowMs).has_value());
 }
 
 TEST(QueueProofTest, ParsesTheChallengeStrictly) {

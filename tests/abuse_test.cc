@@ -1,7 +1,8 @@
 // Abuse control over real sockets: rate limits answer 429 with a Retry-After
 // that follows the configured rate, refuse before anything changes, and keep
-// other clients (another address, another fan, another show) unaffected. The
-// server trusts X-Forwarded-For from loopback (rate_forwarded_for), which
+// other clients (another address, another fan, another show) unaffected;
+// joining a waiting room takes a proof of work (queue_pow_bits). The server
+// trusts X-Forwarded-For from loopback (rate_forwarded_for), which
 // lets one test process speak as many client addresses; requests without the
 // header come from loopback and are not limited (the default).
 #include <gtest/gtest.h>
@@ -33,7 +34,7 @@ int64_t ExpectedRetryAfterS(int per_second) {
 
 HeaderList From(const std::string& address) { return {{"X-Forwarded-For", address}}; }
 
-class RateLimitTest : public ::testing::Test {
+class AbuseTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     server_ = new ServerProcess({
@@ -101,10 +102,10 @@ class RateLimitTest : public ::testing::Test {
   std::unique_ptr<Api> api_;
 };
 
-ServerProcess* RateLimitTest::server_ = nullptr;
-Status* RateLimitTest::start_status_ = nullptr;
+ServerProcess* AbuseTest::server_ = nullptr;
+Status* AbuseTest::start_status_ = nullptr;
 
-TEST_F(RateLimitTest, HammeringOneShowIsRefusedAndLeavesOtherShowsAndFansAlone) {
+TEST_F(AbuseTest, HammeringOneShowIsRefusedAndLeavesOtherShowsAndFansAlone) {
   const std::string show = Show();
   const std::string other_show = Show();
   // alice from ever new addresses: only her budget for this show runs out.
@@ -133,7 +134,7 @@ TEST_F(RateLimitTest, HammeringOneShowIsRefusedAndLeavesOtherShowsAndFansAlone) 
             std::string::npos);
 }
 
-TEST_F(RateLimitTest, AnAddressOverItsBudgetIsRefusedAndOtherAddressesAreNot) {
+TEST_F(AbuseTest, AnAddressOverItsBudgetIsRefusedAndOtherAddressesAreNot) {
   const std::string show = Show();
   // Different fans, one address: the address budget runs out.
   const auto [passed, refused] = UntilRefused(
@@ -153,7 +154,7 @@ TEST_F(RateLimitTest, AnAddressOverItsBudgetIsRefusedAndOtherAddressesAreNot) {
   ExpectRefusal(v6_refused, "address", kAddressPerSecond);
 }
 
-TEST_F(RateLimitTest, AFanIsLimitedWhateverTheAddress) {
+TEST_F(AbuseTest, AFanIsLimitedWhateverTheAddress) {
   // Releasing holds that do not exist: answered 404, and each one counts.
   const auto [passed, refused] = UntilRefused([&](int i) {
     return api().Delete(
@@ -165,7 +166,7 @@ TEST_F(RateLimitTest, AFanIsLimitedWhateverTheAddress) {
   ExpectRefusal(refused, "user", kUserPerSecond);
 }
 
-TEST_F(RateLimitTest, LoopbackClientsAndTheAdminKeyAreNotLimitedByDefault) {
+TEST_F(AbuseTest, LoopbackClientsAndTheAdminKeyAreNotLimitedByDefault) {
   const std::string show = Show();
   for (int i = 0; i < 3 * kUserBurst; ++i) {
     Reply r = api().Post("/v1/shows/" + show + "/holds", R"({"seats":[")" + Seat(i % 2) + R"("]})",
@@ -179,7 +180,7 @@ TEST_F(RateLimitTest, LoopbackClientsAndTheAdminKeyAreNotLimitedByDefault) {
   }
 }
 
-TEST_F(RateLimitTest, QueueChallengeIsSignedForTheFanAndSolvable) {
+TEST_F(AbuseTest, QueueChallengeIsSignedForTheFanAndSolvable) {
   const std::string show = Show();
   Reply c = api().Get("/v1/shows/" + show + "/queue/challenge", FanAuth(*server_, "erin"));
   ASSERT_EQ(c.status, 200u) << c.Describe();
@@ -195,6 +196,55 @@ TEST_F(RateLimitTest, QueueChallengeIsSignedForTheFanAndSolvable) {
   EXPECT_NE(again.Str("challenge"), c.Str("challenge")) << "each challenge is fresh";
   EXPECT_EQ(api().Get("/v1/shows/" + show + "/queue/challenge").status, 401u);
   EXPECT_EQ(api().Get("/v1/shows/s999999/queue/challenge", FanAuth(*server_, "erin")).status, 404u);
+}
+
+TEST_F(AbuseTest, JoiningAWaitingRoomTakesAProofOfWork) {
+  const std::string show = Show();
+  const std::string room = "/v1/shows/" + show + "/queue";
+  Reply put = api().Call("PUT", room,
+                         R"({"enabled":true,"prequeue_opens_at":"2020-01-01T00:00:00.000Z",)"
+                         R"("onsale_at":"2020-01-01T00:00:00.000Z"})",
+                         With(AdminAuth(*server_), {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(put.status, 200u) << put.Describe();
+  const auto challenge_of = [&](const std::string& user) {
+    Reply c = api().Get(room + "/challenge", FanAuth(*server_, user));
+    EXPECT_EQ(c.status, 200u) << c.Describe();
+    return c.Str("challenge");
+  };
+  const auto join = [&](const std::string& user, const std::string& body) {
+    return api().Post(room, body, FanAuth(*server_, user));
+  };
+  const auto proof = [](const std::string& challenge, const std::string& nonce) {
+    return R"({"proof":{"challenge":")" + challenge + R"(","nonce":")" + nonce + R"("}})";
+  };
+  const std::string mine = challenge_of("frank");
+  const std::string nonce = crypto::SolveProofOfWork(mine, kPowBits).value();
+  std::string short_nonce = "0";  // a nonce that falls short of the difficulty
+  for (int n = 0; crypto::ProofOfWorkHolds(mine, short_nonce, kPowBits); ++n) {
+    short_nonce = std::to_string(n);
+  }
+  const std::string theirs = challenge_of("grace");
+
+  Reply r = join("frank", "");
+  EXPECT_EQ(r.status, 403u) << r.Describe();
+  EXPECT_EQ(r.code(), "proof_required");
+  r = join("frank", proof(mine, short_nonce));
+  EXPECT_EQ(r.code(), "proof_invalid") << r.Describe();
+  r = join("frank", proof(theirs, crypto::SolveProofOfWork(theirs, kPowBits).value()));
+  EXPECT_EQ(r.code(), "proof_invalid") << "another fan's challenge: " << r.Describe();
+  r = join("frank", proof(mine + "x", nonce));
+  EXPECT_EQ(r.code(), "proof_invalid") << "a tampered challenge: " << r.Describe();
+  const auto fans = [&] {
+    Reply admin = api().Get(room, AdminAuth(*server_));
+    EXPECT_EQ(admin.status, 200u) << admin.Describe();
+    return admin.Int("fans");
+  };
+  EXPECT_EQ(fans(), 0) << "refused joins change nothing";
+
+  r = join("frank", proof(mine, nonce));
+  EXPECT_EQ(r.status, 201u) << r.Describe();
+  EXPECT_FALSE(r.Str("ticket").empty());
+  EXPECT_EQ(fans(), 1);
 }
 
 }  // namespace
