@@ -114,7 +114,6 @@ struct WaitingRooms::Room {
   FanIndex fans;  // entries by the keyed hash of their user id
   uint32_t journaled_now_serving = 0;
   bool journaled_drawn = false;
-  core::TimeMs journaled_at_ms = 0;
   bool has_status = false;
   QueueStatus status;
   std::shared_ptr<const QueueStatusBody> body;
@@ -225,7 +224,6 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
       s.last_advance_ms = std::max(s.last_advance_ms, p.at_ms);
       r->journaled_now_serving = p.now_serving;
       r->journaled_drawn = s.drawn;
-      r->journaled_at_ms = p.at_ms;
     }
     if (s.drawn) s.order = core::LotteryOrder(r->seed, prequeue);
     StatusOr<core::WaitingRoom> room =
@@ -341,8 +339,10 @@ QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& 
   const core::TimeMs now = clock_();
   std::lock_guard<std::mutex> lock(r->mu);
   if (std::optional<uint32_t> entry = r->EntryOf(user)) {
-    r->room.Advance(now);
+    r->room.Advance(now);  // the lottery may be due: the place gets its sequence
     out.value.place = *r->room.Find(*entry);
+    store::Batch batch;
+    if (JournalProgress(*r, now, batch)) submit_(std::move(batch), nullptr);
     return out;
   }
   const uint32_t owner = r->room.fans() + 1;  // the entry the fan is about to get
@@ -364,6 +364,7 @@ QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& 
   joins_.Inc();
   store::Batch batch;
   batch.records.push_back(store::QueueJoinRecord{show, owner, user, out.value.place.prequeue, now});
+  JournalProgress(*r, now, batch);  // the join may have moved the line on
   submit_(std::move(batch), nullptr);
   return out;
 }
@@ -431,6 +432,7 @@ void WaitingRooms::OnBooked(core::ShowId show, const std::string& user, core::Ti
   if (!entry || !r->room.Shopping(*entry, at_ms)) return;
   r->room.EndSession(*entry, at_ms);
   batch.records.push_back(store::QueueSessionRecord{show, *entry, at_ms, true});
+  JournalProgress(*r, at_ms, batch);
 }
 
 std::shared_ptr<const QueueStatusBody> WaitingRooms::StatusBody(core::ShowId show) {
@@ -455,24 +457,22 @@ void WaitingRooms::Tick() {
     std::lock_guard<std::mutex> lock(r->mu);
     if (inv) r->room.SetPlacesLeft(inv->places_left, inv->mean_basket);
     r->room.Advance(now);
-    const bool moved =
-        r->room.now_serving() != r->journaled_now_serving || r->room.drawn() != r->journaled_drawn;
-    if (moved && now - r->journaled_at_ms >= kQueueProgressJournalMs) {
-      store::Batch batch;
-      JournalProgress(*r, now, batch);
-      submit_(std::move(batch), nullptr);
-    }
+    store::Batch batch;
+    if (JournalProgress(*r, now, batch)) submit_(std::move(batch), nullptr);
     Refresh(*r, now, /*force=*/false);
   }
   UpdateGauges();
 }
 
-void WaitingRooms::JournalProgress(Room& r, core::TimeMs now, store::Batch& batch) {
+bool WaitingRooms::JournalProgress(Room& r, core::TimeMs now, store::Batch& batch) {
+  if (r.room.now_serving() == r.journaled_now_serving && r.room.drawn() == r.journaled_drawn) {
+    return false;
+  }
   r.journaled_now_serving = r.room.now_serving();
   r.journaled_drawn = r.room.drawn();
-  r.journaled_at_ms = now;
   batch.records.push_back(
       store::QueueProgressRecord{r.show, r.journaled_now_serving, r.journaled_drawn, now});
+  return true;
 }
 
 QueueStatus WaitingRooms::StatusOf(const Room& r, core::TimeMs now) const {

@@ -11,10 +11,11 @@
 // Durability: a join, a session start and a session end are answered once
 // their records are queued for the journal (like holds: a crash may lose the
 // last few milliseconds of them). Room settings are answered once durable.
-// now_serving and the lottery's draw are journaled by Tick when they moved
-// (at most every kQueueProgressJournalMs) and with every session start, so a
-// restart never moves now_serving back past a fan who started shopping; it
-// may re-admit fans admitted in that margin (a fresh admission window).
+// now_serving and the lottery's draw are journaled whenever they moved: by
+// Tick (so at most every kQueueTickMs while nothing else happens) and in the
+// batch of the join, session start or booking that moved them, so a restart
+// never moves now_serving back past what anyone was told. Fans admitted but
+// not shopping yet get a fresh admission window after a restart.
 //
 // Status: Tick (every kQueueTickMs, from the service's sweeper) advances
 // every enabled room, tells it the seats left (free or held) and the mean
@@ -51,7 +52,6 @@ inline constexpr uint32_t kSessionSecondsMin = 10;
 inline constexpr uint32_t kSessionSecondsMax = 7'200;
 inline constexpr core::DurationMs kQueueTickMs = 100;
 inline constexpr core::DurationMs kQueueStatusRefreshMs = 250;
-inline constexpr core::DurationMs kQueueProgressJournalMs = 100;
 inline constexpr size_t kQueueOwnerKeyBytes = 16;
 
 struct QueueSettings {
@@ -192,9 +192,10 @@ class WaitingRooms {
  private:
   struct Room;
   Room* FindRoom(core::ShowId show) const;
-  void Refresh(Room& r, core::TimeMs now, bool force);                   // under r.mu
-  void JournalProgress(Room& r, core::TimeMs now, store::Batch& batch);  // under r.mu
-  QueueStatus StatusOf(const Room& r, core::TimeMs now) const;           // under r.mu
+  void Refresh(Room& r, core::TimeMs now, bool force);  // under r.mu
+  // Adds where the line stands to `batch` if it moved since last journaled. Under r.mu.
+  bool JournalProgress(Room& r, core::TimeMs now, store::Batch& batch);
+  QueueStatus StatusOf(const Room& r, core::TimeMs now) const;  // under r.mu
   void UpdateGauges();
 
   Submit submit_;

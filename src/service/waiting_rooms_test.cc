@@ -154,7 +154,8 @@ TEST_F(WaitingRoomsTest, WaitingFansAreToldWhenTheSeatsCannotServeThemAndAdmissi
   EXPECT_TRUE(s.sold_out);
   EXPECT_EQ(s.phase, RoomPhase::kSoldOut);
   ASSERT_TRUE(svc_->rooms().StartSession(show, User(1), 1).ok());
-  Reply<HoldView> held = svc_->CreateHold(User(1), show, BestWanted{10, "", "", false, /*allow_split=*/true});
+  Reply<HoldView> held =
+      svc_->CreateHold(User(1), show, BestWanted{10, "", "", false, /*allow_split=*/true});
   ASSERT_TRUE(held.ok()) << held.status.message() << " " << core::OutcomeName(held.outcome);
   Reply<BookingView> booking = Confirm(show, held.value.hold);
   ASSERT_TRUE(booking.ok());
@@ -211,7 +212,7 @@ TEST_F(WaitingRoomsTest, ARestartKeepsEveryPlaceSessionAndNowServing) {
     ++shopping;
   }
   Book(show, User(places[0].entry), 1);  // ends one of them
-  Run(kQueueProgressJournalMs);          // now_serving journaled
+  Run(kQueueTickMs);                     // now_serving journaled
   const QueueStatus settled = Status(show);
 
   Restart();
