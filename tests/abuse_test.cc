@@ -14,6 +14,7 @@
 #include "api_client.h"
 #include "crypto/proof_of_work.h"
 #include "server_process.h"
+#include "shared_server.h"
 
 namespace boxoffice::itest {
 namespace {
@@ -34,10 +35,10 @@ int64_t ExpectedRetryAfterS(int per_second) {
 
 HeaderList From(const std::string& address) { return {{"X-Forwarded-For", address}}; }
 
-class AbuseTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess({
+class AbuseTest : public SharedServerTest<AbuseTest> {
+ public:
+  static std::vector<std::string> ServerFlags() {
+    return {
         "--rate-forwarded-for=true",
         "--rate-address-per-s=" + std::to_string(kAddressPerSecond),
         "--rate-address-burst=" + std::to_string(kAddressBurst),
@@ -46,24 +47,10 @@ class AbuseTest : public ::testing::Test {
         "--rate-user-show-per-s=" + std::to_string(kUserShowPerSecond),
         "--rate-user-show-burst=" + std::to_string(kUserShowBurst),
         "--queue-pow-bits=" + std::to_string(kPowBits),
-    });
-    start_status_ = new Status(server_->Start());
-  }
-  static void TearDownTestSuite() {
-    if (server_->running()) {
-      const Status s = server_->Stop();
-      EXPECT_TRUE(s.ok()) << s.message();
-    }
-    delete server_;
-    delete start_status_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_TRUE(start_status_->ok()) << start_status_->message();
-    api_ = std::make_unique<Api>(server_->port());
+    };
   }
 
-  Api& api() { return *api_; }
+ protected:
   std::string Show() {
     const std::string venue = CreateVenue(api(), AdminAuth(*server_), TheatreJson());
     return CreateShow(api(), AdminAuth(*server_), ShowJson(venue, "Show", TheatrePrices()));
@@ -96,14 +83,7 @@ class AbuseTest : public ::testing::Test {
   std::string Seat(int i) {
     return "STALLS-" + std::string(1, "ABCD"[i / 10 % 4]) + "-" + std::to_string(i % 10 + 1);
   }
-
-  static ServerProcess* server_;
-  static Status* start_status_;
-  std::unique_ptr<Api> api_;
 };
-
-ServerProcess* AbuseTest::server_ = nullptr;
-Status* AbuseTest::start_status_ = nullptr;
 
 TEST_F(AbuseTest, HammeringOneShowIsRefusedAndLeavesOtherShowsAndFansAlone) {
   const std::string show = Show();

@@ -14,6 +14,7 @@
 
 #include "api_client.h"
 #include "server_process.h"
+#include "shared_server.h"
 #include "testing/gunzip.h"
 
 namespace boxoffice::itest {
@@ -89,28 +90,11 @@ std::vector<std::string> Strings(std::initializer_list<std::string_view> l) {
   return {l.begin(), l.end()};
 }
 
-class ApiTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    start_status_ = new Status(server_->Start());
-  }
-  static void TearDownTestSuite() {
-    if (server_->running()) {
-      const Status s = server_->Stop();
-      EXPECT_TRUE(s.ok()) << s.message();
-    }
-    delete server_;
-    delete start_status_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_TRUE(start_status_->ok()) << start_status_->message();
-    ASSERT_TRUE(server_->running()) << server_->Log();
-    api_ = std::make_unique<Api>(server_->port());
-  }
+class ApiTest : public SharedServerTest<ApiTest> {
+ public:
+  static std::vector<std::string> ServerFlags() { return {}; }
 
-  Api& api() { return *api_; }
+ protected:
   HeaderList Admin() { return AdminAuth(*server_); }
   HeaderList Fan(const std::string& user) { return FanAuth(*server_, user); }
 
@@ -155,14 +139,7 @@ class ApiTest : public ::testing::Test {
     ADD_FAILURE() << "no seat " << label;
     return SeatState::kBlocked;
   }
-
-  static ServerProcess* server_;
-  static Status* start_status_;
-  std::unique_ptr<Api> api_;
 };
-
-ServerProcess* ApiTest::server_ = nullptr;
-Status* ApiTest::start_status_ = nullptr;
 
 // ---- Operations -------------------------------------------------------------------
 
