@@ -168,6 +168,9 @@ int RunServe(int argc, char** argv) {
   }
 
   if (Status s = EnsureGatewaySecrets(config); !s.ok()) return Fail(s.message());
+  StatusOr<std::string> queue_secret =
+      LoadOrCreateSecret(config.data_dir, kQueueSecretFile, &created);
+  if (!queue_secret.ok()) return Fail(queue_secret.status().message());
 
   metrics::Registry registry;
   metrics::Histogram& batch_size = registry.GetHistogram(
@@ -194,6 +197,8 @@ int RunServe(int argc, char** argv) {
   svc.SetChangeSink(&hub);
   svc.SetHoldEventSink(&hub);
   svc.SetHoldWarning(core::DurationMs{config.hold_warning_s} * 1000);
+  svc.rooms().SetStatusEncoder(http::QueueStatusJson);
+  svc.rooms().SetStatusSink(&hub);
   hub.Start();
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
@@ -206,7 +211,7 @@ int RunServe(int argc, char** argv) {
   defaults.hold_ttl_s = config.hold_ttl_s;
   defaults.seats_per_order_max = config.seats_per_hold_max;
   defaults.seats_per_fan_max = config.seats_per_owner_max;
-  http::Api api(&svc, {config.jwt_secret, config.admin_key, defaults}, &registry);
+  http::Api api(&svc, {config.jwt_secret, config.admin_key, defaults, *queue_secret}, &registry);
   http::Router router;
   api.Register(router);
   if (payments->internal != nullptr) payments->internal->routes().Register(router);

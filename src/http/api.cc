@@ -8,6 +8,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
 #include "http/admin_key.h"
+#include "http/api_detail.h"
 #include "http/api_json.h"
 #include "http/catalog_codec.h"
 #include "http/content_coding.h"
@@ -18,7 +19,8 @@
 #include "metrics/process_metrics.h"
 
 namespace boxoffice::http {
-namespace {
+// Helpers shared with the other route files (declared in api_detail.h).
+namespace api_detail {
 
 using core::Outcome;
 
@@ -113,14 +115,6 @@ Response FromReply(const service::Reply<T>& r) {
 bool PrintableAscii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
 }
-
-// Who is asking: a fan (user id), an organiser, or nobody (with the problem).
-struct Caller {
-  bool admin = false;
-  std::string user;
-  std::optional<Response> problem;
-  std::string identity() const { return admin ? "admin" : "user:" + user; }
-};
 
 Response Unauthorized(const std::string& detail) {
   Response r = MakeProblem(401, "unauthorized", "Unauthorized", detail).ToResponse();
@@ -244,7 +238,9 @@ std::optional<core::ShowId> ShowParam(const Request& req) {
   return ParseShowId(req.PathParam("id"));
 }
 
-}  // namespace
+}  // namespace api_detail
+
+using namespace api_detail;  // NOLINT(google-build-using-namespace): this file's own helpers
 
 // Rendered bodies that stay the same for a while (availability per version,
 // seat maps for ever) and the Idempotency-Keys being answered right now.
@@ -301,6 +297,11 @@ void Api::Register(Router& router) {
   router.Add(Method::kGet, "/v1/holds/{id}/events", bind(&Api::HoldEvents));
   router.Add(Method::kPost, "/v1/payments/webhook", bind(&Api::PaymentWebhook));
   router.Add(Method::kGet, "/v1/tickets/{code}", bind(&Api::GetTicket));
+  router.Add(Method::kPut, "/v1/shows/{id}/queue", bind(&Api::PutQueue));
+  router.Add(Method::kGet, "/v1/shows/{id}/queue", bind(&Api::GetQueue));
+  router.Add(Method::kPost, "/v1/shows/{id}/queue", bind(&Api::JoinQueue));
+  router.Add(Method::kGet, "/v1/shows/{id}/queue/status", bind(&Api::GetQueueStatus));
+  router.Add(Method::kPost, "/v1/shows/{id}/queue/access", bind(&Api::QueueAccess));
 }
 
 // ---- Idempotency ------------------------------------------------------------------------------
@@ -709,6 +710,7 @@ void Api::CreateHold(Request&& req, Responder respond) {
   if (auto p = RequireFan(caller)) return respond(std::move(*p));
   const std::optional<core::ShowId> show = ShowParam(req);
   if (!show || svc_->FindShow(*show) == nullptr) return respond(NotFound("no such show"));
+  if (auto p = CheckAccess(req, caller.user, *show)) return respond(std::move(*p));
   StatusOr<service::HoldWanted> wanted = ParseHoldWanted(req.body);
   if (!wanted.ok()) return respond(Malformed(wanted.status().message()));
   service::Reply<service::HoldView> r = svc_->CreateHold(caller.user, *show, *wanted);

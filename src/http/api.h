@@ -8,7 +8,8 @@
 // Authentication: fans send `Authorization: Bearer <JWT HS256>`; organisers
 // send `X-Admin-Key`. Hold operations (checkout included) also need
 // `X-Hold-Token`. The payment gateway's webhook is authenticated by its
-// `Boxoffice-Signature` alone.
+// `Boxoffice-Signature` alone. While a show's waiting room is enabled,
+// creating a hold also needs `Boxoffice-Access` (api_queue.cc).
 //
 // Thread-safety: Register() before the server starts; handlers then run on
 // any io thread.
@@ -20,6 +21,9 @@
 #include <mutex>
 #include <set>
 #include <string>
+
+#include <boost/json/value.hpp>
+#include <optional>
 
 #include "http/router.h"
 #include "metrics/metrics.h"
@@ -39,7 +43,12 @@ struct ApiOptions {
   std::string jwt_secret;
   std::string admin_key;
   service::ShowSettings show_defaults;  // for members POST /v1/shows leaves out
+  std::string queue_secret;             // signs queue tickets and access tokens (>= 32 bytes)
 };
+
+// The public body of GET /v1/shows/{id}/queue/status (api_queue.cc); the
+// service renders each room's status with it (WaitingRooms::SetStatusEncoder).
+std::string QueueStatusJson(const service::QueueStatus& s);
 
 class Api {
  public:
@@ -82,6 +91,20 @@ class Api {
   void PaymentWebhook(Request&& req, Responder respond);
   void HoldEvents(Request&& req, Responder respond);
   void GetTicket(Request&& req, Responder respond);
+  // ---- The waiting room (api_queue.cc) ----
+  void PutQueue(Request&& req, Responder respond);
+  void GetQueue(Request&& req, Responder respond);
+  void JoinQueue(Request&& req, Responder respond);
+  void GetQueueStatus(Request&& req, Responder respond);
+  void QueueAccess(Request&& req, Responder respond);
+  // While the show's room is enabled: the problem unless the request carries
+  // a valid Boxoffice-Access token of this fan's running session.
+  std::optional<Response> CheckAccess(const Request& req, const std::string& user,
+                                      core::ShowId show);
+  // Proof-of-work on a join: the problem when the proof (the body's "proof"
+  // member, or null) does not hold. Accepts everything until proof-of-work is on.
+  std::optional<Response> CheckJoinProof(const Request& req, const std::string& user,
+                                         const boost::json::value* proof);
 
   service::BookingService* svc_;
   ApiOptions options_;

@@ -15,6 +15,8 @@ namespace {
 constexpr size_t kPricesMax = core::kCategoriesPerVenueMax;
 constexpr int64_t kPriceMinorMax = 10'000'000'000;
 
+}  // namespace
+
 std::optional<core::TimeMs> ReadTime(ObjectReader& r, std::string_view key, Field f) {
   std::optional<std::string> s = r.String(key, f, 40);
   if (!s) return std::nullopt;
@@ -22,8 +24,6 @@ std::optional<core::TimeMs> ReadTime(ObjectReader& r, std::string_view key, Fiel
   if (!t) r.Fail(r.PathOf(key), "expected an RFC 3339 time, e.g. 2026-11-28T20:00:00Z");
   return t;
 }
-
-}  // namespace
 
 StatusOr<core::SeatMap> JsonCatalogCodec::ParseSeatMap(std::string_view json) const {
   return BuildSeatMapFromJson(json);

@@ -199,6 +199,7 @@ void Session::Pump() {
     frames.push_back(Frame{"change", m->version, std::shared_ptr<const std::string>(m, &m->text)});
   }
   for (auto& e : p.events) frames.push_back(Frame{"hold", std::nullopt, std::move(e)});
+  if (p.queue != nullptr) frames.push_back(Frame{"queue", std::nullopt, std::move(p.queue)});
   if (frames.empty()) return;
   BeginWrite();
   Send(std::move(frames));

@@ -39,7 +39,8 @@ void Hub::Run() {
   std::unique_lock<std::mutex> lock(pending_mu_);
   for (;;) {
     pending_cv_.wait(lock, [this] {
-      return stopping_ || !pending_changes_.empty() || !pending_events_.empty();
+      return stopping_ || !pending_changes_.empty() || !pending_events_.empty() ||
+             !pending_queue_.empty();
     });
     if (stopping_) return;
     lock.unlock();
@@ -93,6 +94,15 @@ void Hub::Publish(const service::HoldEvent& e) {
   pending_cv_.notify_one();
 }
 
+void Hub::OnQueueStatus(core::ShowId show, std::shared_ptr<const service::QueueStatusBody> body) {
+  if (closed_.load(std::memory_order_relaxed)) return;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    pending_queue_[show] = std::shared_ptr<const std::string>(body, &body->json);
+  }
+  pending_cv_.notify_one();
+}
+
 Hub::Channel& Hub::ChannelOf(core::ShowId show) {
   std::lock_guard<std::mutex> lock(channels_mu_);
   std::unique_ptr<Channel>& c = channels_[show];
@@ -119,10 +129,26 @@ void Hub::Flush() {
   std::lock_guard<std::mutex> flush(flush_mu_);
   std::vector<PendingChange> changes;
   std::vector<service::HoldEvent> events;
+  std::map<core::ShowId, std::shared_ptr<const std::string>> queue;
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
     changes.swap(pending_changes_);
     events.swap(pending_events_);
+    queue.swap(pending_queue_);
+  }
+  for (const auto& [show, text] : queue) {
+    Channel& c = ChannelOf(show);
+    {
+      std::lock_guard<std::mutex> lock(c.mu);
+      c.queue = text;
+    }
+    for (const auto& s : LiveSubscribers(c)) {
+      {
+        std::lock_guard<std::mutex> lock(s->events_mu_);
+        s->queue_ = text;
+      }
+      s->Wake();
+    }
   }
   std::vector<core::ShowId> touched;
   for (const PendingChange& p : changes) {
@@ -181,6 +207,7 @@ Hub::Subscription Hub::Subscribe(core::ShowId show, std::string user, core::Vers
   c.history.Observe(version_now);
   out.version = c.history.head();
   s->cursor_ = since.value_or(out.version);
+  s->queue_ = c.queue;  // the room's status so far, first thing on the stream
   c.subs.push_back(s);
   out.subscriber = std::move(s);
   return out;
@@ -205,6 +232,8 @@ Hub::Pulled Hub::Pull(Subscriber& s, size_t bytes_max) {
   s.events_.clear();
   out.events_overflowed = s.events_overflowed_;
   s.events_overflowed_ = false;
+  out.queue = std::move(s.queue_);
+  s.queue_ = nullptr;
   return out;
 }
 

@@ -49,6 +49,7 @@
 #include "metrics/metrics.h"
 #include "service/change_sink.h"
 #include "service/hold_events.h"
+#include "service/waiting_rooms.h"
 
 namespace boxoffice::live {
 
@@ -100,9 +101,12 @@ class Subscriber {
   std::mutex events_mu_;
   std::deque<std::shared_ptr<const std::string>> events_;  // guarded by events_mu_
   bool events_overflowed_ = false;                         // guarded by events_mu_
+  std::shared_ptr<const std::string> queue_;  // the latest queue status not pulled; events_mu_
 };
 
-class Hub final : public service::ChangeSink, public service::HoldEventSink {
+class Hub final : public service::ChangeSink,
+                  public service::HoldEventSink,
+                  public service::QueueStatusSink {
  public:
   Hub(HubOptions options, const MessageEncoder& encoder, metrics::Registry& registry);
   ~Hub() override;
@@ -118,6 +122,10 @@ class Hub final : public service::ChangeSink, public service::HoldEventSink {
   void OnChanges(const std::shared_ptr<const core::SeatMap>& map,
                  const core::ChangeLog& log) override;
   void Publish(const service::HoldEvent& e) override;
+  // QueueStatusSink: every subscriber of the show gets the latest status
+  // (one not pulled yet is replaced: a slow stream skips to the newest).
+  void OnQueueStatus(core::ShowId show,
+                     std::shared_ptr<const service::QueueStatusBody> body) override;
 
   // Encodes and distributes everything queued so far. The notifier thread
   // calls it; tests without Start() call it directly.
@@ -139,7 +147,8 @@ class Hub final : public service::ChangeSink, public service::HoldEventSink {
     core::Version version = 0;
     std::vector<MessagePtr> changes;
     std::vector<std::shared_ptr<const std::string>> events;
-    bool events_overflowed = false;  // some hold events were dropped: too slow
+    bool events_overflowed = false;            // some hold events were dropped: too slow
+    std::shared_ptr<const std::string> queue;  // the show's waiting-room status, if it changed
   };
   // What `s` has not had yet: changes after its cursor up to about
   // `bytes_max`, and its queued hold events. Call from the subscriber's
@@ -161,6 +170,7 @@ class Hub final : public service::ChangeSink, public service::HoldEventSink {
     std::mutex mu;
     ChangeHistory history;                        // guarded by mu
     std::vector<std::weak_ptr<Subscriber>> subs;  // guarded by mu
+    std::shared_ptr<const std::string> queue;     // the latest waiting-room status; mu
   };
   struct PendingChange {
     std::shared_ptr<const core::SeatMap> map;
@@ -187,7 +197,8 @@ class Hub final : public service::ChangeSink, public service::HoldEventSink {
   std::condition_variable pending_cv_;
   std::vector<PendingChange> pending_changes_;      // guarded by pending_mu_
   std::vector<service::HoldEvent> pending_events_;  // guarded by pending_mu_
-  bool stopping_ = false;                           // guarded by pending_mu_
+  std::map<core::ShowId, std::shared_ptr<const std::string>> pending_queue_;  // pending_mu_
+  bool stopping_ = false;  // guarded by pending_mu_
 
   std::mutex flush_mu_;  // one Flush at a time: history order is version order
 

@@ -110,6 +110,29 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec, C
       bookings_(m.GetCounter("bookings_total", "Bookings confirmed")),
       cancellations_(m.GetCounter("bookings_cancelled_total", "Bookings cancelled")) {
   ledger_ = std::make_unique<Ledger>();
+  rooms_ = std::make_unique<WaitingRooms>(
+      [this](store::Batch batch, store::DurableCallback done) {
+        SubmitOrFail(std::move(batch), std::move(done));
+      },
+      [this](core::ShowId show) { return QueueInventory(show); }, clock_, m);
+}
+
+std::optional<WaitingRooms::Inventory> BookingService::QueueInventory(core::ShowId show) const {
+  ShowEntry* e = Entry(show);
+  if (e == nullptr) return std::nullopt;
+  return e->shard->With([](const core::ShowInventory& inv) {
+    WaitingRooms::Inventory out;
+    uint64_t taken = 0;
+    for (core::SectionIndex s = 0; s < inv.map().sections().size(); ++s) {
+      const core::StateCounts& c = inv.section_counts(s);
+      const auto count = [&c](core::SeatState st) { return c[static_cast<size_t>(st)]; };
+      out.places_left += count(core::SeatState::kFree) + count(core::SeatState::kHeld);
+      taken += count(core::SeatState::kHeld) + count(core::SeatState::kBooked);
+    }
+    const size_t orders = inv.live_holds() + inv.booking_count();
+    if (orders > 0) out.mean_basket = static_cast<double>(taken) / static_cast<double>(orders);
+    return out;
+  });
 }
 
 BookingService::~BookingService() { Stop(); }
@@ -179,6 +202,7 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
             b.total_minor, ctx.payment_ref, b.booked_at_ms, false, 0});
         batch.records.push_back(
             store::HoldClosed{show, c.hold, store::HoldEnd::kConfirmed, c.at_ms});
+        rooms_->OnBooked(show, owners_.User(b.owner), c.at_ms, batch);
         if (e.payment_refs.size() < b.id) e.payment_refs.resize(b.id);
         e.payment_refs[b.id - 1] = ctx.payment_ref;
         bookings_.Inc();
@@ -788,6 +812,7 @@ Status BookingService::Recover() {
     for (const store::IdempotencyRecord& r : snap.idempotency) idempotency_[{r.user, r.key}] = r;
   }
   RecoverPayments(snap);
+  if (Status st = rooms_->Recover(snap); !st.ok()) return st;
   Sweep();  // holds that expired while the server was down
   return Status::Ok();
 }
@@ -863,6 +888,7 @@ void BookingService::Sweep() {
     });
   }
   if (prune) PrunePaymentHistory(now);
+  rooms_->Tick();
   if (now - last_reconcile_ms_ >= kReconcileIntervalMs) {
     last_reconcile_ms_ = now;
     ReconcilePayments();

@@ -45,6 +45,7 @@
 #include "service/hold_warnings.h"
 #include "service/owners.h"
 #include "service/show_shard.h"
+#include "service/waiting_rooms.h"
 #include "store/store.h"
 
 namespace boxoffice::service {
@@ -259,6 +260,9 @@ class BookingService {
   // unavailable and only box-office confirmation books.
   void SetPayments(PaymentsSetup setup) { payments_ = std::move(setup); }
 
+  // The shows' waiting rooms (recovered, advanced and told of bookings by the service).
+  WaitingRooms& rooms() { return *rooms_; }
+
   // ---- Catalogue ----
   void CreateVenue(std::string seat_map_json, Done<StatusOr<std::shared_ptr<const Venue>>> done);
   std::shared_ptr<const Venue> FindVenue(uint64_t id) const;
@@ -396,6 +400,8 @@ class BookingService {
                                                  const std::vector<std::string>& labels,
                                                  std::vector<std::string>* unknown) const;
   Status CheckOnSale(const Show& show, core::TimeMs now) const;
+  // What a waiting room needs to know of its show's seats.
+  std::optional<WaitingRooms::Inventory> QueueInventory(core::ShowId show) const;
 
   store::Store& store_;
   const CatalogCodec& codec_;
@@ -415,6 +421,7 @@ class BookingService {
   core::TimeMs last_prune_ms_ = 0;      // sweeper thread only
   core::TimeMs last_reconcile_ms_ = 0;  // sweeper thread only
   std::unique_ptr<Ledger> ledger_;      // payments, webhook event ids, ticket index
+  std::unique_ptr<WaitingRooms> rooms_;
 
   std::atomic<bool> failed_{false};
   std::atomic<bool> stopping_{false};

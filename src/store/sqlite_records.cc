@@ -107,6 +107,9 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
   StatusOr<OutboxTable> outbox = OutboxTable::Prepare(db);
   if (!outbox.ok()) return damaged(outbox.status());
   w.outbox_ = std::move(outbox).value();
+  StatusOr<QueueTables> queue_tables = QueueTables::Prepare(db);
+  if (!queue_tables.ok()) return damaged(queue_tables.status());
+  w.queue_tables_ = std::move(queue_tables).value();
   return w;
 }
 
@@ -180,6 +183,8 @@ Status RecordWriter::Apply(const Record& record) {
       [this](const auto& r) {
         if constexpr (requires { payment_tables_.Put(r); }) {
           return payment_tables_.Put(r);
+        } else if constexpr (requires { queue_tables_.Put(r); }) {
+          return queue_tables_.Put(r);
         } else if constexpr (requires { outbox_.Put(r); }) {
           return outbox_.Put(r);
         } else {
@@ -438,7 +443,8 @@ Status ReadAll(Db& db, Snapshot& snap) {
                     ReadIdempotency}) {
     if (Status s = read(db, snap); !s.ok()) return s;
   }
-  return ReadPaymentTables(db, snap);
+  if (Status s = ReadPaymentTables(db, snap); !s.ok()) return s;
+  return ReadQueueTables(db, snap);
 }
 
 // Runs `body` inside a read transaction, which keeps the reads consistent.

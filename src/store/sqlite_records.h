@@ -19,6 +19,7 @@
 //                            the batches that were applied)
 //   IdempotencyRecord        insert; kAlreadyExists for a repeated (user, key)
 //   payments, webhook events, hold trail, tickets: see sqlite_payment_records.h
+//   waiting rooms: see sqlite_queue_records.h
 //
 // Thread-safety: like Db, one thread at a time.
 #pragma once
@@ -29,6 +30,7 @@
 #include "store/sqlite_db.h"
 #include "store/sqlite_outbox.h"
 #include "store/sqlite_payment_records.h"
+#include "store/sqlite_queue_records.h"
 #include "store/store.h"
 
 namespace boxoffice::store::sqlite {
@@ -92,6 +94,7 @@ class RecordWriter {
   Stmt upsert_version_;
   Stmt insert_idempotency_;
   PaymentTables payment_tables_;
+  QueueTables queue_tables_;
   OutboxTable outbox_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "store/sqlite_outbox.h"
 #include "store/sqlite_payment_records.h"
+#include "store/sqlite_queue_records.h"
 
 #include <array>
 #include <string>
@@ -80,6 +81,8 @@ PRAGMA user_version = 1;
     kPaymentTablesMigration,
     // 2 -> 3: the outbox of every change.
     kOutboxMigration,
+    // 3 -> 4: the waiting rooms.
+    kQueueTablesMigration,
 };
 static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");
 

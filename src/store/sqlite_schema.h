@@ -17,6 +17,8 @@
 //   show_versions            each show's change counter
 //   idempotency              first responses, unique per (user, key)
 //   payments, webhook_events, hold_trail, tickets   (version 2; sqlite_payment_records.h)
+//   queue_rooms, queue_joins, queue_sessions, queue_progress
+//                            the waiting rooms (version 4; sqlite_queue_records.h)
 #pragma once
 
 #include <cstdint>
@@ -31,7 +33,7 @@
 
 namespace boxoffice::store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 3;
+inline constexpr int64_t kSchemaVersion = 4;
 inline constexpr int64_t kApplicationId = 0x426f7846;  // "BoxF"
 inline constexpr size_t kSeatBlobBytesPerSeat = 4;
 

@@ -222,6 +222,52 @@ struct HistoryPruned {  // forgets webhook event ids and trail entries older tha
   friend bool operator==(const HistoryPruned&, const HistoryPruned&) = default;
 };
 
+// ---- The waiting room (service/waiting_rooms.h) ----
+
+struct QueueRoomRecord {  // a show's room settings; replaces the earlier record of the show
+  ShowId show_id = 0;
+  bool enabled = false;
+  TimeMs prequeue_opens_at_ms = 0;
+  TimeMs onsale_at_ms = 0;
+  uint32_t admissions_per_minute = 0;
+  uint32_t active_shoppers_max = 0;
+  uint32_t session_s = 0;
+  bool queue_everyone = true;  // mode "everyone"; false: "at_capacity"
+  std::string seed;            // the lottery seed, 32 bytes
+  std::string owner_key;       // keys the room's hash of user ids, 16 bytes
+  TimeMs updated_at_ms = 0;
+
+  friend bool operator==(const QueueRoomRecord&, const QueueRoomRecord&) = default;
+};
+
+struct QueueJoinRecord {  // a fan took a place; (show, entry) and (show, user) are unique
+  ShowId show_id = 0;
+  uint32_t entry = 0;  // arrival number, from 1
+  std::string user;
+  bool prequeue = false;
+  TimeMs joined_at_ms = 0;
+
+  friend bool operator==(const QueueJoinRecord&, const QueueJoinRecord&) = default;
+};
+
+struct QueueSessionRecord {  // a shopping session started, or ended; replaces the earlier one
+  ShowId show_id = 0;
+  uint32_t entry = 0;
+  TimeMs ends_at_ms = 0;
+  bool ended = false;  // ended early (a booking completed)
+
+  friend bool operator==(const QueueSessionRecord&, const QueueSessionRecord&) = default;
+};
+
+struct QueueProgressRecord {  // where the room's line stands; replaces the earlier one
+  ShowId show_id = 0;
+  uint32_t now_serving = 0;
+  bool drawn = false;
+  TimeMs at_ms = 0;
+
+  friend bool operator==(const QueueProgressRecord&, const QueueProgressRecord&) = default;
+};
+
 // The outbox: every change of every show, in order, for systems downstream
 // (email, search, analytics). `version` is the show's own sequence number;
 // the store gives each change a global `seq` as well (0 when submitted).
@@ -253,7 +299,8 @@ using ChangesDone = std::function<void(StatusOr<std::vector<ChangeRecord>>)>;
 using Record =
     std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed, BookingRecord,
                  BookingCancelled, SeatsBlocked, ShowVersion, IdempotencyRecord, ChangeRecord,
-                 PaymentRecord, WebhookEventRecord, HoldTrailRecord, TicketRecord, HistoryPruned>;
+                 PaymentRecord, WebhookEventRecord, HoldTrailRecord, TicketRecord, HistoryPruned,
+                 QueueRoomRecord, QueueJoinRecord, QueueSessionRecord, QueueProgressRecord>;
 
 struct Batch {
   std::vector<Record> records;
@@ -272,6 +319,10 @@ struct Snapshot {
   std::vector<WebhookEventRecord> webhook_events;
   std::vector<HoldTrailRecord> hold_trail;  // in the order they were written
   std::vector<TicketRecord> tickets;
+  std::vector<QueueRoomRecord> queue_rooms;
+  std::vector<QueueJoinRecord> queue_joins;  // by show, then entry
+  std::vector<QueueSessionRecord> queue_sessions;
+  std::vector<QueueProgressRecord> queue_progress;
 };
 
 struct StoreStats {
