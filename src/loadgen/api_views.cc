@@ -368,6 +368,15 @@ std::optional<double> MetricSum(std::string_view text, std::string_view name) {
   return sum;
 }
 
+StatusOr<uint64_t> UintMember(std::string_view text, std::string_view key) {
+  StatusOr<json::value> v = Parse(text, key);
+  if (!v.ok()) return v.status();
+  Members m(*v, "");
+  const uint64_t n = m.Uint(key);
+  if (Status st = m.Finish(key); !st.ok()) return st;
+  return n;
+}
+
 std::string StringMember(std::string_view json_text, std::string_view key) {
   boost::system::error_code ec;
   const json::value v = json::parse(json_text, ec);

@@ -120,6 +120,8 @@ StatusOr<std::string> ParseCreatedId(std::string_view json);
 StatusOr<ShowSummary> ParseShow(std::string_view json);
 // The "code" of a problem+json body, or "" when the body is not one.
 std::string ProblemCode(std::string_view json);
+// A top-level non-negative integer member of a JSON object.
+StatusOr<uint64_t> UintMember(std::string_view json, std::string_view key);
 // A top-level string member of a JSON object; "" when absent or not a string.
 std::string StringMember(std::string_view json, std::string_view key);
 

@@ -193,6 +193,8 @@ TEST(ApiViews, QueueStatusReadsWhatTheFansNeed) {
   EXPECT_EQ(sold->served_through, 9u);
   EXPECT_TRUE(sold->sold_out);
   EXPECT_FALSE(ParseQueueStatus("not json").ok());
+  EXPECT_EQ(UintMember(R"({"fans":12,"state":"prequeue"})", "fans").value(), 12u);
+  EXPECT_THAT(UintMember(R"({"fans":-1})", "fans").status().message(), HasSubstr("fans"));
 }
 
 TEST(ApiViews, MetricSumAddsEveryLabelSetOfOneName) {

@@ -70,7 +70,8 @@ Status ValidateQueueSettings(const QueueSettings& q) {
   if (!in(q.admissions_per_minute, 1, kAdmissionsPerMinuteMax))
     return bad("--queue-rate", 1, kAdmissionsPerMinuteMax);
   if (!in(q.shoppers_max, 1, kShoppersMax)) return bad("--shoppers-max", 1, kShoppersMax);
-  if (!in(q.session_s, 1, kSessionSecondsMax)) return bad("--session-s", 1, kSessionSecondsMax);
+  if (!in(q.session_s, kSessionSecondsMin, kSessionSecondsMax))
+    return bad("--session-s", kSessionSecondsMin, kSessionSecondsMax);
   if (!in(q.onsale_in_s, 1, kOnsaleInSecondsMax))
     return bad("--onsale-in-s", 1, kOnsaleInSecondsMax);
   return Status::Ok();

@@ -32,9 +32,10 @@ inline constexpr uint32_t kDurationSecondsMax = 3'600;
 inline constexpr uint32_t kAttemptsMax = 100;
 inline constexpr uint32_t kClientThreadsMax = 8;
 inline constexpr uint32_t kPollsPerFanMax = 1'000;
-inline constexpr uint32_t kAdmissionsPerMinuteMax = 6'000'000;
+inline constexpr uint32_t kAdmissionsPerMinuteMax = 1'000'000;
 inline constexpr uint32_t kShoppersMax = 1'000'000;
-inline constexpr uint32_t kSessionSecondsMax = 3'600;
+inline constexpr uint32_t kSessionSecondsMin = 10;
+inline constexpr uint32_t kSessionSecondsMax = 7'200;
 inline constexpr uint32_t kOnsaleInSecondsMax = 86'400;
 
 // How a fan who decides to pay pays.

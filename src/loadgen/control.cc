@@ -154,7 +154,8 @@ StatusOr<ServerMemory> ReadServerMemory(Control& c) {
   StatusOr<std::string> text = c.Admin(200, std::move(req));
   if (!text.ok()) return text.status();
   return ServerMemory{MetricSum(*text, "process_resident_memory_bytes"),
-                      MetricSum(*text, "boxoffice_queue_bytes")};
+                      MetricSum(*text, "boxoffice_queue_bytes"),
+                      MetricSum(*text, "boxoffice_queue_fans")};
 }
 
 CpuTimes ProcessCpu() {

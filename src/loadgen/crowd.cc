@@ -402,7 +402,7 @@ class Crowd::Worker {
           co_return Admission{"", VisitEnd::kToldSoldOut};
         }
         if (*place.sequence <= status->now_serving) {
-          std::optional<Admission> a = co_await AskForAccess(place.ticket);
+          std::optional<Admission> a = co_await AskForAccess(bearer, place.ticket);
           if (a) co_return std::move(*a);
         }
       }
@@ -430,8 +430,10 @@ class Crowd::Worker {
   }
 
   // An admission, or nullopt when not admitted yet (look again later).
-  awaitable<std::optional<Admission>> AskForAccess(const std::string& ticket) {
+  awaitable<std::optional<Admission>> AskForAccess(const std::string& bearer,
+                                                   const std::string& ticket) {
     HttpRequest req{"POST", QueuePath() + "/access"};
+    req.headers = {{"Authorization", bearer}};
     req.body = json::serialize(json::object{{"ticket", ticket}});
     std::optional<HttpReply> r = co_await Call(Route::kQueueAccess, std::move(req));
     if (!r) co_return Admission{"", VisitEnd::kFailed};

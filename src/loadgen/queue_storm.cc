@@ -27,6 +27,9 @@ using http::HttpRequest;
 constexpr std::chrono::seconds kProgressInterval{1};
 constexpr size_t kFailureSamplesMax = 8;
 constexpr size_t kSampleBodyBytesMax = 300;
+// After the joins the room's counts and gauges catch up on its next tick.
+constexpr std::chrono::seconds kRoomSettle{10};
+constexpr std::chrono::milliseconds kRoomSettlePoll{100};
 
 enum class StormStep : uint8_t { kJoin, kPoll };
 
@@ -212,13 +215,35 @@ StormPhase RunStep(const BenchOptions& o, const std::string& show_id, StormStep 
   return p;
 }
 
-// The room's fan count as its status tells it.
-std::optional<uint64_t> RoomFans(Control& c, const std::string& show_id) {
-  StatusOr<HttpReply> r = c.Call({"GET", "/v1/shows/" + show_id + "/queue/status"});
-  if (!r.ok() || r->status != 200) return std::nullopt;
-  StatusOr<QueueStatusView> status = ParseQueueStatus(r->body);
-  if (!status.ok()) return std::nullopt;
-  return status->fans;
+// The room's fan count as the organiser sees it (GET /v1/shows/{id}/queue,
+// counted live), once it reached `expected` or kRoomSettleMs passed.
+std::optional<uint64_t> RoomFans(Control& c, const std::string& show_id, uint64_t expected) {
+  std::optional<uint64_t> fans;
+  const Clock::time_point deadline = Clock::now() + kRoomSettle;
+  do {
+    StatusOr<std::string> body = c.Admin(200, {"GET", "/v1/shows/" + show_id + "/queue"});
+    if (!body.ok()) return std::nullopt;
+    StatusOr<uint64_t> room_fans = UintMember(*body, "fans");
+    if (!room_fans.ok()) return std::nullopt;
+    fans = *room_fans;
+    if (*fans >= expected) break;
+    std::this_thread::sleep_for(kRoomSettlePoll);
+  } while (Clock::now() < deadline);
+  return fans;
+}
+
+// The server's memory once its waiting-room gauges (updated on the room's
+// tick) count `fans` more than `before`, or kRoomSettle passed.
+StatusOr<ServerMemory> SettledMemory(Control& c, const ServerMemory& before, uint64_t fans) {
+  const Clock::time_point deadline = Clock::now() + kRoomSettle;
+  for (;;) {
+    StatusOr<ServerMemory> m = ReadServerMemory(c);
+    if (!m.ok() || !m->queue_fans || Clock::now() >= deadline) return m;
+    if (*m->queue_fans >= before.queue_fans.value_or(0) + static_cast<double>(fans)) {
+      return ReadServerMemory(c);  // the byte gauge is set just after the fan gauge
+    }
+    std::this_thread::sleep_for(kRoomSettlePoll);
+  }
 }
 
 }  // namespace
@@ -239,10 +264,10 @@ StatusOr<QueueStormReport> RunQueueStorm(const BenchOptions& o, std::FILE* progr
   if (!before.ok()) return before.status();
   report.memory_before = *before;
   report.joins = RunStep(o, target->show_id, StormStep::kJoin, progress, report);
-  StatusOr<ServerMemory> after = ReadServerMemory(control);
+  report.room_fans = RoomFans(control, target->show_id, report.joins.answered_ok);
+  StatusOr<ServerMemory> after = SettledMemory(control, *before, report.joins.answered_ok);
   if (!after.ok()) return after.status();
   report.memory_after = *after;
-  report.room_fans = RoomFans(control, target->show_id);
   if (o.polls_per_fan > 0)
     report.polls = RunStep(o, target->show_id, StormStep::kPoll, progress, report);
   return report;

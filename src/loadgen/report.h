@@ -163,6 +163,7 @@ std::string_view StormRequestName(StormRequest k);
 struct ServerMemory {
   std::optional<double> resident_bytes;  // process_resident_memory_bytes
   std::optional<double> queue_bytes;     // boxoffice_queue_bytes (every show), if exported
+  std::optional<double> queue_fans;      // boxoffice_queue_fans (every show), if exported
 };
 
 // One phase of the storm: every fan joins, then every fan polls.
@@ -192,7 +193,7 @@ struct QueueStormReport {
 
   ServerMemory memory_before;         // before the first join
   ServerMemory memory_after;          // after the last join
-  std::optional<uint64_t> room_fans;  // the status's "fans" after the joins
+  std::optional<uint64_t> room_fans;  // the room's "fans" (organiser's view) after the joins
 
   // (RSS after - RSS before) / fans; nullopt when the server does not export RSS.
   std::optional<double> resident_bytes_per_fan() const;

@@ -107,7 +107,7 @@ TEST(BenchOptions, DefaultsAreValidAndLimitsAreNamed) {
 TEST(BenchOptions, QueueSettingsHaveNamedLimits) {
   BenchOptions o = ValidOptions();
   o.queue.session_s = 0;
-  EXPECT_EQ(ValidateOptions(o).message(), "--session-s: 1..3600");
+  EXPECT_EQ(ValidateOptions(o).message(), "--session-s: 10..7200");
   o = ValidOptions();
   o.queue.shoppers_max = kShoppersMax + 1;
   EXPECT_EQ(ValidateOptions(o).message(), "--shoppers-max: 1..1000000");

@@ -43,8 +43,8 @@ TEST_F(WaitingRoomBench, FansGoThroughTheLineAndTheSalePassesItsAudit) {
   o.hold_ttl_s = 1;
   o.queue.enabled = true;
   o.queue.admissions_per_minute = 12'000;  // 200 a second
-  o.queue.shoppers_max = 100;
-  o.queue.session_s = 3;
+  o.queue.shoppers_max = 300;
+  o.queue.session_s = 10;
   o.queue.onsale_in_s = 1;  // the first fans join the pre-queue and are drawn
   StatusOr<BenchReport> r = RunScenario(o, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().message() << "\n" << server_.Log();
