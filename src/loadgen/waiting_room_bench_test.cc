@@ -41,6 +41,8 @@ TEST_F(WaitingRoomBench, FansGoThroughTheLineAndTheSalePassesItsAudit) {
   o.seats = 100;
   o.connections = 50;
   o.hold_ttl_s = 1;
+  o.abandon = 0.3;  // most admitted fans pay: bookings are all but certain
+  o.release = 0.1;
   o.queue.enabled = true;
   o.queue.admissions_per_minute = 12'000;  // 200 a second
   o.queue.shoppers_max = 300;
@@ -51,7 +53,7 @@ TEST_F(WaitingRoomBench, FansGoThroughTheLineAndTheSalePassesItsAudit) {
   EXPECT_TRUE(r->ok()) << RenderText(*r);
   EXPECT_TRUE(r->audit.ok()) << RenderText(*r);
   EXPECT_EQ(r->fans.total(), o.fans);
-  EXPECT_EQ(r->queue_joined + r->fans.failed, o.fans) << RenderText(*r);
+  EXPECT_EQ(r->queue_joined, o.fans) << RenderText(*r);
   EXPECT_GT(r->queue_admitted, 0u) << RenderText(*r);
   EXPECT_EQ(r->queue_wait.count(), r->queue_admitted);
   // Fans 0, 50, ... 250 first tried a hold without an access token.
