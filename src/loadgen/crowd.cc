@@ -396,15 +396,14 @@ class Crowd::Worker {
         if (!again) co_return Admission{"", VisitEnd::kFailed};
         place = std::move(*again);
       }
-      if (place.sequence) {
-        if (status->sold_out ||
-            (status->served_through && *place.sequence > *status->served_through)) {
-          co_return Admission{"", VisitEnd::kToldSoldOut};
-        }
-        if (*place.sequence <= status->now_serving) {
-          std::optional<Admission> a = co_await AskForAccess(bearer, place.ticket);
-          if (a) co_return std::move(*a);
-        }
+      if (place.sequence && *place.sequence <= status->now_serving) {
+        // Admitted: the place was served before any sell-out after it.
+        std::optional<Admission> a = co_await AskForAccess(bearer, place.ticket);
+        if (a) co_return std::move(*a);
+      } else if (place.sequence &&
+                 (status->sold_out ||
+                  (status->served_through && *place.sequence > *status->served_through))) {
+        co_return Admission{"", VisitEnd::kToldSoldOut};
       }
       co_await Sleep(kQueuePollMs / 2, kQueuePollMs * 3 / 2);
     }
