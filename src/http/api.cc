@@ -16,6 +16,7 @@
 #include "http/jwt.h"
 #include "http/payments_json.h"
 #include "http/problem.h"
+#include "metrics/process_metrics.h"
 
 namespace boxoffice::http {
 // Helpers shared with the other route files (declared in api_detail.h).
@@ -373,6 +374,7 @@ void Api::Readyz(Request&&, Responder respond) {
 }
 
 void Api::Metrics(Request&&, Responder respond) {
+  metrics::UpdateProcessMetrics(*metrics_);
   Response r = Response::Text(200, metrics_->RenderText());
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   respond(std::move(r));
