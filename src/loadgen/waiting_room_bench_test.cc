@@ -20,22 +20,16 @@ std::string ReadFile(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-class WaitingRoomBench : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_TRUE(server_.Start().ok()) << server_.Log(); }
-
-  itest::ServerProcess server_{{"--log-level", "warn"}};
-};
-
-TEST_F(WaitingRoomBench, FansGoThroughTheLineAndTheSalePassesItsAudit) {
+// A small on-sale through the line against `server`.
+BenchOptions QueueOnsale(itest::ServerProcess& server, const char* test_name) {
   BenchOptions o;
   o.scenario = Scenario::kOnsale;
-  o.server = ParseLoopbackUrl("http://127.0.0.1:" + std::to_string(server_.port())).value();
-  o.admin_key = server_.AdminKey().value();
-  std::string secret = ReadFile(server_.data_dir() + "/jwt.secret");
+  o.server = ParseLoopbackUrl("http://127.0.0.1:" + std::to_string(server.port())).value();
+  o.admin_key = server.AdminKey().value();
+  std::string secret = ReadFile(server.data_dir() + "/jwt.secret");
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   o.jwt_secret = secret;
-  o.seed = testing::TestSeed("FansGoThroughTheLineAndTheSalePassesItsAudit");
+  o.seed = testing::TestSeed(test_name);
   o.progress = false;
   o.fans = 300;
   o.seats = 100;
@@ -48,6 +42,18 @@ TEST_F(WaitingRoomBench, FansGoThroughTheLineAndTheSalePassesItsAudit) {
   o.queue.shoppers_max = 300;
   o.queue.session_s = 10;
   o.queue.onsale_in_s = 1;  // the first fans join the pre-queue and are drawn
+  return o;
+}
+
+class WaitingRoomBench : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.Start().ok()) << server_.Log(); }
+
+  itest::ServerProcess server_{{"--log-level", "warn"}};
+};
+
+TEST_F(WaitingRoomBench, FansGoThroughTheLineAndTheSalePassesItsAudit) {
+  const BenchOptions o = QueueOnsale(server_, "FansGoThroughTheLineAndTheSalePassesItsAudit");
   StatusOr<BenchReport> r = RunScenario(o, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().message() << "\n" << server_.Log();
   EXPECT_TRUE(r->ok()) << RenderText(*r);
@@ -63,6 +69,27 @@ TEST_F(WaitingRoomBench, FansGoThroughTheLineAndTheSalePassesItsAudit) {
   EXPECT_GT(r->latency[static_cast<size_t>(RequestKind::kQueueJoin)].count(), 0u);
   EXPECT_GT(r->latency[static_cast<size_t>(RequestKind::kQueueAccess)].count(), 0u);
   EXPECT_THAT(RenderText(*r), ::testing::HasSubstr("time in line (join to access token)"));
+}
+
+TEST(WaitingRoomBenchWithProofOfWork, FansSolveTheChallengeToJoin) {
+  itest::ServerProcess server({"--log-level", "warn", "--queue-pow-bits", "8"});
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  const BenchOptions o = QueueOnsale(server, "FansSolveTheChallengeToJoin");
+  StatusOr<BenchReport> r = RunScenario(o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message() << "\n" << server.Log();
+  EXPECT_TRUE(r->ok()) << RenderText(*r);
+  EXPECT_TRUE(r->audit.ok()) << RenderText(*r);
+  EXPECT_EQ(r->queue_joined, o.fans) << RenderText(*r);
+  // Each first join is refused proof_required (so is a join again: the fan
+  // solves a fresh challenge), and joins with its proof.
+  const auto& joins = r->statuses[static_cast<size_t>(Route::kQueueJoin)];
+  const auto count = [&](unsigned status) {
+    const auto it = joins.find(status);
+    return it == joins.end() ? uint64_t{0} : it->second;
+  };
+  EXPECT_GE(count(403), o.fans) << RenderText(*r);
+  EXPECT_EQ(count(201), o.fans) << RenderText(*r);
+  EXPECT_GT(r->bookings, 0u) << RenderText(*r);
 }
 
 TEST_F(WaitingRoomBench, QueueStormCountsEveryFanAndReportsTheServersMemory) {
