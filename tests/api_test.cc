@@ -14,6 +14,7 @@
 
 #include "api_client.h"
 #include "server_process.h"
+#include "shared_server.h"
 #include "testing/gunzip.h"
 
 namespace boxoffice::itest {
@@ -89,28 +90,11 @@ std::vector<std::string> Strings(std::initializer_list<std::string_view> l) {
   return {l.begin(), l.end()};
 }
 
-class ApiTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess();
-    start_status_ = new Status(server_->Start());
-  }
-  static void TearDownTestSuite() {
-    if (server_->running()) {
-      const Status s = server_->Stop();
-      EXPECT_TRUE(s.ok()) << s.message();
-    }
-    delete server_;
-    delete start_status_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_TRUE(start_status_->ok()) << start_status_->message();
-    ASSERT_TRUE(server_->running()) << server_->Log();
-    api_ = std::make_unique<Api>(server_->port());
-  }
+class ApiTest : public SharedServerTest<ApiTest> {
+ public:
+  static std::vector<std::string> ServerFlags() { return {}; }
 
-  Api& api() { return *api_; }
+ protected:
   HeaderList Admin() { return AdminAuth(*server_); }
   HeaderList Fan(const std::string& user) { return FanAuth(*server_, user); }
 
@@ -155,14 +139,7 @@ class ApiTest : public ::testing::Test {
     ADD_FAILURE() << "no seat " << label;
     return SeatState::kBlocked;
   }
-
-  static ServerProcess* server_;
-  static Status* start_status_;
-  std::unique_ptr<Api> api_;
 };
-
-ServerProcess* ApiTest::server_ = nullptr;
-Status* ApiTest::start_status_ = nullptr;
 
 // ---- Operations -------------------------------------------------------------------
 
@@ -767,6 +744,23 @@ TEST_F(ApiTest, FanLimitCountsHoldsPerShow) {
   EXPECT_EQ(Version(show), v);
   EXPECT_EQ(Hold(show, "alice", SeatsBody({"STALLS-C-4"})).status, 201u);
   EXPECT_EQ(Hold(show, "bob", SeatsBody({"STALLS-C-5", "STALLS-C-6"})).status, 201u);
+}
+
+TEST_F(ApiTest, FanLimitCountsBookingsWithHolds) {
+  const std::string show = TheatreShow(R"(,"seats_per_order_max":2,"seats_per_fan_max":4)");
+  const auto [booked, _] = MustHold(show, "carol", SeatsBody({"STALLS-D-1", "STALLS-D-2"}));
+  ASSERT_EQ(Confirm(booked, "pay-carol-1").status, 201u);
+  const auto [held, token] = MustHold(show, "carol", SeatsBody({"STALLS-D-3", "STALLS-D-4"}));
+  ASSERT_FALSE(held.empty());
+  // Two booked plus two held: the fan is at the show's limit of 4.
+  const uint64_t v = Version(show);
+  EXPECT_TRUE(IsProblem(Hold(show, "carol", SeatsBody({"STALLS-D-5"})), 409, "fan_limit_exceeded"));
+  EXPECT_EQ(Version(show), v) << "a refused hold changes nothing";
+  EXPECT_EQ(StateOf(show, "STALLS-D-5"), SeatState::kFree);
+  // Booking the held seats keeps the count at 4; releasing frees room.
+  ASSERT_EQ(Confirm(held, "pay-carol-2").status, 201u);
+  EXPECT_TRUE(IsProblem(Hold(show, "carol", SeatsBody({"STALLS-D-5"})), 409, "fan_limit_exceeded"));
+  EXPECT_EQ(Hold(show, "dave", SeatsBody({"STALLS-D-5"})).status, 201u) << "another fan";
 }
 
 TEST_F(ApiTest, NoHoldsBeforeTheSaleOpens) {

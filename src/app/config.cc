@@ -20,6 +20,7 @@
 
 #include "core/limits.h"
 #include "crypto/hmac.h"
+#include "crypto/proof_of_work.h"
 #include "payments/gateway_engine.h"
 
 namespace boxoffice::app {
@@ -46,6 +47,7 @@ struct Setting {
 
 constexpr int64_t kKiB = 1024;
 constexpr int64_t kMiB = 1024 * kKiB;
+constexpr int64_t kRateMax = core::kRatePerSecondMax;
 
 // Every setting and its limits, in --help order.
 const Setting kSettings[] = {
@@ -94,6 +96,40 @@ const Setting kSettings[] = {
      &ServeConfig::live_history_changes_max, live::kHistoryChangesMin, live::kHistoryChangesMax},
     {"hold_warning_s", "S", "Holders get 'expiring_soon' this long before their hold expires.",
      &ServeConfig::hold_warning_s, 0, 3'600},
+    {"rate_address_per_s", "N",
+     "Mutating requests (POST/PUT/PATCH/DELETE) a client address may make a second; 0: no limit.",
+     &ServeConfig::rate_address_per_s, 0, kRateMax},
+    {"rate_address_burst", "N", "Burst of mutating requests per client address.",
+     &ServeConfig::rate_address_burst, 1, kRateMax},
+    {"rate_address_read_per_s", "N",
+     "Reads (GET/HEAD) a client address may make a second; 0: no limit.",
+     &ServeConfig::rate_address_read_per_s, 0, kRateMax},
+    {"rate_address_read_burst", "N", "Burst of reads per client address.",
+     &ServeConfig::rate_address_read_burst, 1, kRateMax},
+    {"rate_user_per_s", "N",
+     "Mutating requests a fan (bearer token) may make a second; 0: no limit.",
+     &ServeConfig::rate_user_per_s, 0, kRateMax},
+    {"rate_user_burst", "N", "Burst of mutating requests per fan.", &ServeConfig::rate_user_burst,
+     1, kRateMax},
+    {"rate_user_show_per_s", "N",
+     "Mutating requests a fan may make a second under one show (holds, joining the queue); 0: no "
+     "limit.",
+     &ServeConfig::rate_user_show_per_s, 0, kRateMax},
+    {"rate_user_show_burst", "N", "Burst of mutating requests per fan and show.",
+     &ServeConfig::rate_user_show_burst, 1, kRateMax},
+    {"rate_keys_max", "N",
+     "Rate-limit buckets kept per scope; beyond, new clients are refused until buckets refill.",
+     &ServeConfig::rate_keys_max, 1'024, 16'777'216},
+    {"rate_limit_loopback", "BOOL",
+     "Rate-limit clients on loopback too (by default local tools, load tests and a local proxy "
+     "are not limited).",
+     &ServeConfig::rate_limit_loopback},
+    {"rate_forwarded_for", "BOOL",
+     "Behind a reverse proxy on loopback: rate-limit by the last X-Forwarded-For address.",
+     &ServeConfig::rate_forwarded_for},
+    {"queue_pow_bits", "BITS",
+     "Proof of work to join a waiting room: leading zero bits of SHA-256; 0: none.",
+     &ServeConfig::queue_pow_bits, 0, crypto::kProofBitsMax},
     {"log_level", "LEVEL", "Least severe log messages written.", &ServeConfig::log_level, 0, 0,
      "trace|debug|info|warn|error"},
     {"log_format", "FORMAT", "Log line format.", &ServeConfig::log_format, 0, 0, "text|json"},

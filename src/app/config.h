@@ -26,6 +26,7 @@
 #include <map>
 #include <string>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "live/change_history.h"
 #include "live/stream_policy.h"
@@ -67,6 +68,21 @@ struct ServeConfig {
   uint32_t live_history_changes_max = live::kHistoryChangesMaxDefault;
   // "expiring soon" this long before a hold expires.
   uint32_t hold_warning_s = service::kHoldWarningMsDefault / 1000;
+  // Rate limits (http/rate_limits.h): tokens a second and bucket size per
+  // scope; a rate of 0 switches the scope off.
+  uint32_t rate_address_per_s = core::kRateAddressPerSecondDefault;
+  uint32_t rate_address_burst = core::kRateAddressBurstDefault;
+  uint32_t rate_address_read_per_s = core::kRateAddressReadPerSecondDefault;
+  uint32_t rate_address_read_burst = core::kRateAddressReadBurstDefault;
+  uint32_t rate_user_per_s = core::kRateUserPerSecondDefault;
+  uint32_t rate_user_burst = core::kRateUserBurstDefault;
+  uint32_t rate_user_show_per_s = core::kRateUserShowPerSecondDefault;
+  uint32_t rate_user_show_burst = core::kRateUserShowBurstDefault;
+  uint32_t rate_keys_max = core::kRateKeysMaxDefault;  // buckets per scope
+  bool rate_limit_loopback = false;                    // limit clients on 127.0.0.0/8 and ::1 too
+  bool rate_forwarded_for = false;  // behind a proxy on loopback: the client is X-Forwarded-For's
+  // Waiting room: leading zero bits of the proof of work to join; 0: none.
+  uint32_t queue_pow_bits = 0;
   // Logging.
   std::string log_level = "info";   // trace | debug | info | warn | error
   std::string log_format = "text";  // text | json

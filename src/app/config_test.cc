@@ -28,6 +28,18 @@ const std::vector<std::string> kSettingNames = {"listen_address",
                                                 "hold_lifetime_max_s",
                                                 "seats_per_hold_max",
                                                 "seats_per_owner_max",
+                                                "rate_address_per_s",
+                                                "rate_address_burst",
+                                                "rate_address_read_per_s",
+                                                "rate_address_read_burst",
+                                                "rate_user_per_s",
+                                                "rate_user_burst",
+                                                "rate_user_show_per_s",
+                                                "rate_user_show_burst",
+                                                "rate_keys_max",
+                                                "rate_limit_loopback",
+                                                "rate_forwarded_for",
+                                                "queue_pow_bits",
                                                 "log_level",
                                                 "log_format",
                                                 "demo",
@@ -160,6 +172,18 @@ TEST_F(ServeConfigTest, EverySettingIsReadFromEachSource) {
                                    {"hold_lifetime_max_s", "90", "90"},
                                    {"seats_per_hold_max", "4", "4"},
                                    {"seats_per_owner_max", "8", "8"},
+                                   {"rate_address_per_s", "0", "0"},
+                                   {"rate_address_burst", "3", "3"},
+                                   {"rate_address_read_per_s", "7", "7"},
+                                   {"rate_address_read_burst", "9", "9"},
+                                   {"rate_user_per_s", "11", "11"},
+                                   {"rate_user_burst", "13", "13"},
+                                   {"rate_user_show_per_s", "17", "17"},
+                                   {"rate_user_show_burst", "19", "19"},
+                                   {"rate_keys_max", "4096", "4096"},
+                                   {"rate_limit_loopback", "true", "true"},
+                                   {"rate_forwarded_for", "true", "true"},
+                                   {"queue_pow_bits", "12", "12"},
                                    {"log_level", "warn", "\"warn\""},
                                    {"log_format", "json", "\"json\""},
                                    {"demo", "true", "true"},
@@ -244,6 +268,8 @@ TEST_F(ServeConfigTest, OutOfRangeValuesAreRejectedNamingSettingAndSource) {
   EXPECT_TRUE(FailsMentioning(Load({"--hold-ttl-s=3601"}), {"hold_ttl_s"}));
   EXPECT_TRUE(FailsMentioning(Load({"--seats-per-hold-max=51"}), {"seats_per_hold_max"}));
   EXPECT_TRUE(FailsMentioning(Load({"--body-bytes-max=0"}), {"body_bytes_max"}));
+  EXPECT_TRUE(FailsMentioning(Load({"--queue-pow-bits=33"}), {"queue_pow_bits"}));
+  EXPECT_TRUE(FailsMentioning(Load({"--rate-user-burst=0"}), {"rate_user_burst"}));
   const std::string path = WriteFile("bad.toml", "\n\nport = -1\n");
   EXPECT_TRUE(FailsMentioning(Load({"--config", path}), {"port", path, "line 3"}));
 }
@@ -337,7 +363,9 @@ TEST_F(ServeConfigTest, HelpDocumentsEverySettingWithFlagVariableAndDefault) {
     std::replace(flag.begin(), flag.end(), '_', '-');
     std::string var = "BOXOFFICE_";
     for (char ch : name) var.push_back(static_cast<char>(std::toupper(ch)));
-    EXPECT_NE(help.find(flag + (name == "demo" ? "[" : " ")), std::string::npos) << flag;
+    const bool boolean =
+        name == "demo" || name == "rate_limit_loopback" || name == "rate_forwarded_for";
+    EXPECT_NE(help.find(flag + (boolean ? "[" : " ")), std::string::npos) << flag;
     EXPECT_NE(help.find("(env " + var + ", toml " + name + ", default "), std::string::npos)
         << name;
   }

@@ -17,6 +17,7 @@
 #include "http/gateway_client.h"
 #include "http/gateway_routes.h"
 #include "http/jwt.h"
+#include "http/rate_limits.h"
 #include "http/seat_map_json.h"
 #include "http/server.h"
 #include "live/hub.h"
@@ -139,6 +140,20 @@ http::ServerOptions ServerOptionsOf(const ServeConfig& c) {
   return o;
 }
 
+http::RateLimitOptions RateLimitOptionsOf(const ServeConfig& c) {
+  http::RateLimitOptions o;
+  o.limits = {core::RateLimit{c.rate_address_per_s, c.rate_address_burst},
+              core::RateLimit{c.rate_address_read_per_s, c.rate_address_read_burst},
+              core::RateLimit{c.rate_user_per_s, c.rate_user_burst},
+              core::RateLimit{c.rate_user_show_per_s, c.rate_user_show_burst}};
+  o.keys_max = c.rate_keys_max;
+  o.loopback = c.rate_limit_loopback;
+  o.forwarded_for = c.rate_forwarded_for;
+  o.jwt_secret = c.jwt_secret;
+  o.admin_key = c.admin_key;
+  return o;
+}
+
 }  // namespace
 
 int RunServe(int argc, char** argv) {
@@ -211,13 +226,17 @@ int RunServe(int argc, char** argv) {
   defaults.hold_ttl_s = config.hold_ttl_s;
   defaults.seats_per_order_max = config.seats_per_hold_max;
   defaults.seats_per_fan_max = config.seats_per_owner_max;
-  http::Api api(&svc, {config.jwt_secret, config.admin_key, defaults, *queue_secret}, &registry);
+  http::Api api(
+      &svc, {config.jwt_secret, config.admin_key, defaults, *queue_secret, config.queue_pow_bits},
+      &registry);
   http::Router router;
   api.Register(router);
   if (payments->internal != nullptr) payments->internal->routes().Register(router);
   http::ChangeStream changes(
       &svc, &hub, {config.jwt_secret, {config.live_heartbeat_ms, config.live_stall_timeout_ms}});
   changes.Register(router);
+  http::RateLimits rate_limits(RateLimitOptionsOf(config), service::SystemNowMs, &registry);
+  rate_limits.Guard(router);
   http::Server server(ServerOptionsOf(config), std::move(router), registry);
   if (Status s = server.Start(); !s.ok()) return Fail(s.message());
   if (payments->internal != nullptr) {

@@ -16,6 +16,7 @@
 #include "http/jwt.h"
 #include "http/payments_json.h"
 #include "http/problem.h"
+#include "metrics/process_metrics.h"
 
 namespace boxoffice::http {
 // Helpers shared with the other route files (declared in api_detail.h).
@@ -135,15 +136,13 @@ Caller Authenticate(const Request& req, const ApiOptions& options) {
     }
     return c;
   }
-  const std::optional<std::string_view> auth = req.Header("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!auth || auth->size() <= kBearer.size() ||
-      !EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer)) {
+  const std::optional<std::string_view> bearer = req.BearerToken();
+  if (!bearer) {
     c.problem = Unauthorized("send Authorization: Bearer <token>");
     return c;
   }
   StatusOr<JwtClaims> claims =
-      VerifyJwtRemembered(auth->substr(kBearer.size()), options.jwt_secret, service::SystemNowMs());
+      VerifyJwtRemembered(*bearer, options.jwt_secret, service::SystemNowMs());
   if (!claims.ok()) {
     c.problem = Unauthorized("the bearer token is not valid: " + claims.status().message());
     return c;
@@ -261,6 +260,7 @@ struct Api::Cache {
 Api::Api(service::BookingService* service, ApiOptions options, metrics::Registry* metrics)
     : svc_(service),
       options_(std::move(options)),
+      queue_proof_(QueueProofOptions{options_.queue_pow_bits, options_.queue_secret}),
       metrics_(metrics),
       cache_(std::make_unique<Cache>()) {}
 
@@ -301,6 +301,7 @@ void Api::Register(Router& router) {
   router.Add(Method::kPost, "/v1/shows/{id}/queue", bind(&Api::JoinQueue));
   router.Add(Method::kGet, "/v1/shows/{id}/queue/status", bind(&Api::GetQueueStatus));
   router.Add(Method::kPost, "/v1/shows/{id}/queue/access", bind(&Api::QueueAccess));
+  router.Add(Method::kGet, "/v1/shows/{id}/queue/challenge", bind(&Api::GetQueueChallenge));
 }
 
 // ---- Idempotency ------------------------------------------------------------------------------
@@ -373,6 +374,7 @@ void Api::Readyz(Request&&, Responder respond) {
 }
 
 void Api::Metrics(Request&&, Responder respond) {
+  metrics::UpdateProcessMetrics(*metrics_);
   Response r = Response::Text(200, metrics_->RenderText());
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   respond(std::move(r));
@@ -446,6 +448,24 @@ void Api::GetShow(Request&& req, Responder respond) {
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
   respond(JsonResponse(200, ShowJson(*s, svc_->Available(*s))));
+}
+
+// A proof-of-work challenge for joining the show's waiting room; with
+// queue_pow_bits 0 it asks for no work (difficulty_bits 0) and joining needs
+// no proof.
+void Api::GetQueueChallenge(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireFan(caller)) return respond(std::move(*p));
+  const std::optional<core::ShowId> id = ShowParam(req);
+  std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
+  if (s == nullptr) return respond(NotFound("no such show"));
+  const QueueChallenge c = queue_proof_.Issue(caller.user, s->id, service::SystemNowMs());
+  Response r = JsonResponse(200, {{"challenge", c.challenge},
+                                  {"difficulty_bits", c.difficulty_bits},
+                                  {"algorithm", "sha256"},
+                                  {"expires_at", FormatTime(c.expires_at_ms)}});
+  r.headers.Set("Cache-Control", "no-store");
+  respond(std::move(r));
 }
 
 void Api::GetSeatMap(Request&& req, Responder respond) {

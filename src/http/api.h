@@ -19,12 +19,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
 #include <boost/json/value.hpp>
-#include <optional>
 
+#include "http/queue_challenge.h"
 #include "http/router.h"
 #include "metrics/metrics.h"
 #include "service/booking_service.h"
@@ -44,6 +45,7 @@ struct ApiOptions {
   std::string admin_key;
   service::ShowSettings show_defaults;  // for members POST /v1/shows leaves out
   std::string queue_secret;             // signs queue tickets and access tokens (>= 32 bytes)
+  uint32_t queue_pow_bits = 0;          // proof of work to join a room: zero bits; 0: none
 };
 
 // The public body of GET /v1/shows/{id}/queue/status (api_queue.cc); the
@@ -105,9 +107,11 @@ class Api {
   // member, or null) does not hold. Accepts everything until proof-of-work is on.
   std::optional<Response> CheckJoinProof(const Request& req, const std::string& user,
                                          const boost::json::value* proof);
+  void GetQueueChallenge(Request&& req, Responder respond);
 
   service::BookingService* svc_;
   ApiOptions options_;
+  QueueProof queue_proof_;  // CheckJoinProof asks it
   metrics::Registry* metrics_;
   std::atomic<bool> ready_{false};
   std::unique_ptr<Cache> cache_;

@@ -159,9 +159,11 @@ void Api::GetQueue(Request&& req, Responder respond) {
   respond(JsonResponse(200, AdminJson(*s)));
 }
 
-std::optional<Response> Api::CheckJoinProof(const Request&, const std::string&,
-                                            const boost::json::value*) {
-  return std::nullopt;
+std::optional<Response> Api::CheckJoinProof(const Request& req, const std::string& user,
+                                            const boost::json::value* proof) {
+  const std::optional<core::ShowId> show = ShowParam(req);
+  if (!show) return NotFound("no such show");
+  return queue_proof_.CheckProof(proof, user, *show, service::SystemNowMs());
 }
 
 void Api::JoinQueue(Request&& req, Responder respond) {

@@ -57,11 +57,7 @@ bool IsPaymentId(std::string_view id) {
 }
 
 std::optional<Response> RequireApiKey(const Request& req, const std::string& api_key) {
-  constexpr std::string_view kBearer = "Bearer ";
-  const std::optional<std::string_view> auth = req.Header("Authorization");
-  if (auth && auth->size() > kBearer.size() &&
-      EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer) &&
-      AdminKeyMatches(auth->substr(kBearer.size()), api_key)) {
+  if (const auto key = req.BearerToken(); key && AdminKeyMatches(*key, api_key)) {
     return std::nullopt;
   }
   Response r = ProblemResponse(401, "unauthorized", "Unauthorized",

@@ -58,6 +58,16 @@ std::optional<std::string_view> Request::Query(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<std::string_view> Request::BearerToken() const {
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::optional<std::string_view> auth = Header("Authorization");
+  if (!auth || auth->size() <= kBearer.size() ||
+      !EqualsIgnoreCase(auth->substr(0, kBearer.size()), kBearer)) {
+    return std::nullopt;
+  }
+  return auth->substr(kBearer.size());
+}
+
 std::string_view Request::PathParam(std::string_view name) const {
   for (const auto& [n, v] : path_params) {
     if (n == name) return v;

@@ -75,6 +75,9 @@ struct Request {
   // programmer error and crashes.
   std::string_view PathParam(std::string_view name) const;
   std::optional<std::string_view> Header(std::string_view name) const { return headers.Get(name); }
+  // The token of `Authorization: Bearer <token>` (scheme case-insensitive);
+  // nothing when the field is missing, empty after the scheme, or of another scheme.
+  std::optional<std::string_view> BearerToken() const;
 };
 
 inline constexpr std::string_view kJsonContentType = "application/json";

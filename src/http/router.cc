@@ -118,6 +118,13 @@ void Router::Add(Method method, std::string_view pattern, Handler handler) {
   routes_.push_back(std::move(route));
 }
 
+void Router::WrapHandlers(const std::function<Handler(const Route&, Handler)>& wrap) {
+  for (const auto& r : routes_) {
+    r->handler = wrap(*r, std::move(r->handler));
+    BOX_ASSERT(r->handler != nullptr);
+  }
+}
+
 std::vector<RouteInfo> Router::Routes() const {
   std::vector<RouteInfo> out;
   out.reserve(routes_.size());

@@ -11,6 +11,7 @@
 // duplicate route is a programmer error and crashes.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +45,9 @@ class Router {
   Router& operator=(Router&&) noexcept;
 
   void Add(Method method, std::string_view pattern, Handler handler);
+  // Replaces every route's handler by `wrap(route, handler)`, e.g. to put a
+  // check in front of all of them. Before the server starts, like Add.
+  void WrapHandlers(const std::function<Handler(const Route&, Handler)>& wrap);
 
   // Every registered (method, pattern), in registration order.
   std::vector<RouteInfo> Routes() const;

@@ -2,8 +2,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cstdlib>
 
 #include "crypto/encoding.h"
+#include "crypto/proof_of_work.h"
 #include "http/api_json.h"
 
 namespace boxoffice::loadgen {
@@ -56,6 +58,14 @@ class Members {
     if (v->is_int64() && v->get_int64() >= 0) return static_cast<uint64_t>(v->get_int64());
     Fail(key, "expected a non-negative integer");
     return 0;
+  }
+  // An RFC 3339 time member as milliseconds since the epoch.
+  core::TimeMs Time(std::string_view key) {
+    const std::string text = Str(key);
+    if (!ok()) return 0;
+    const std::optional<core::TimeMs> t = http::ParseTime(text);
+    if (!t) Fail(key, "not an RFC 3339 time");
+    return t.value_or(0);
   }
   bool Bool(std::string_view key) {
     const json::value* v = Get(key);
@@ -278,14 +288,24 @@ StatusOr<HoldCreated> ParseHoldCreated(std::string_view text) {
   h.id = m.Str("id");
   h.token = m.Str("token");
   h.seats = m.Strings("seats");
-  const std::string expires_at = m.Str("expires_at");
-  if (m.ok()) {
-    const std::optional<core::TimeMs> t = http::ParseTime(expires_at);
-    if (!t) m.Fail("expires_at", "not an RFC 3339 time");
-    h.expires_at_ms = t.value_or(0);
-  }
+  h.expires_at_ms = m.Time("expires_at");
   if (Status st = m.Finish("hold"); !st.ok()) return st;
   return h;
+}
+
+StatusOr<QueueChallengeView> ParseQueueChallenge(std::string_view text) {
+  StatusOr<json::value> v = Parse(text, "queue challenge");
+  if (!v.ok()) return v.status();
+  Members m(*v, "");
+  QueueChallengeView c;
+  c.challenge = m.Str("challenge");
+  const uint64_t bits = m.Uint("difficulty_bits");
+  if (m.ok() && bits > crypto::kProofBitsMax) m.Fail("difficulty_bits", "beyond 32");
+  c.difficulty_bits = static_cast<uint32_t>(bits);
+  if (m.ok() && m.Str("algorithm") != "sha256") m.Fail("algorithm", "expected sha256");
+  c.expires_at_ms = m.Time("expires_at");
+  if (Status st = m.Finish("queue challenge"); !st.ok()) return st;
+  return c;
 }
 
 StatusOr<std::string> ParseCreatedId(std::string_view text) {
@@ -307,6 +327,73 @@ StatusOr<ShowSummary> ParseShow(std::string_view text) {
   s.hold_ttl_s = m.Uint("hold_ttl_s");
   if (Status st = m.Finish("show"); !st.ok()) return st;
   return s;
+}
+
+namespace {
+
+// A member that is a non-negative integer or null.
+std::optional<uint64_t> OptionalUint(Members& m, const json::value& v, std::string_view key) {
+  const json::object* o = v.if_object();
+  const json::value* member = o != nullptr ? o->if_contains(key) : nullptr;
+  if (member != nullptr && member->is_null()) return std::nullopt;
+  return m.Uint(key);
+}
+
+}  // namespace
+
+StatusOr<QueueJoined> ParseQueueJoined(std::string_view text) {
+  StatusOr<json::value> v = Parse(text, "queue join");
+  if (!v.ok()) return v.status();
+  Members m(*v, "");
+  QueueJoined j;
+  j.ticket = m.Str("ticket");
+  j.entry = m.Uint("entry");
+  j.sequence = OptionalUint(m, *v, "sequence");
+  j.prequeue = m.Bool("prequeue");
+  if (Status st = m.Finish("queue join"); !st.ok()) return st;
+  return j;
+}
+
+StatusOr<QueueStatusView> ParseQueueStatus(std::string_view text) {
+  StatusOr<json::value> v = Parse(text, "queue status");
+  if (!v.ok()) return v.status();
+  Members m(*v, "");
+  QueueStatusView q;
+  q.state = m.Str("state");
+  q.now_serving = m.Uint("now_serving");
+  q.fans = m.Uint("fans");
+  q.served_through = OptionalUint(m, *v, "served_through");
+  q.sold_out = m.Bool("sold_out");
+  if (Status st = m.Finish("queue status"); !st.ok()) return st;
+  return q;
+}
+
+std::optional<double> MetricSum(std::string_view text, std::string_view name) {
+  std::optional<double> sum;
+  while (!text.empty()) {
+    const size_t eol = text.find('\n');
+    const std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    if (!line.starts_with(name) || line.size() <= name.size()) continue;
+    const char after = line[name.size()];
+    if (after != ' ' && after != '{') continue;
+    const size_t space = line.rfind(' ');
+    const std::string value(line.substr(space + 1));
+    char* end = nullptr;
+    const double d = std::strtod(value.c_str(), &end);
+    if (end == value.c_str() || *end != '\0') continue;
+    sum = sum.value_or(0) + d;
+  }
+  return sum;
+}
+
+StatusOr<uint64_t> UintMember(std::string_view text, std::string_view key) {
+  StatusOr<json::value> v = Parse(text, key);
+  if (!v.ok()) return v.status();
+  Members m(*v, "");
+  const uint64_t n = m.Uint(key);
+  if (Status st = m.Finish(key); !st.ok()) return st;
+  return n;
 }
 
 std::string StringMember(std::string_view json_text, std::string_view key) {

@@ -91,11 +91,46 @@ struct ShowSummary {
   uint64_t hold_ttl_s = 0;
 };
 
+// The answer to POST /v1/shows/{id}/queue (201 first join, 200 again).
+struct QueueJoined {
+  std::string ticket;
+  uint64_t entry = 0;                // arrival number
+  std::optional<uint64_t> sequence;  // place in line; none until the pre-queue is drawn
+  bool prequeue = false;
+};
+
+// GET /v1/shows/{id}/queue/status: what the fans use of it.
+struct QueueStatusView {
+  std::string state;  // not_open, prequeue, admitting, paused, sold_out
+  uint64_t now_serving = 0;
+  uint64_t fans = 0;
+  std::optional<uint64_t> served_through;  // fans above it get no seats
+  bool sold_out = false;
+};
+
+StatusOr<QueueJoined> ParseQueueJoined(std::string_view json);
+StatusOr<QueueStatusView> ParseQueueStatus(std::string_view json);
+
+// The sum of the samples of metric `name` in a Prometheus text exposition
+// (every label set); nullopt when no sample of it is there.
+std::optional<double> MetricSum(std::string_view text, std::string_view name);
+
 // The "id" member of a created resource (venue).
 StatusOr<std::string> ParseCreatedId(std::string_view json);
 StatusOr<ShowSummary> ParseShow(std::string_view json);
+// GET /v1/shows/{id}/queue/challenge: a proof-of-work challenge to join the
+// waiting room (http/queue_challenge.h).
+struct QueueChallengeView {
+  std::string challenge;
+  uint32_t difficulty_bits = 0;
+  core::TimeMs expires_at_ms = 0;
+};
+StatusOr<QueueChallengeView> ParseQueueChallenge(std::string_view json);
+
 // The "code" of a problem+json body, or "" when the body is not one.
 std::string ProblemCode(std::string_view json);
+// A top-level non-negative integer member of a JSON object.
+StatusOr<uint64_t> UintMember(std::string_view json, std::string_view key);
 // A top-level string member of a JSON object; "" when absent or not a string.
 std::string StringMember(std::string_view json, std::string_view key);
 

@@ -154,5 +154,62 @@ TEST(ApiViews, ProblemCodeOfProblemsAndOfAnythingElse) {
   EXPECT_EQ(ProblemCode("[1,2"), "");
 }
 
+TEST(ApiViews, QueueJoinBeforeTheDrawHasNoSequence) {
+  StatusOr<QueueJoined> j = ParseQueueJoined(
+      R"({"show_id":"s1","ticket":"t.sig","entry":7,"sequence":null,"prequeue":true,)"
+      R"("status_url":"/v1/shows/s1/queue/status"})");
+  ASSERT_TRUE(j.ok()) << j.status().message();
+  EXPECT_EQ(j->ticket, "t.sig");
+  EXPECT_EQ(j->entry, 7u);
+  EXPECT_FALSE(j->sequence.has_value());
+  EXPECT_TRUE(j->prequeue);
+}
+
+TEST(ApiViews, QueueJoinAfterTheDrawHasItsSequence) {
+  StatusOr<QueueJoined> j =
+      ParseQueueJoined(R"({"show_id":"s1","ticket":"t","entry":7,"sequence":3,"prequeue":false})");
+  ASSERT_TRUE(j.ok()) << j.status().message();
+  EXPECT_EQ(j->sequence, 3u);
+  EXPECT_THAT(ParseQueueJoined(R"({"entry":7,"sequence":3,"prequeue":false})").status().message(),
+              HasSubstr("ticket"));
+  EXPECT_FALSE(
+      ParseQueueJoined(R"({"ticket":"t","entry":7,"sequence":"3","prequeue":false})").ok());
+}
+
+TEST(ApiViews, QueueStatusReadsWhatTheFansNeed) {
+  StatusOr<QueueStatusView> q = ParseQueueStatus(
+      R"({"show_id":"s1","state":"admitting","now_serving":120,"admissions_per_minute":600,)"
+      R"("seconds_per_place":0.1,"fans":5000,"served_through":null,"sold_out":false,)"
+      R"("seed_sha256":"ab","seed":null,"prequeue_fans":10,"updated_at":"2026-11-28T10:00:00Z"})");
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(q->state, "admitting");
+  EXPECT_EQ(q->now_serving, 120u);
+  EXPECT_EQ(q->fans, 5000u);
+  EXPECT_FALSE(q->served_through.has_value());
+  EXPECT_FALSE(q->sold_out);
+  StatusOr<QueueStatusView> sold = ParseQueueStatus(
+      R"({"state":"sold_out","now_serving":9,"fans":20,"served_through":9,"sold_out":true})");
+  ASSERT_TRUE(sold.ok()) << sold.status().message();
+  EXPECT_EQ(sold->served_through, 9u);
+  EXPECT_TRUE(sold->sold_out);
+  EXPECT_FALSE(ParseQueueStatus("not json").ok());
+  EXPECT_EQ(UintMember(R"({"fans":12,"state":"prequeue"})", "fans").value(), 12u);
+  EXPECT_THAT(UintMember(R"({"fans":-1})", "fans").status().message(), HasSubstr("fans"));
+}
+
+TEST(ApiViews, MetricSumAddsEveryLabelSetOfOneName) {
+  const std::string text =
+      "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+      "# TYPE process_resident_memory_bytes gauge\n"
+      "process_resident_memory_bytes 1.048576e+07\n"
+      "boxoffice_queue_bytes{show=\"s1\"} 300\n"
+      "boxoffice_queue_bytes{show=\"s2\"} 12\n"
+      "boxoffice_queue_bytes_total 99\n";
+  EXPECT_EQ(MetricSum(text, "process_resident_memory_bytes"), 10485760.0);
+  EXPECT_EQ(MetricSum(text, "boxoffice_queue_bytes"), 312.0);
+  EXPECT_FALSE(MetricSum(text, "boxoffice_queue").has_value());
+  EXPECT_FALSE(MetricSum("", "process_resident_memory_bytes").has_value());
+}
+
 }  // namespace
 }  // namespace boxoffice::loadgen

@@ -223,6 +223,21 @@ void CheckExpiry(const AuditInput& in, AuditResult& r, Violations& v) {
         N(kExpiryGraceMs) + " ms");
 }
 
+// Check 9: with the waiting room on, nobody got past it.
+void CheckWaitingRoom(const AuditInput& in, Violations& v) {
+  for (const HeldWithoutAccess& h : in.held_without_access) {
+    v.Add("fan " + h.user + " got hold " + h.hold_id +
+          " without an access token while the waiting room was on");
+  }
+  if (!in.admitted_users) return;
+  const std::set<std::string_view> admitted(in.admitted_users->begin(), in.admitted_users->end());
+  for (const BookingRecord& b : in.bookings) {
+    if (b.status == "confirmed" && !admitted.contains(b.user)) {
+      v.Add("booking " + b.id + " belongs to " + b.user + ", whom the waiting room never admitted");
+    }
+  }
+}
+
 }  // namespace
 
 AuditResult Audit(const AuditInput& in) {
@@ -233,6 +248,7 @@ AuditResult Audit(const AuditInput& in) {
   if (shape_ok) CheckBookedSeats(in, idx, v);
   CheckToldBooked(in, idx, v);
   CheckExpiry(in, r, v);
+  CheckWaitingRoom(in, v);
   if (in.booked_fans_max && r.fans_with_bookings > *in.booked_fans_max) {
     v.Add(N(r.fans_with_bookings) + " fans hold bookings, but there were only " +
           N(*in.booked_fans_max) + " hot seats");

@@ -17,7 +17,10 @@
 //   6. every fan told "booked" has that booking, confirmed, theirs, with the
 //      seats they held;
 //   7. once every hold is at least 1 s past its expiry, no seat is held;
-//   8. (hotseat) no more fans hold bookings than there were hot seats.
+//   8. (hotseat) no more fans hold bookings than there were hot seats;
+//   9. (waiting room on) every confirmed booking is a fan's the room
+//      admitted (gave an access token), and no hold asked for without an
+//      access token was granted.
 // Each violation is one line naming the seat, booking or fan; at most
 // kViolationsMax are listed, then a count of the rest.
 //
@@ -45,6 +48,13 @@ struct ToldBooked {
   std::vector<std::string> seats;  // the seats of the hold the fan confirmed
 };
 
+// A hold the server granted to a fan who asked without an access token
+// while the waiting room was on.
+struct HeldWithoutAccess {
+  std::string user;
+  std::string hold_id;
+};
+
 struct AuditInput {
   SeatMapView map;
   uint64_t show_capacity = 0;  // the show object's "capacity"
@@ -56,6 +66,10 @@ struct AuditInput {
   core::DurationMs availability_read_after_last_expiry_ms = 0;
   std::vector<ToldBooked> told_booked;
   std::optional<uint64_t> booked_fans_max;  // hotseat: the number of hot seats
+  // The waiting room was on: the users it admitted (any order), and the holds
+  // granted without an access token.
+  std::optional<std::vector<std::string>> admitted_users;
+  std::vector<HeldWithoutAccess> held_without_access;
 };
 
 struct AuditResult {

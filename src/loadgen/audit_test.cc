@@ -193,5 +193,27 @@ TEST(Audit, ViolationsAreListedUpToTheLimitThenCounted) {
   EXPECT_THAT(r.violations.front(), HasSubstr("seat S1-R1-1 is booked twice"));
 }
 
+TEST(Audit, WaitingRoomPassesWhenEveryBookingIsOfAnAdmittedFan) {
+  AuditInput in = CleanSale();
+  in.admitted_users = std::vector<std::string>{"fan-3", "fan-2", "fan-1", "fan-9"};
+  EXPECT_TRUE(Audit(in).ok());
+}
+
+TEST(Audit, BookingOfAFanTheWaitingRoomNeverAdmittedFails) {
+  AuditInput in = CleanSale();
+  in.admitted_users = std::vector<std::string>{"fan-1", "fan-2"};  // fan-4's booking is cancelled
+  const AuditResult r = Audit(in);
+  EXPECT_THAT(r.violations,
+              ElementsAre("booking b1-3 belongs to fan-3, whom the waiting room never admitted"));
+}
+
+TEST(Audit, HoldGrantedWithoutAnAccessTokenFails) {
+  AuditInput in = CleanSale();
+  in.held_without_access = {{"fan-50", "h1-9"}};
+  const AuditResult r = Audit(in);
+  EXPECT_THAT(r.violations, ElementsAre("fan fan-50 got hold h1-9 without an access token while "
+                                        "the waiting room was on"));
+}
+
 }  // namespace
 }  // namespace boxoffice::loadgen

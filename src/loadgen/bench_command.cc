@@ -9,6 +9,7 @@
 #include <string>
 
 #include "loadgen/plot.h"
+#include "loadgen/queue_storm.h"
 #include "loadgen/simulator.h"
 
 namespace boxoffice::loadgen {
@@ -20,11 +21,12 @@ constexpr int kExitError = 2;
 constexpr rlim_t kSpareFileDescriptors = 64;
 
 int Usage() {
-  std::fprintf(stderr,
-               "usage: boxoffice bench onsale|hotseat --url http://127.0.0.1:PORT (--data DIR | "
-               "--admin-key-file F "
-               "--jwt-secret-file F) [options]\n"
-               "       boxoffice bench onsale --help\n");
+  std::fprintf(
+      stderr,
+      "usage: boxoffice bench onsale|hotseat|queue --url http://127.0.0.1:PORT (--data DIR | "
+      "--admin-key-file F "
+      "--jwt-secret-file F) [options]\n"
+      "       boxoffice bench onsale --help\n");
   return kExitError;
 }
 
@@ -77,7 +79,21 @@ struct Flags {
   bool seed_given = false;
 };
 
-void AddFlags(CLI::App& app, BenchOptions& o, Flags& f) {
+// The waiting room's settings: `bench queue` always has the room on,
+// `bench onsale --queue` turns it on.
+void AddQueueFlags(CLI::App& app, QueueSettings& q) {
+  app.add_option("--queue-rate", q.admissions_per_minute, "the room's admissions per minute")
+      ->capture_default_str();
+  app.add_option("--shoppers-max", q.shoppers_max, "the room's active shoppers at most")
+      ->capture_default_str();
+  app.add_option("--session-s", q.session_s, "a shopping session's length")->capture_default_str();
+  app.add_option("--onsale-in-s", q.onsale_in_s,
+                 "the on-sale (the pre-queue's draw) this long after the room opens")
+      ->capture_default_str();
+}
+
+// Flags every scenario has.
+void AddCommonFlags(CLI::App& app, BenchOptions& o, Flags& f) {
   app.add_option("--url", f.url, "the server, http://127.0.0.1:PORT (loopback only)")->required();
   app.add_option("--data", f.data_dir,
                  "the server's data directory: reads admin.key and jwt.secret there");
@@ -88,6 +104,14 @@ void AddFlags(CLI::App& app, BenchOptions& o, Flags& f) {
   app.add_option("--connections", o.connections,
                  "keep-alive connections (requests in flight at most)")
       ->capture_default_str();
+  app.add_option("--client-threads", o.client_threads, "client threads")->capture_default_str();
+  app.add_option("--timeout-s", f.timeout_s, "per-request timeout")->capture_default_str();
+  app.add_option("--seed", o.seed, "random seed (default: a fresh one, printed)");
+  app.add_option("--json", f.json_file, "also write the report as JSON to this file");
+  app.add_flag("--quiet", f.quiet, "no progress lines");
+}
+
+void AddSaleFlags(CLI::App& app, BenchOptions& o, Flags& f) {
   app.add_option("--fans-inside", o.fans_inside_max,
                  "fans inside at once; later arrivals wait outside")
       ->capture_default_str();
@@ -109,19 +133,25 @@ void AddFlags(CLI::App& app, BenchOptions& o, Flags& f) {
     app.add_option("--best-available", o.best_available,
                    "share of fans asking for the best available")
         ->capture_default_str();
+    app.add_flag("--queue", o.queue.enabled,
+                 "fans go through the show's waiting room (join, wait, get an access token)");
+    AddQueueFlags(app, o.queue);
   }
   app.add_option("--profile", f.profile, "arrivals: all-at-once, ramp or steady")
       ->check(CLI::IsMember({"all-at-once", "ramp", "steady"}))
       ->capture_default_str();
   app.add_option("--duration-s", o.duration_s, "the span of arrivals (ramp, steady)")
       ->capture_default_str();
-  app.add_option("--client-threads", o.client_threads, "client threads")->capture_default_str();
-  app.add_option("--timeout-s", f.timeout_s, "per-request timeout")->capture_default_str();
-  app.add_option("--seed", o.seed, "random seed (default: a fresh one, printed)");
-  app.add_option("--json", f.json_file, "also write the report as JSON to this file");
   app.add_option("--plot", f.plot_file,
                  "also draw latency and bookings over time into this SVG file");
-  app.add_flag("--quiet", f.quiet, "no progress lines");
+}
+
+void AddFlags(CLI::App& app, BenchOptions& o, Flags& f) {
+  AddCommonFlags(app, o, f);
+  if (o.scenario != Scenario::kQueue) return AddSaleFlags(app, o, f);
+  app.add_option("--polls-per-fan", o.polls_per_fan, "status polls per fan after the joins")
+      ->capture_default_str();
+  AddQueueFlags(app, o.queue);
 }
 
 // Fills in what the flags point to: URL, admin key, JWT secret, profile, seed.
@@ -155,6 +185,13 @@ Status Complete(const Flags& f, BenchOptions& o) {
 BenchOptions Defaults(Scenario s) {
   BenchOptions o;
   o.scenario = s;
+  if (s == Scenario::kQueue) {
+    o.fans = 100'000;
+    o.connections = 200;
+    o.seats = 100;
+    o.queue.enabled = true;
+    o.queue.onsale_in_s = 3'600;  // nobody is admitted during the storm
+  }
   if (s == Scenario::kHotseat) {
     o.fans = 5'000;
     o.connections = 200;
@@ -166,50 +203,93 @@ BenchOptions Defaults(Scenario s) {
   return o;
 }
 
+std::string_view Purpose(Scenario s) {
+  switch (s) {
+    case Scenario::kOnsale:
+      return "simulate an on-sale against a running server, then audit it";
+    case Scenario::kHotseat:
+      return "simulate a crowd wanting the same few seats against a running server, then audit it";
+    case Scenario::kQueue:
+      return "a storm of fans joining a show's waiting room, then polling its status: joins/s, "
+             "polls/s, latencies and the server's memory per queued fan";
+  }
+  return "";
+}
+
+// Prints the text report on stdout, writes the other renderings to their
+// files (when named); the exit code.
+template <typename Report>
+int Emit(const Report& report,
+         std::initializer_list<std::pair<std::string, std::string (*)(const Report&)>> files,
+         std::string (*text)(const Report&)) {
+  std::fputs(text(report).c_str(), stdout);
+  std::fflush(stdout);
+  for (const auto& [file, render] : files) {
+    if (file.empty()) continue;
+    std::ofstream out(file, std::ios::trunc);
+    out << render(report);
+    if (!out.good()) return Error("cannot write " + file);
+  }
+  return report.ok() ? kExitPass : kExitFail;
+}
+
 }  // namespace
 
-int RunBench(int argc, char** argv) {
-  if (argc < 1) return Usage();
+BenchCommandLine ParseBenchCommandLine(int argc, char** argv) {
+  BenchCommandLine out;
+  if (argc < 1) {
+    out.exit_code = Usage();
+    return out;
+  }
   const std::string name = argv[0];
   Scenario scenario;
   if (name == "onsale") {
     scenario = Scenario::kOnsale;
   } else if (name == "hotseat") {
     scenario = Scenario::kHotseat;
+  } else if (name == "queue") {
+    scenario = Scenario::kQueue;
   } else {
-    return Usage();
+    out.exit_code = Usage();
+    return out;
   }
-  BenchOptions o = Defaults(scenario);
+  out.options = Defaults(scenario);
   Flags f;
-  CLI::App app(
-      "boxoffice bench " + name + ": simulate " +
-      (scenario == Scenario::kOnsale ? "an on-sale" : "a crowd wanting the same few seats") +
-      " against a running server, then audit it. Paying is the organiser's confirm for now.");
+  CLI::App app("boxoffice bench " + name + ": " + std::string(Purpose(scenario)));
   app.name("boxoffice bench " + name);
-  AddFlags(app, o, f);
+  AddFlags(app, out.options, f);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    out.exit_code = app.exit(e);
+    return out;
   }
   f.seed_given = app.count("--seed") > 0;
-  if (Status s = Complete(f, o); !s.ok()) return Error(s.message());
-  if (Status s = EnsureFileDescriptors(o.connections); !s.ok()) return Error(s.message());
-  std::fprintf(stderr, "boxoffice bench %s: seed %llu\n", name.c_str(),
-               static_cast<unsigned long long>(o.seed));
+  if (Status s = Complete(f, out.options); !s.ok()) {
+    out.exit_code = Error(s.message());
+    return out;
+  }
+  out.json_file = f.json_file;
+  out.plot_file = f.plot_file;
+  return out;
+}
 
+int RunBench(int argc, char** argv) {
+  const BenchCommandLine line = ParseBenchCommandLine(argc, argv);
+  if (line.exit_code) return *line.exit_code;
+  const BenchOptions& o = line.options;
+  if (Status s = EnsureFileDescriptors(o.connections); !s.ok()) return Error(s.message());
+  std::fprintf(stderr, "boxoffice bench %s: seed %llu\n",
+               std::string(ScenarioName(o.scenario)).c_str(),
+               static_cast<unsigned long long>(o.seed));
+  if (o.scenario == Scenario::kQueue) {
+    StatusOr<QueueStormReport> report = RunQueueStorm(o, stderr);
+    if (!report.ok()) return Error(report.status().message());
+    return Emit(*report, {{line.json_file, &RenderQueueJson}}, &RenderQueueText);
+  }
   StatusOr<BenchReport> report = RunScenario(o, stderr);
   if (!report.ok()) return Error(report.status().message());
-  std::fputs(RenderText(*report).c_str(), stdout);
-  std::fflush(stdout);
-  for (const auto& [file, render] :
-       {std::pair{f.json_file, &RenderJson}, std::pair{f.plot_file, &RenderSvg}}) {
-    if (file.empty()) continue;
-    std::ofstream out(file, std::ios::trunc);
-    out << render(*report);
-    if (!out.good()) return Error("cannot write " + file);
-  }
-  return report->ok() ? kExitPass : kExitFail;
+  return Emit(*report, {{line.json_file, &RenderJson}, {line.plot_file, &RenderSvg}}, &RenderText);
 }
 
 }  // namespace boxoffice::loadgen

@@ -8,6 +8,8 @@ std::string_view ScenarioName(Scenario s) {
       return "onsale";
     case Scenario::kHotseat:
       return "hotseat";
+    case Scenario::kQueue:
+      return "queue";
   }
   return "?";
 }
@@ -54,6 +56,24 @@ Status ValidateOptions(const BenchOptions& o) {
     return bad("--client-threads: 1.." + std::to_string(kClientThreadsMax));
   }
   if (o.request_timeout.count() < 1) return bad("--timeout-s: at least 1");
+  if (o.polls_per_fan > kPollsPerFanMax)
+    return bad("--polls-per-fan: 0.." + std::to_string(kPollsPerFanMax));
+  return ValidateQueueSettings(o.queue);
+}
+
+Status ValidateQueueSettings(const QueueSettings& q) {
+  const auto in = [](uint32_t v, uint32_t lo, uint32_t hi) { return v >= lo && v <= hi; };
+  const auto bad = [](const char* flag, uint32_t lo, uint32_t hi) {
+    return Status::InvalidArgument(std::string(flag) + ": " + std::to_string(lo) + ".." +
+                                   std::to_string(hi));
+  };
+  if (!in(q.admissions_per_minute, 1, kAdmissionsPerMinuteMax))
+    return bad("--queue-rate", 1, kAdmissionsPerMinuteMax);
+  if (!in(q.shoppers_max, 1, kShoppersMax)) return bad("--shoppers-max", 1, kShoppersMax);
+  if (!in(q.session_s, kSessionSecondsMin, kSessionSecondsMax))
+    return bad("--session-s", kSessionSecondsMin, kSessionSecondsMax);
+  if (!in(q.onsale_in_s, 1, kOnsaleInSecondsMax))
+    return bad("--onsale-in-s", 1, kOnsaleInSecondsMax);
   return Status::Ok();
 }
 

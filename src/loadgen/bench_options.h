@@ -18,6 +18,7 @@ namespace boxoffice::loadgen {
 enum class Scenario : uint8_t {
   kOnsale,   // a crowd buys a venue: holds, abandons, releases, pays
   kHotseat,  // everybody wants the same few seats
+  kQueue,    // a storm of fans joining the waiting room, then polling its status
 };
 
 std::string_view ScenarioName(Scenario s);
@@ -30,6 +31,12 @@ inline constexpr uint32_t kHoldTtlSecondsMax = 3'600;
 inline constexpr uint32_t kDurationSecondsMax = 3'600;
 inline constexpr uint32_t kAttemptsMax = 100;
 inline constexpr uint32_t kClientThreadsMax = 8;
+inline constexpr uint32_t kPollsPerFanMax = 1'000;
+inline constexpr uint32_t kAdmissionsPerMinuteMax = 1'000'000;
+inline constexpr uint32_t kShoppersMax = 1'000'000;
+inline constexpr uint32_t kSessionSecondsMin = 10;
+inline constexpr uint32_t kSessionSecondsMax = 7'200;
+inline constexpr uint32_t kOnsaleInSecondsMax = 86'400;
 
 // How a fan who decides to pay pays.
 enum class Payment : uint8_t {
@@ -39,6 +46,16 @@ enum class Payment : uint8_t {
 };
 std::string_view PaymentName(Payment p);
 std::optional<Payment> ParsePayment(std::string_view name);
+
+// The waiting room the bench sets up on its show (PUT /v1/shows/{id}/queue):
+// the pre-queue opens at once, the on-sale `onsale_in_s` later.
+struct QueueSettings {
+  bool enabled = false;
+  uint32_t admissions_per_minute = 60'000;
+  uint32_t shoppers_max = 2'000;  // the room's active_shoppers_max
+  uint32_t session_s = 60;
+  uint32_t onsale_in_s = 2;  // the pre-queue's lottery is drawn then
+};
 
 struct BenchOptions {
   Scenario scenario = Scenario::kOnsale;
@@ -61,10 +78,13 @@ struct BenchOptions {
   uint32_t client_threads = 1;
   uint64_t seed = 1;
   std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
-  bool progress = true;  // a progress line on stderr every second
+  bool progress = true;        // a progress line on stderr every second
+  QueueSettings queue;         // onsale --queue; always on for the queue scenario
+  uint32_t polls_per_fan = 3;  // queue: status polls per fan after the joins
 };
 
 // OK, or InvalidArgument naming the first setting out of range.
 Status ValidateOptions(const BenchOptions& o);
+Status ValidateQueueSettings(const QueueSettings& q);
 
 }  // namespace boxoffice::loadgen

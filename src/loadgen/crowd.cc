@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "http/http_client.h"
-#include "http/jwt.h"
+#include "loadgen/queue_proof.h"
 #include "loadgen/wall_clock.h"
 
 namespace boxoffice::loadgen {
@@ -40,7 +40,6 @@ constexpr core::DurationMs kConflictThinkMinMs = 100;
 constexpr core::DurationMs kConflictThinkMaxMs = 400;
 constexpr size_t kFailureSamplesMax = 8;
 constexpr size_t kSampleBodyBytesMax = 300;
-constexpr int64_t kFanTokenTtlS = 3'600;
 // A fan paying at checkout looks at its hold this often, checks out again
 // every so many looks (a declined payment is then replaced), and gives up
 // after so many (the gateway must settle by itself: auto-pay).
@@ -50,7 +49,23 @@ constexpr uint32_t kPaymentPollsMax = 3'000;
 // The event loop's lag is sampled this often (see ProbeLoopLag).
 constexpr std::chrono::milliseconds kLoopLagProbeInterval{10};
 
-enum class VisitEnd : uint8_t { kBooked, kAbandoned, kSoldOut, kGaveUp, kFailed };
+enum class VisitEnd : uint8_t {
+  kBooked,
+  kAbandoned,
+  kSoldOut,
+  kGaveUp,
+  kFailed,
+  kToldSoldOut,  // the waiting room: no seats left for this place in line
+  kSessionOver,  // the shopping session ended first
+};
+
+// A fan in the waiting room looks at its status this often (+-50 %), and
+// gives up after so many looks.
+constexpr core::DurationMs kQueuePollMs = 200;
+constexpr uint32_t kQueuePollsMax = 100'000;
+// Every so many fans first try a hold without an access token (a line
+// jumper): the server must refuse it.
+constexpr uint64_t kLineJumperEvery = 50;
 
 std::optional<RequestKind> KindOf(Route route, unsigned status) {
   switch (route) {
@@ -68,6 +83,13 @@ std::optional<RequestKind> KindOf(Route route, unsigned status) {
       return RequestKind::kCheckout;
     case Route::kHoldStatus:
       return std::nullopt;  // polls while a payment settles: not a fan-facing latency
+    case Route::kQueueJoin:
+      return RequestKind::kQueueJoin;
+    case Route::kQueueStatus:
+      return RequestKind::kQueueStatus;
+    case Route::kQueueAccess:
+      if (status == 200) return RequestKind::kQueueAccess;
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -101,7 +123,7 @@ struct Crowd::State {
   std::atomic<uint64_t> next_fan{0};
 
   std::atomic<uint64_t> fans_done{0}, requests{0}, holds{0}, bookings{0}, seats_booked{0},
-      conflicts{0};
+      conflicts{0}, in_line{0}, admitted{0}, told_sold_out{0};
 
   mutable std::mutex mu;  // guards what follows
   std::condition_variable all_done;
@@ -111,7 +133,8 @@ struct Crowd::State {
   CrowdCounters Read() const {
     constexpr auto r = std::memory_order_relaxed;
     return {fans_done.load(r), requests.load(r),     holds.load(r),
-            bookings.load(r),  seats_booked.load(r), conflicts.load(r)};
+            bookings.load(r),  seats_booked.load(r), conflicts.load(r),
+            in_line.load(r),   admitted.load(r),     told_sold_out.load(r)};
   }
 
   void AddBookedSeats(uint64_t seats) {
@@ -221,7 +244,7 @@ class Crowd::Worker {
   }
 
   awaitable<void> Visit(uint64_t fan) {
-    const std::string bearer = Bearer(fan);
+    const std::string bearer = FanBearer(fan, s_.options.jwt_secret, WallNowMs());
     const VisitEnd v = s_.options.scenario == Scenario::kOnsale
                            ? co_await OnsaleVisit(fan, bearer)
                            : co_await HotseatVisit(fan, bearer);
@@ -248,17 +271,31 @@ class Crowd::Worker {
   awaitable<VisitEnd> OnsaleVisit(uint64_t fan, const std::string& bearer) {
     Wish wish{SeatsWanted(rng_),
               std::uniform_real_distribution<double>(0, 1)(rng_) < s_.options.best_available};
+    std::string access;  // the waiting room's access token
+    if (s_.options.queue.enabled) {
+      if (fan % kLineJumperEvery == 0 && !co_await JumpTheLine(fan, bearer)) {
+        co_return VisitEnd::kFailed;
+      }
+      Admission a = co_await WaitInLine(bearer);
+      if (a.end) co_return *a.end;
+      access = std::move(a.access_token);
+      result_.admitted_users.push_back(FanUser(fan));
+    }
     for (uint32_t attempt = 0; attempt < s_.options.attempts; ++attempt) {
       if (attempt > 0) result_.retries++;
       const Ask ask = co_await NextAsk(wish, attempt);
       if (ask.end) co_return *ask.end;
       if (ask.body.empty()) continue;
-      std::optional<HttpReply> r = co_await Call(Route::kHold, HoldRequest(bearer, ask.body));
+      std::optional<HttpReply> r =
+          co_await Call(Route::kHold, HoldRequest(bearer, ask.body, access));
       if (!r) {
         result_.hold_unknown = true;
         co_return VisitEnd::kFailed;
       }
       std::optional<VisitEnd> end;
+      if (r->status == 403 && !access.empty() && ProblemCode(r->body) == "access_invalid") {
+        co_return VisitEnd::kSessionOver;  // the session ran out while the fan shopped
+      }
       if (r->status == 200 || r->status == 201) {
         StatusOr<Hold> hold = ParseHoldCreated(r->body);
         if (!hold.ok()) co_return Unexpected("hold", *r, hold.status().message());
@@ -323,6 +360,167 @@ class Crowd::Worker {
     co_return std::nullopt;
   }
 
+  // ---- The waiting room ----
+
+  // How a fan's wait in line ended: an access token, or the end of the visit.
+  struct Admission {
+    std::string access_token;
+    std::optional<VisitEnd> end;
+  };
+
+  // Joins the line, watches the status until the fan's place is served (or
+  // nothing is left for it), then exchanges the ticket for an access token.
+  awaitable<Admission> WaitInLine(const std::string& bearer) {
+    const Clock::time_point joined_at = Clock::now();
+    std::optional<QueueJoined> place = co_await JoinLine(bearer);
+    if (!place) co_return Admission{"", VisitEnd::kFailed};
+    result_.queue_joined++;
+    s_.in_line.fetch_add(1, std::memory_order_relaxed);
+    Admission a = co_await WatchLine(bearer, *place);
+    s_.in_line.fetch_sub(1, std::memory_order_relaxed);
+    if (!a.end) {
+      result_.queue_wait.Record(MicrosSince(joined_at));
+      s_.admitted.fetch_add(1, std::memory_order_relaxed);
+    } else if (*a.end == VisitEnd::kToldSoldOut) {
+      s_.told_sold_out.fetch_add(1, std::memory_order_relaxed);
+    }
+    co_return a;
+  }
+
+  awaitable<Admission> WatchLine(const std::string& bearer, QueueJoined& place) {
+    for (uint32_t poll = 0; poll < kQueuePollsMax; ++poll) {
+      const std::optional<QueueStatusView> status = co_await QueueStatus();
+      if (!status) co_return Admission{"", VisitEnd::kFailed};
+      if (!place.sequence && status->state != "prequeue" && status->state != "not_open") {
+        // The pre-queue was drawn: joining again tells the fan its place.
+        std::optional<QueueJoined> again = co_await JoinLine(bearer);
+        if (!again) co_return Admission{"", VisitEnd::kFailed};
+        place = std::move(*again);
+      }
+      if (place.sequence && *place.sequence <= status->now_serving) {
+        // Admitted: the place was served before any sell-out after it.
+        std::optional<Admission> a = co_await AskForAccess(bearer, place.ticket);
+        if (a) co_return std::move(*a);
+      } else if (place.sequence &&
+                 (status->sold_out ||
+                  (status->served_through && *place.sequence > *status->served_through))) {
+        co_return Admission{"", VisitEnd::kToldSoldOut};
+      }
+      co_await Sleep(kQueuePollMs / 2, kQueuePollMs * 3 / 2);
+    }
+    co_return Admission{"", VisitEnd::kGaveUp};
+  }
+
+  // The fan's place in line; nullopt (counted) when the join failed.
+  // With proof of work on (queue_pow_bits), the first join answers
+  // proof_required: the fan fetches a challenge, solves it and joins again.
+  awaitable<std::optional<QueueJoined>> JoinLine(const std::string& bearer) {
+    HttpRequest req{"POST", QueuePath()};
+    req.headers = {{"Authorization", bearer}};
+    std::optional<HttpReply> r = co_await Call(Route::kQueueJoin, req);
+    if (r && r->status == 403 && ProblemCode(r->body) == "proof_required") {
+      std::optional<std::string> proof = co_await SolveChallenge(bearer);
+      if (!proof) co_return std::nullopt;
+      req.body = std::move(*proof);
+      r = co_await Call(Route::kQueueJoin, std::move(req));
+    }
+    if (!r) co_return std::nullopt;
+    if (r->status != 201 && r->status != 200) {
+      Unexpected("queue join", *r, "");
+      co_return std::nullopt;
+    }
+    StatusOr<QueueJoined> joined = ParseQueueJoined(r->body);
+    if (!joined.ok()) {
+      Unexpected("queue join", *r, joined.status().message());
+      co_return std::nullopt;
+    }
+    co_return std::move(joined).value();
+  }
+
+  // The join body with a solved proof of work (loadgen/queue_proof.h), or
+  // nullopt (counted). Its request is tallied with the joins. Solving runs on
+  // this io thread: about 2^bits hashes, a millisecond at 10 bits.
+  awaitable<std::optional<std::string>> SolveChallenge(const std::string& bearer) {
+    HttpRequest req{"GET", QueuePath() + "/challenge"};
+    req.headers = {{"Authorization", bearer}};
+    std::optional<HttpReply> r = co_await Call(Route::kQueueJoin, std::move(req));
+    if (!r) co_return std::nullopt;
+    StatusOr<std::string> body = r->status == 200 ? QueueJoinBody(std::string_view(r->body))
+                                                  : Status::InvalidArgument("not 200");
+    if (!body.ok()) {
+      Unexpected("queue challenge", *r, body.status().message());
+      co_return std::nullopt;
+    }
+    co_return std::move(body).value();
+  }
+
+  // An admission, or nullopt when not admitted yet (look again later).
+  awaitable<std::optional<Admission>> AskForAccess(const std::string& bearer,
+                                                   const std::string& ticket) {
+    HttpRequest req{"POST", QueuePath() + "/access"};
+    req.headers = {{"Authorization", bearer}};
+    req.body = json::serialize(json::object{{"ticket", ticket}});
+    std::optional<HttpReply> r = co_await Call(Route::kQueueAccess, std::move(req));
+    if (!r) co_return Admission{"", VisitEnd::kFailed};
+    if (r->status == 409 && ProblemCode(r->body) == "not_admitted") co_return std::nullopt;
+    if (r->status == 410) co_return Admission{"", VisitEnd::kSessionOver};
+    std::string token = r->status == 200 ? StringMember(r->body, "access_token") : "";
+    if (token.empty()) {
+      Unexpected("queue access", *r, "");
+      co_return Admission{"", VisitEnd::kFailed};
+    }
+    co_return Admission{std::move(token), std::nullopt};
+  }
+
+  // A hold without an access token while the room is on must be refused
+  // (403 access_required); false when the visit cannot go on.
+  awaitable<bool> JumpTheLine(uint64_t fan, const std::string& bearer) {
+    const std::string body =
+        json::serialize(json::object{{"best_available", {{"count", 1}, {"allow_split", false}}}});
+    std::optional<HttpReply> r = co_await Call(Route::kHold, HoldRequest(bearer, body, ""));
+    if (!r) {
+      result_.hold_unknown = true;
+      co_return false;
+    }
+    if (r->status == 403 && ProblemCode(r->body) == "access_required") {
+      result_.line_jumps_refused++;
+      co_return true;
+    }
+    if (r->status == 200 || r->status == 201) {
+      StatusOr<Hold> hold = ParseHoldCreated(r->body);
+      if (hold.ok()) {
+        KeepOpen(*hold);
+        result_.held_without_access.push_back({FanUser(fan), hold->id});
+        co_return true;
+      }
+    }
+    Unexpected("hold without access", *r, "");
+    co_return false;
+  }
+
+  // The worker's latest queue status, refreshed with If-None-Match.
+  awaitable<std::optional<QueueStatusView>> QueueStatus() {
+    HttpRequest req{"GET", QueuePath() + "/status"};
+    if (!queue_etag_.empty()) req.headers = {{"If-None-Match", queue_etag_}};
+    std::optional<HttpReply> r = co_await Call(Route::kQueueStatus, std::move(req));
+    if (!r) co_return std::nullopt;
+    if (r->status == 304 && !queue_etag_.empty()) co_return queue_status_;
+    if (r->status != 200) {
+      Unexpected("queue status", *r, "");
+      co_return std::nullopt;
+    }
+    StatusOr<QueueStatusView> status = ParseQueueStatus(r->body);
+    if (!status.ok()) {
+      Unexpected("queue status", *r, status.status().message());
+      co_return std::nullopt;
+    }
+    queue_status_ = std::move(status).value();
+    queue_etag_ = r->etag;
+    co_return queue_status_;
+  }
+
+  std::string QueuePath() const { return "/v1/shows/" + s_.target.show_id + "/queue"; }
+
   awaitable<VisitEnd> HotseatVisit(uint64_t fan, const std::string& bearer) {
     const std::vector<std::string>& hot = s_.target.hot_seats;
     for (uint32_t attempt = 0; attempt < s_.options.attempts; ++attempt) {
@@ -330,7 +528,7 @@ class Crowd::Worker {
       const std::string& seat = hot[std::uniform_int_distribution<size_t>(0, hot.size() - 1)(rng_)];
       const std::string body =
           json::serialize(json::object{{"seats", json::array{json::string(seat)}}});
-      std::optional<HttpReply> r = co_await Call(Route::kHold, HoldRequest(bearer, body));
+      std::optional<HttpReply> r = co_await Call(Route::kHold, HoldRequest(bearer, body, ""));
       if (!r) {
         result_.hold_unknown = true;
         co_return VisitEnd::kFailed;
@@ -484,9 +682,12 @@ class Crowd::Worker {
     co_return &availability_;
   }
 
-  HttpRequest HoldRequest(const std::string& bearer, std::string body) const {
+  // `access`: the waiting room's access token, if any.
+  HttpRequest HoldRequest(const std::string& bearer, std::string body,
+                          const std::string& access) const {
     HttpRequest req{"POST", "/v1/shows/" + s_.target.show_id + "/holds"};
     req.headers = {{"Authorization", bearer}};
+    if (!access.empty()) req.headers.emplace_back("Boxoffice-Access", access);
     req.body = std::move(body);
     return req;
   }
@@ -533,16 +734,6 @@ class Crowd::Worker {
 
   // ---- Bookkeeping ----
 
-  static std::string FanUser(uint64_t fan) { return "fan-" + std::to_string(fan); }
-
-  std::string Bearer(uint64_t fan) const {
-    http::JwtClaims claims;
-    claims.sub = FanUser(fan);
-    claims.iat_s = WallNowMs() / 1000;
-    claims.exp_s = claims.iat_s + kFanTokenTtlS;
-    return "Bearer " + http::SignJwt(claims, s_.options.jwt_secret);
-  }
-
   // The hold may still be live: the audit waits for its expiry.
   void KeepOpen(const Hold& hold) {
     result_.latest_open_expiry_ms = std::max(result_.latest_open_expiry_ms, hold.expires_at_ms);
@@ -580,6 +771,12 @@ class Crowd::Worker {
       case VisitEnd::kFailed:
         t.failed++;
         break;
+      case VisitEnd::kToldSoldOut:
+        t.told_sold_out++;
+        break;
+      case VisitEnd::kSessionOver:
+        t.session_over++;
+        break;
     }
   }
 
@@ -595,6 +792,8 @@ class Crowd::Worker {
   bool all_in_ = false;  // no fan is left to let in
   AvailabilityView availability_;
   std::string etag_;
+  QueueStatusView queue_status_;
+  std::string queue_etag_;
   CrowdResult result_;
   std::mutex recent_mu_;
   LatencyHistogram recent_;
@@ -676,6 +875,15 @@ CrowdResult Crowd::Result() const {
     all.fans.sold_out += r.fans.sold_out;
     all.fans.gave_up += r.fans.gave_up;
     all.fans.failed += r.fans.failed;
+    all.fans.told_sold_out += r.fans.told_sold_out;
+    all.fans.session_over += r.fans.session_over;
+    all.queue_joined += r.queue_joined;
+    all.line_jumps_refused += r.line_jumps_refused;
+    all.queue_wait.Merge(r.queue_wait);
+    all.admitted_users.insert(all.admitted_users.end(), r.admitted_users.begin(),
+                              r.admitted_users.end());
+    all.held_without_access.insert(all.held_without_access.end(), r.held_without_access.begin(),
+                                   r.held_without_access.end());
     all.retries += r.retries;
     all.releases += r.releases;
     all.confirms_too_late += r.confirms_too_late;

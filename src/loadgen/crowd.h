@@ -14,6 +14,12 @@
 //            availability; when nothing is free but seats are held, wait for
 //            them to come back; stop when nothing is free or held (sold out)
 //            or after `attempts` tries.
+//            With the waiting room on (--queue) an on-sale fan first joins
+//            the line, watches its status (If-None-Match) until their place
+//            is served, exchanges the ticket for an access token and sends
+//            it with every hold; a fan whose place will get no seats is
+//            told sold out. Every kLineJumperEvery-th fan first tries a
+//            hold without a token, which must be refused.
 //   hotseat  ask for one of the hot seats, at random; pay for it when held;
 //            on a conflict try another, `attempts` times.
 // Bounded: fans inside, connections, and every request (timeout, sizes).
@@ -35,18 +41,11 @@
 #include "loadgen/api_views.h"
 #include "loadgen/audit.h"
 #include "loadgen/bench_options.h"
+#include "loadgen/control.h"
 #include "loadgen/histogram.h"
 #include "loadgen/report.h"
 
 namespace boxoffice::loadgen {
-
-// The show the crowd buys from, fixed before the sale.
-struct SaleTarget {
-  std::string show_id;
-  SeatMapView map;
-  std::vector<std::string> hot_seats;  // hotseat: the seats everybody wants
-  uint64_t sellable = 0;               // booked seats that sell the show out
-};
 
 // Live totals of the sale so far.
 struct CrowdCounters {
@@ -56,6 +55,9 @@ struct CrowdCounters {
   uint64_t bookings = 0;
   uint64_t seats_booked = 0;
   uint64_t conflicts = 0;
+  uint64_t in_line = 0;  // the waiting room: joined, not yet admitted
+  uint64_t admitted = 0;
+  uint64_t told_sold_out = 0;
 };
 
 // What the crowd did, merged over its threads.
@@ -79,6 +81,12 @@ struct CrowdResult {
   // live: abandoned, or its release or confirm went unanswered.
   core::TimeMs latest_open_expiry_ms = 0;
   bool hold_unknown = false;  // a hold request went unanswered: a hold may exist unseen
+  // The waiting room (--queue).
+  uint64_t queue_joined = 0;
+  uint64_t line_jumps_refused = 0;
+  LatencyHistogram queue_wait;              // from joining until the access token
+  std::vector<std::string> admitted_users;  // fans given an access token
+  std::vector<HeldWithoutAccess> held_without_access;
 };
 
 struct SoldOutMoment {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/status.h"
+#include "http/jwt.h"
 
 namespace boxoffice::loadgen {
 namespace {
@@ -125,6 +126,16 @@ HoldChoice ChooseWhatToDo(double abandon, double release, std::mt19937_64& rng) 
   if (roll < abandon) return HoldChoice::kAbandon;
   if (roll < abandon + release) return HoldChoice::kRelease;
   return HoldChoice::kPay;
+}
+
+std::string FanUser(uint64_t fan) { return "fan-" + std::to_string(fan); }
+
+std::string FanBearer(uint64_t fan, std::string_view jwt_secret, core::TimeMs now_ms) {
+  http::JwtClaims claims;
+  claims.sub = FanUser(fan);
+  claims.iat_s = now_ms / 1000;
+  claims.exp_s = claims.iat_s + kFanTokenTtlS;
+  return "Bearer " + http::SignJwt(claims, jwt_secret);
 }
 
 }  // namespace boxoffice::loadgen

@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -50,6 +51,12 @@ enum class HoldChoice : uint8_t {
   kRelease,  // release it and try again
   kPay,      // pay (for now: the box office confirms it)
 };
+
+// Fan i's user id, "fan-<i>", and the bearer token ("Bearer <JWT>", HS256
+// with `jwt_secret`, valid for kFanTokenTtlS from `now_ms`) that names it.
+inline constexpr int64_t kFanTokenTtlS = 3'600;
+std::string FanUser(uint64_t fan);
+std::string FanBearer(uint64_t fan, std::string_view jwt_secret, core::TimeMs now_ms);
 
 // kAbandon with probability `abandon`, kRelease with `release`, else kPay.
 // Requires 0 <= abandon, 0 <= release, abandon + release <= 1.

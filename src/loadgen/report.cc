@@ -45,6 +45,13 @@ std::string WaitLine(const char* what, const LatencyHistogram& h) {
                 Ms(h.Percentile(99)), Ms(h.max_us()));
 }
 
+std::string QueueSettingsText(const QueueSettings& q) {
+  return Format(
+      "  waiting room: pre-queue open, on sale in %u s; %u admissions/min, %u shoppers at most, "
+      "%u s sessions",
+      q.onsale_in_s, q.admissions_per_minute, q.shoppers_max, q.session_s);
+}
+
 std::string Settings(const BenchReport& r) {
   const BenchOptions& o = r.options;
   std::string s = Format("boxoffice bench %s against %s\n",
@@ -64,6 +71,7 @@ std::string Settings(const BenchReport& r) {
                 o.release, 1 - o.abandon - o.release, std::string(PaymentName(o.payment)).c_str(),
                 o.best_available);
   }
+  if (o.queue.enabled) s += ";\n" + QueueSettingsText(o.queue);
   return s + "\n\n";
 }
 
@@ -79,6 +87,32 @@ std::string Phases(const BenchReport& r) {
   return s + "\n";
 }
 
+std::string StatusTally(std::string_view route, const std::map<unsigned, uint64_t>& statuses) {
+  std::string s = " " + std::string(route);
+  for (const auto& [status, n] : statuses)
+    s += Format(" %u:%llu", status, static_cast<unsigned long long>(n));
+  return s + ";";
+}
+
+json::object StatusTallyJson(const std::map<unsigned, uint64_t>& statuses) {
+  json::object by_status;
+  for (const auto& [status, n] : statuses) by_status[std::to_string(status)] = n;
+  return by_status;
+}
+
+std::string ErrorLines(uint64_t unexpected, uint64_t transport_errors,
+                       const std::vector<std::string>& samples) {
+  std::string s = Format("unexpected answers %llu, transport errors %llu\n",
+                         static_cast<unsigned long long>(unexpected),
+                         static_cast<unsigned long long>(transport_errors));
+  for (const std::string& sample : samples) s += "  e.g. " + sample + "\n";
+  return s;
+}
+
+json::value OptionalJson(const std::optional<double>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
 std::string Latencies(const BenchReport& r) {
   std::string s = Format("%-14s %9s %8s %8s %8s %8s %8s\n", "latency (ms)", "requests", "p50",
                          "p90", "p99", "p99.9", "max");
@@ -87,11 +121,7 @@ std::string Latencies(const BenchReport& r) {
   }
   s += "statuses:";
   for (size_t k = 0; k < kRouteCount; ++k) {
-    if (r.statuses[k].empty()) continue;
-    s += " " + std::string(RouteName(static_cast<Route>(k)));
-    for (const auto& [status, n] : r.statuses[k])
-      s += Format(" %u:%llu", status, static_cast<unsigned long long>(n));
-    s += ";";
+    if (!r.statuses[k].empty()) s += StatusTally(RouteName(static_cast<Route>(k)), r.statuses[k]);
   }
   return s + "\n\n";
 }
@@ -100,12 +130,24 @@ std::string Outcomes(const BenchReport& r) {
   const FanTally& f = r.fans;
   std::string s = Format(
       "fans: %llu = %llu booked + %llu abandoned a hold + %llu found it sold out + %llu gave up + "
-      "%llu failed"
+      "%llu failed + %llu told sold out in line + %llu out of session time"
       " (got nothing: %llu)\n",
       static_cast<unsigned long long>(f.total()), static_cast<unsigned long long>(f.booked),
       static_cast<unsigned long long>(f.abandoned), static_cast<unsigned long long>(f.sold_out),
       static_cast<unsigned long long>(f.gave_up), static_cast<unsigned long long>(f.failed),
+      static_cast<unsigned long long>(f.told_sold_out),
+      static_cast<unsigned long long>(f.session_over),
       static_cast<unsigned long long>(f.got_nothing()));
+  if (r.options.queue.enabled) {
+    s += Format(
+        "waiting room: %llu joined, %llu admitted, %llu told sold out; %llu holds without an "
+        "access token refused\n",
+        static_cast<unsigned long long>(r.queue_joined),
+        static_cast<unsigned long long>(r.queue_admitted),
+        static_cast<unsigned long long>(f.told_sold_out),
+        static_cast<unsigned long long>(r.line_jumps_refused));
+    s += WaitLine("time in line (join to access token)", r.queue_wait);
+  }
   s += WaitLine("waited to get in (--fans-inside)", r.fan_wait);
   s += WaitLine("requests waited for a free connection", r.connection_wait);
   s += Format("seats booked (as the fans were told): %llu of %llu",
@@ -121,10 +163,7 @@ std::string Outcomes(const BenchReport& r) {
       static_cast<unsigned long long>(r.releases),
       static_cast<unsigned long long>(r.confirms_too_late),
       static_cast<unsigned long long>(r.payment_retries));
-  s += Format("unexpected answers %llu, transport errors %llu\n",
-              static_cast<unsigned long long>(r.unexpected),
-              static_cast<unsigned long long>(r.transport_errors));
-  for (const std::string& sample : r.failure_samples) s += "  e.g. " + sample + "\n";
+  s += ErrorLines(r.unexpected, r.transport_errors, r.failure_samples);
   s += Format(
       "client: CPU %.2f s user + %.2f s system in %.2f s of sale = %.0f%% of one core; %.1f us CPU "
       "per request; %llu connects\n",
@@ -186,7 +225,13 @@ json::object SettingsJson(const BenchOptions& o) {
           {"duration_s", o.duration_s},
           {"attempts", o.attempts},
           {"client_threads", o.client_threads},
-          {"seed", o.seed}};
+          {"seed", o.seed},
+          {"queue",
+           {{"enabled", o.queue.enabled},
+            {"admissions_per_minute", o.queue.admissions_per_minute},
+            {"shoppers_max", o.queue.shoppers_max},
+            {"session_s", o.queue.session_s},
+            {"onsale_in_s", o.queue.onsale_in_s}}}};
 }
 
 json::object OutcomesJson(const BenchReport& r) {
@@ -196,6 +241,8 @@ json::object OutcomesJson(const BenchReport& r) {
             {"sold_out", r.fans.sold_out},
             {"gave_up", r.fans.gave_up},
             {"failed", r.fans.failed},
+            {"told_sold_out", r.fans.told_sold_out},
+            {"session_over", r.fans.session_over},
             {"got_nothing", r.fans.got_nothing()}}},
           {"fan_wait", HistogramJson(r.fan_wait)},
           {"connection_wait", HistogramJson(r.connection_wait)},
@@ -209,8 +256,14 @@ json::object OutcomesJson(const BenchReport& r) {
           {"payment_retries", r.payment_retries},
           {"unexpected", r.unexpected},
           {"transport_errors", r.transport_errors},
-          {"sold_out_after_s",
-           r.sold_out_after_s ? json::value(*r.sold_out_after_s) : json::value(nullptr)}};
+          {"sold_out_after_s", OptionalJson(r.sold_out_after_s)},
+          {"queue",
+           {{"enabled", r.options.queue.enabled},
+            {"joined", r.queue_joined},
+            {"admitted", r.queue_admitted},
+            {"told_sold_out", r.fans.told_sold_out},
+            {"line_jumps_refused", r.line_jumps_refused},
+            {"time_in_line", HistogramJson(r.queue_wait)}}}};
 }
 
 }  // namespace
@@ -229,6 +282,12 @@ std::string_view RequestKindName(RequestKind k) {
       return "confirm";
     case RequestKind::kCheckout:
       return "checkout";
+    case RequestKind::kQueueJoin:
+      return "queue_join";
+    case RequestKind::kQueueStatus:
+      return "queue_status";
+    case RequestKind::kQueueAccess:
+      return "queue_access";
   }
   return "?";
 }
@@ -247,6 +306,12 @@ std::string_view RouteName(Route r) {
       return "checkout";
     case Route::kHoldStatus:
       return "hold_status";
+    case Route::kQueueJoin:
+      return "queue_join";
+    case Route::kQueueStatus:
+      return "queue_status";
+    case Route::kQueueAccess:
+      return "queue_access";
   }
   return "?";
 }
@@ -271,11 +336,8 @@ std::string RenderJson(const BenchReport& r) {
     latency[RequestKindName(static_cast<RequestKind>(k))] = HistogramJson(r.latency[k]);
   }
   json::object statuses;
-  for (size_t k = 0; k < kRouteCount; ++k) {
-    json::object by_status;
-    for (const auto& [status, n] : r.statuses[k]) by_status[std::to_string(status)] = n;
-    statuses[RouteName(static_cast<Route>(k))] = std::move(by_status);
-  }
+  for (size_t k = 0; k < kRouteCount; ++k)
+    statuses[RouteName(static_cast<Route>(k))] = StatusTallyJson(r.statuses[k]);
   json::array timeline;
   for (const TimelinePoint& t : r.timeline) {
     timeline.push_back({{"at_s", t.at_s},
@@ -312,9 +374,7 @@ std::string RenderJson(const BenchReport& r) {
         {"cpu_share_of_one_core", CpuShare(r)},
         {"connects", r.client_connects},
         {"loop_lag", HistogramJson(r.loop_lag)}}},
-      {"held_drained_after_expiry_ms", r.held_drained_after_expiry_ms
-                                           ? json::value(*r.held_drained_after_expiry_ms)
-                                           : json::value(nullptr)},
+      {"held_drained_after_expiry_ms", OptionalJson(r.held_drained_after_expiry_ms)},
       {"audit",
        {{"pass", r.audit.ok()},
         {"violations_total", r.audit.violations_total},
@@ -323,6 +383,147 @@ std::string RenderJson(const BenchReport& r) {
         {"confirmed_bookings", r.audit.confirmed_bookings},
         {"seats_booked", r.audit.seats_booked},
         {"fans_with_bookings", r.audit.fans_with_bookings}}},
+      {"pass", r.ok()}};
+  return json::serialize(o) + "\n";
+}
+
+// ---- bench queue ----
+
+std::string_view StormRequestName(StormRequest k) {
+  switch (k) {
+    case StormRequest::kJoin:
+      return "join";
+    case StormRequest::kStatus:
+      return "status";
+    case StormRequest::kStatusNotModified:
+      return "status_304";
+  }
+  return "?";
+}
+
+namespace {
+
+std::optional<double> PerFan(const std::optional<double>& before,
+                             const std::optional<double>& after, uint64_t fans) {
+  if (!before || !after || fans == 0) return std::nullopt;
+  return (*after - *before) / static_cast<double>(fans);
+}
+
+double Mib(double bytes) { return bytes / (1024.0 * 1024.0); }
+
+std::string StormSettings(const QueueStormReport& r) {
+  const BenchOptions& o = r.options;
+  std::string s = Format("boxoffice bench queue against %s\n", o.server.Url().c_str());
+  s += Format(
+      "  show %s (venue %s): %llu fans join, then poll the status %u times each; %u connections "
+      "(%u client thread%s); seed %llu\n",
+      r.show_id.c_str(), r.venue_id.c_str(), static_cast<unsigned long long>(o.fans),
+      o.polls_per_fan, o.connections, o.client_threads, o.client_threads == 1 ? "" : "s",
+      static_cast<unsigned long long>(o.seed));
+  return s + QueueSettingsText(o.queue) + "\n\n";
+}
+
+std::string StormPhaseLine(const char* name, const char* per_s, const StormPhase& p) {
+  return Format(
+      "%-6s %8.3f s %10llu requests %10.0f %s/s  client CPU %.2f s (%.0f%% of one core)\n", name,
+      p.seconds, static_cast<unsigned long long>(p.requests), Rate(p.answered_ok, p.seconds), per_s,
+      p.client_cpu_s, p.seconds > 0 ? 100 * p.client_cpu_s / p.seconds : 0.0);
+}
+
+std::string MemoryText(const QueueStormReport& r) {
+  std::string s;
+  if (const std::optional<double> per_fan = r.resident_bytes_per_fan()) {
+    s = Format("server RSS: %.1f MiB before the joins, %.1f MiB after: %.0f bytes per queued fan\n",
+               Mib(*r.memory_before.resident_bytes), Mib(*r.memory_after.resident_bytes), *per_fan);
+  } else {
+    s = "server RSS: not exported (process_resident_memory_bytes)\n";
+  }
+  if (const std::optional<double> per_fan = r.queue_bytes_per_fan()) {
+    s += Format("waiting room: boxoffice_queue_bytes %.1f MiB -> %.1f MiB: %.1f bytes per fan\n",
+                Mib(*r.memory_before.queue_bytes), Mib(*r.memory_after.queue_bytes), *per_fan);
+  } else {
+    s += "waiting room: boxoffice_queue_bytes not exported\n";
+  }
+  return s;
+}
+
+json::object MemoryJson(const ServerMemory& m) {
+  return {{"resident_bytes", OptionalJson(m.resident_bytes)},
+          {"queue_bytes", OptionalJson(m.queue_bytes)}};
+}
+
+json::object StormPhaseJson(const StormPhase& p, std::string_view per_s) {
+  return {{"seconds", p.seconds},
+          {"requests", p.requests},
+          {"answered_ok", p.answered_ok},
+          {per_s, Rate(p.answered_ok, p.seconds)},
+          {"client_cpu_s", p.client_cpu_s}};
+}
+
+}  // namespace
+
+std::optional<double> QueueStormReport::resident_bytes_per_fan() const {
+  return PerFan(memory_before.resident_bytes, memory_after.resident_bytes, joins.answered_ok);
+}
+
+std::optional<double> QueueStormReport::queue_bytes_per_fan() const {
+  return PerFan(memory_before.queue_bytes, memory_after.queue_bytes, joins.answered_ok);
+}
+
+std::string RenderQueueText(const QueueStormReport& r) {
+  std::string s = StormSettings(r);
+  s += StormPhaseLine("joins", "joins", r.joins);
+  s += StormPhaseLine("polls", "polls", r.polls) + "\n";
+  s += Format("%-14s %9s %8s %8s %8s %8s %8s\n", "latency (ms)", "requests", "p50", "p90", "p99",
+              "p99.9", "max");
+  for (size_t k = 0; k < kStormRequestCount; ++k)
+    s += LatencyLine(StormRequestName(static_cast<StormRequest>(k)), r.latency[k]);
+  s += "statuses:" + StatusTally("join", r.join_statuses) +
+       StatusTally("status", r.status_statuses) + "\n\n";
+  s += ErrorLines(r.unexpected, r.transport_errors, r.failure_samples);
+  const uint64_t minted = r.joins.requests;
+  s += Format(
+      "JWT minting: %.3f s for %llu fans = %.1f us per fan, %.0f%% of the joins' client CPU\n",
+      r.jwt_mint_seconds, static_cast<unsigned long long>(minted),
+      minted > 0 ? 1e6 * r.jwt_mint_seconds / static_cast<double>(minted) : 0.0,
+      r.joins.client_cpu_s > 0 ? 100 * r.jwt_mint_seconds / r.joins.client_cpu_s : 0.0);
+  s += MemoryText(r);
+  s += r.room_fans ? Format("the room counts %llu fans (expected %llu)\n",
+                            static_cast<unsigned long long>(*r.room_fans),
+                            static_cast<unsigned long long>(r.options.fans))
+                   : std::string("the room's fan count could not be read\n");
+  return s + (r.ok() ? "run: PASS\n" : "run: FAIL\n");
+}
+
+std::string RenderQueueJson(const QueueStormReport& r) {
+  json::object latency;
+  for (size_t k = 0; k < kStormRequestCount; ++k)
+    latency[StormRequestName(static_cast<StormRequest>(k))] = HistogramJson(r.latency[k]);
+  json::array samples;
+  for (const std::string& s : r.failure_samples) samples.emplace_back(s);
+  json::object settings = SettingsJson(r.options);
+  settings["polls_per_fan"] = r.options.polls_per_fan;
+  const json::object o{
+      {"scenario", "queue"},
+      {"settings", std::move(settings)},
+      {"venue_id", r.venue_id},
+      {"show_id", r.show_id},
+      {"joins", StormPhaseJson(r.joins, "joins_per_s")},
+      {"polls", StormPhaseJson(r.polls, "polls_per_s")},
+      {"latency", std::move(latency)},
+      {"statuses",
+       {{"join", StatusTallyJson(r.join_statuses)},
+        {"status", StatusTallyJson(r.status_statuses)}}},
+      {"unexpected", r.unexpected},
+      {"transport_errors", r.transport_errors},
+      {"failure_samples", std::move(samples)},
+      {"jwt_mint_seconds", r.jwt_mint_seconds},
+      {"server_memory",
+       {{"before_joins", MemoryJson(r.memory_before)},
+        {"after_joins", MemoryJson(r.memory_after)},
+        {"resident_bytes_per_fan", OptionalJson(r.resident_bytes_per_fan())},
+        {"queue_bytes_per_fan", OptionalJson(r.queue_bytes_per_fan())}}},
+      {"room_fans", r.room_fans ? json::value(*r.room_fans) : json::value(nullptr)},
       {"pass", r.ok()}};
   return json::serialize(o) + "\n";
 }

@@ -1,150 +1,30 @@
 #include "loadgen/simulator.h"
 
-#include <sys/resource.h>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <thread>
 
-#include "http/api_json.h"
-#include "http/http_client.h"
+#include "loadgen/control.h"
 #include "loadgen/crowd.h"
 #include "loadgen/wall_clock.h"
 
 namespace boxoffice::loadgen {
 namespace {
 
-namespace asio = boost::asio;
-namespace json = boost::json;
-using http::HttpConnection;
-using http::HttpReply;
 using http::HttpRequest;
 using Clock = std::chrono::steady_clock;
 
-constexpr uint32_t kSeatsPerRow = 50;
-constexpr uint32_t kRowsPerSection = 20;
-constexpr int64_t kPriceMinor = 5'000;
-constexpr uint32_t kSeatsPerFanBookedMax = 2 * kSeatsPerFanMax;  // the show's seats_per_fan_max
-constexpr core::DurationMs kShowStartsInMs = 30LL * 24 * 3600 * 1000;
 constexpr std::chrono::seconds kProgressInterval{1};
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// Blocking calls on the controlling thread, over one connection.
-class Control {
- public:
-  explicit Control(const BenchOptions& o)
-      : o_(o), conn_(io_.get_executor(), o.server, o.request_timeout) {}
-
-  StatusOr<HttpReply> Call(HttpRequest req) {
-    std::optional<StatusOr<HttpReply>> out;
-    asio::co_spawn(io_, Send(std::move(req), &out), [](const std::exception_ptr& e) {
-      if (e) std::rethrow_exception(e);
-    });
-    io_.restart();
-    io_.run();
-    BOX_ASSERT(out.has_value());
-    requests_++;
-    return std::move(*out);
-  }
-
-  // An organiser's call that must be answered `expected`; its body.
-  StatusOr<std::string> Admin(unsigned expected, HttpRequest req) {
-    req.headers.emplace_back("X-Admin-Key", o_.admin_key);
-    const std::string what = std::string(req.method) + " " + req.target;
-    StatusOr<HttpReply> r = Call(std::move(req));
-    if (!r.ok()) return r.status();
-    if (r->status != expected) {
-      return Status::FailedPrecondition(what + " answered " + std::to_string(r->status) + ": " +
-                                        r->body.substr(0, 500));
-    }
-    return std::move(r->body);
-  }
-
-  StatusOr<AvailabilityView> Availability(const std::string& show_id, size_t seat_count) {
-    StatusOr<std::string> body = Admin(200, {"GET", "/v1/shows/" + show_id + "/availability"});
-    if (!body.ok()) return body.status();
-    return ParseAvailability(*body, seat_count);
-  }
-
-  uint64_t requests() const { return requests_; }
-
- private:
-  asio::awaitable<void> Send(HttpRequest req, std::optional<StatusOr<HttpReply>>* out) {
-    out->emplace(co_await conn_.Send(req));
-  }
-
-  const BenchOptions& o_;
-  asio::io_context io_{1};
-  HttpConnection conn_;
-  uint64_t requests_ = 0;
-};
-
-struct CpuTimes {
-  double user_s = 0;
-  double system_s = 0;
-};
-
-CpuTimes ProcessCpu() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  const auto s = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return {s(u.ru_utime), s(u.ru_stime)};
-}
-
-std::string ShowJson(const BenchOptions& o, const std::string& venue_id) {
-  const json::object show{{"venue_id", venue_id},
-                          {"name", "bench " + std::string(ScenarioName(o.scenario)) + " seed " +
-                                       std::to_string(o.seed)},
-                          {"starts_at", http::FormatTime(WallNowMs() + kShowStartsInMs)},
-                          {"currency", "EUR"},
-                          {"prices", {{"STD", kPriceMinor}}},
-                          {"hold_ttl_s", o.hold_ttl_s},
-                          {"seats_per_order_max", kSeatsPerFanMax},
-                          {"seats_per_fan_max", kSeatsPerFanBookedMax}};
-  return json::serialize(show);
-}
-
-// Phase 1: the venue, the show and its seat map.
+// Phase 1: the venue, the show and its seat map (and its waiting room).
 StatusOr<SaleTarget> Setup(Control& c, const BenchOptions& o, BenchReport& report) {
-  StatusOr<std::string> venue =
-      c.Admin(201, {"POST", "/v1/venues", BenchVenueJson("bench venue", o.seats)});
-  if (!venue.ok()) return venue.status();
-  StatusOr<std::string> venue_id = ParseCreatedId(*venue);
-  if (!venue_id.ok()) return venue_id.status();
-  StatusOr<std::string> show = c.Admin(201, {"POST", "/v1/shows", ShowJson(o, *venue_id)});
-  if (!show.ok()) return show.status();
-  StatusOr<ShowSummary> created = ParseShow(*show);
-  if (!created.ok()) return created.status();
-  if (created->hold_ttl_s != o.hold_ttl_s) {
-    return Status::FailedPrecondition("the show's hold_ttl_s is " +
-                                      std::to_string(created->hold_ttl_s) + ", asked for " +
-                                      std::to_string(o.hold_ttl_s));
+  StatusOr<SaleTarget> t = SetUpSale(c, o);
+  if (!t.ok()) return t.status();
+  if (o.queue.enabled) {
+    StatusOr<std::string> room = OpenWaitingRoom(c, o, t->show_id);
+    if (!room.ok()) return room.status();
   }
-  const std::string& show_id = created->id;
-  HttpRequest read_map{"GET", "/v1/shows/" + show_id + "/seatmap"};
-  read_map.body_bytes_max = kShowReadBytesMax;
-  StatusOr<std::string> seat_map = c.Admin(200, std::move(read_map));
-  if (!seat_map.ok()) return seat_map.status();
-  StatusOr<SeatMapView> map = ParseSeatMap(*seat_map);
-  if (!map.ok()) return map.status();
-  if (map->seat_count() != o.seats) {
-    return Status::FailedPrecondition("the show has " + std::to_string(map->seat_count()) +
-                                      " seats, not " + std::to_string(o.seats));
-  }
-  report.venue_id = *venue_id;
-  report.show_id = show_id;
-  report.capacity = created->capacity;
-  SaleTarget t;
-  t.show_id = show_id;
-  t.sellable = map->seat_count();
-  if (o.scenario == Scenario::kHotseat) t.hot_seats = map->labels;
-  t.map = std::move(map).value();
+  report.venue_id = t->venue_id;
+  report.show_id = t->show_id;
+  report.capacity = t->capacity;
   return t;
 }
 
@@ -163,6 +43,12 @@ void PrintProgress(std::FILE* out, double elapsed_s, const BenchOptions& o, cons
       static_cast<double>(recent.Percentile(99)) / 1000.0,
       static_cast<unsigned long long>(now.seats_booked),
       static_cast<unsigned long long>(t.sellable));
+  if (o.queue.enabled) {
+    std::fprintf(out, "           in line %llu  admitted %llu  told sold out %llu\n",
+                 static_cast<unsigned long long>(now.in_line),
+                 static_cast<unsigned long long>(now.admitted),
+                 static_cast<unsigned long long>(now.told_sold_out));
+  }
   std::fflush(out);
 }
 
@@ -191,6 +77,9 @@ void FillFromCrowd(BenchReport& r, CrowdResult&& c) {
   r.unexpected = c.unexpected;
   r.client_connects = c.connects;
   r.failure_samples = std::move(c.failure_samples);
+  r.queue_joined = c.queue_joined;
+  r.line_jumps_refused = c.line_jumps_refused;
+  r.queue_wait = c.queue_wait;
 }
 
 // Phase 2: the sale, with a progress line every second.
@@ -227,6 +116,7 @@ CrowdResult Sell(const BenchOptions& o, const SaleTarget& target, std::FILE* pro
   report.client_cpu_system_s = cpu1.system_s - cpu0.system_s;
   report.holds = total.holds;
   report.bookings = total.bookings;
+  report.queue_admitted = total.admitted;
   report.seats_booked = total.seats_booked;
   report.conflicts = total.conflicts;
   if (const std::optional<SoldOutMoment> s = crowd.SoldOut()) {
@@ -269,26 +159,6 @@ StatusOr<AvailabilityView> WaitForExpiry(Control& c, const BenchOptions& o, cons
 
 }  // namespace
 
-std::string BenchVenueJson(std::string_view name, uint32_t seats) {
-  json::array sections;
-  uint32_t placed = 0;
-  for (uint32_t s = 1; placed < seats; ++s) {
-    json::array rows;
-    for (uint32_t r = 1; r <= kRowsPerSection && placed < seats; ++r) {
-      const uint32_t n = std::min(kSeatsPerRow, seats - placed);
-      rows.push_back({{"label", "R" + std::to_string(r)}, {"category", "STD"}, {"seats", n}});
-      placed += n;
-    }
-    sections.push_back({{"id", "S" + std::to_string(s)},
-                        {"name", "Section " + std::to_string(s)},
-                        {"rows", std::move(rows)}});
-  }
-  return json::serialize(
-      json::object{{"name", name},
-                   {"categories", {json::object{{"id", "STD"}, {"name", "Standard"}}}},
-                   {"sections", std::move(sections)}});
-}
-
 StatusOr<BenchReport> RunScenario(const BenchOptions& o, std::FILE* progress) {
   if (Status s = ValidateOptions(o); !s.ok()) return s;
   BenchReport report;
@@ -326,6 +196,10 @@ StatusOr<BenchReport> RunScenario(const BenchOptions& o, std::FILE* progress) {
   audit.availability = std::move(availability).value();
   audit.told_booked = std::move(crowd.told_booked);
   if (o.scenario == Scenario::kHotseat) audit.booked_fans_max = target->hot_seats.size();
+  if (o.queue.enabled) {
+    audit.admitted_users = std::move(crowd.admitted_users);
+    audit.held_without_access = std::move(crowd.held_without_access);
+  }
   report.audit = Audit(audit);
   report.phases.push_back({"audit", Seconds(Clock::now() - audit_start), 1, 0, 0, 0});
 

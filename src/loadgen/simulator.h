@@ -27,14 +27,8 @@ namespace boxoffice::loadgen {
 inline constexpr core::DurationMs kExpiryCheckDelayMs =
     1'500;  // > kExpiryGraceMs: room for the read
 inline constexpr core::DurationMs kExpiryPollMs = 100;
-// The seat map and the list of bookings are read whole: up to this big.
-inline constexpr size_t kShowReadBytesMax = 512u << 20;
 
 // Progress lines go to `progress` when options.progress is set.
 StatusOr<BenchReport> RunScenario(const BenchOptions& options, std::FILE* progress);
-
-// The venue the bench creates: `seats` seats in sections S1, S2, ... of up
-// to 20 rows R1, R2, ... of up to 50 seats, one category STD.
-std::string BenchVenueJson(std::string_view name, uint32_t seats);
 
 }  // namespace boxoffice::loadgen

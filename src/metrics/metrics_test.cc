@@ -1,5 +1,6 @@
 // Metric values, registry lookup and the Prometheus text format.
 #include "metrics/metrics.h"
+#include "metrics/process_metrics.h"
 
 #include <gtest/gtest.h>
 
@@ -156,6 +157,17 @@ TEST(RegistryDeathTest, OneNameWithTwoTypesCrashes) {
 TEST(RegistryDeathTest, InvalidLabelNameCrashes) {
   Registry r;
   EXPECT_DEATH(r.GetCounter("ok_total", "O.", {{"bad-name", "v"}}), "assertion failed");
+}
+
+TEST(ProcessMetricsTest, ResidentMemoryIsExportedAsTheStandardGauge) {
+  const std::optional<uint64_t> rss = ResidentMemoryBytes();
+  ASSERT_TRUE(rss.has_value());
+  EXPECT_GT(*rss, 0u);
+  Registry r;
+  UpdateProcessMetrics(r);
+  const std::string text = r.RenderText();
+  EXPECT_NE(text.find("# TYPE process_resident_memory_bytes gauge\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("process_resident_memory_bytes 0\n"), std::string::npos) << text;
 }
 
 }  // namespace
