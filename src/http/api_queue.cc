@@ -184,6 +184,7 @@ void Api::JoinQueue(Request&& req, Responder respond) {
   }
   if (auto p = CheckJoinProof(req, caller.user, proof)) return respond(std::move(*p));
   const service::QueueReply<service::QueuePlace> r = svc_->rooms().Join(*show, caller.user);
+  if (!r.status.ok()) return respond(FromStatus(r.status));
   switch (r.outcome) {
     case service::QueueOutcome::kOk:
       break;
@@ -251,6 +252,7 @@ void Api::QueueAccess(Request&& req, Responder respond) {
   }
   const service::QueueReply<service::SessionView> r =
       svc_->rooms().StartSession(*show, caller.user, ticket->entry);
+  if (!r.status.ok()) return respond(FromStatus(r.status));
   switch (r.outcome) {
     case service::QueueOutcome::kOk:
       break;

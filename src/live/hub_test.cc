@@ -253,5 +253,29 @@ TEST_F(HubTest, TheNotifierThreadDeliversChangesFromManyThreads) {
   hub_.Shutdown(std::chrono::seconds(1));
 }
 
+TEST_F(HubTest, QueueStatusReachesEverySubscriberOfTheShowNewestOnly) {
+  const auto status = [](std::string json) {
+    auto b = std::make_shared<service::QueueStatusBody>();
+    b->json = std::move(json);
+    return std::shared_ptr<const service::QueueStatusBody>(std::move(b));
+  };
+  auto fan = Subscribe("alice", 0);
+  auto other_show = Subscribe("", 0, std::nullopt, kShow + 1);
+  hub_.OnQueueStatus(kShow, status("q1"));
+  hub_.OnQueueStatus(kShow, status("q2"));  // before anyone pulled: replaces q1
+  hub_.Flush();
+  EXPECT_GE(fan->wakes, 1);
+  Hub::Pulled p = hub_.Pull(*fan->sub.subscriber, 1 << 16);
+  ASSERT_NE(p.queue, nullptr);
+  EXPECT_EQ(*p.queue, "q2");
+  EXPECT_EQ(hub_.Pull(*fan->sub.subscriber, 1 << 16).queue, nullptr);  // once
+  EXPECT_EQ(hub_.Pull(*other_show->sub.subscriber, 1 << 16).queue, nullptr);
+  // A later subscriber starts with the latest status.
+  auto late = Subscribe("", 0);
+  Hub::Pulled first = hub_.Pull(*late->sub.subscriber, 1 << 16);
+  ASSERT_NE(first.queue, nullptr);
+  EXPECT_EQ(*first.queue, "q2");
+}
+
 }  // namespace
 }  // namespace boxoffice::live

@@ -114,7 +114,8 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec, C
       [this](store::Batch batch, store::DurableCallback done) {
         SubmitOrFail(std::move(batch), std::move(done));
       },
-      [this](core::ShowId show) { return QueueInventory(show); }, clock_, m);
+      [this] { return failed(); }, [this](core::ShowId show) { return QueueInventory(show); },
+      clock_, m);
 }
 
 std::optional<WaitingRooms::Inventory> BookingService::QueueInventory(core::ShowId show) const {

@@ -4,12 +4,58 @@
 #include <cstring>
 #include <vector>
 
-#include "core/flat_map.h"
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
 #include "crypto/random.h"
 
 namespace boxoffice::service {
+namespace {
+
+// A room's fans by the keyed hash of their user id: an open-addressing table
+// of entry numbers (4 bytes a slot, at most 3/4 full, linear probing) over
+// the hashes kept by entry (8 bytes a fan). Entries are added in order, 1..n.
+class FanIndex {
+ public:
+  FanIndex() : slots_(kInitialSlots, 0) {}
+
+  std::optional<uint32_t> Find(uint64_t key) const {
+    for (size_t i = key & Mask();; i = (i + 1) & Mask()) {
+      const uint32_t e = slots_[i];
+      if (e == 0) return std::nullopt;
+      if (keys_[e - 1] == key) return e;
+    }
+  }
+  // Adds the next entry (size() + 1) under `key`, which is not in the index.
+  uint32_t Add(uint64_t key) {
+    if (4 * (keys_.size() + 1) > 3 * slots_.size()) Grow();
+    keys_.push_back(key);
+    const auto entry = static_cast<uint32_t>(keys_.size());
+    Place(entry);
+    return entry;
+  }
+  size_t size() const { return keys_.size(); }
+  size_t bytes() const {
+    return keys_.capacity() * sizeof(uint64_t) + slots_.capacity() * sizeof(uint32_t);
+  }
+
+ private:
+  static constexpr size_t kInitialSlots = 16;
+  size_t Mask() const { return slots_.size() - 1; }
+  void Place(uint32_t entry) {
+    size_t i = keys_[entry - 1] & Mask();
+    while (slots_[i] != 0) i = (i + 1) & Mask();
+    slots_[i] = entry;
+  }
+  void Grow() {
+    slots_.assign(slots_.size() * 2, 0);
+    for (uint32_t e = 1; e <= keys_.size(); ++e) Place(e);
+  }
+
+  std::vector<uint64_t> keys_;   // entry - 1 -> key
+  std::vector<uint32_t> slots_;  // 0: empty; else an entry
+};
+
+}  // namespace
 
 struct WaitingRooms::Room {
   Room(core::ShowId id, QueueSettings s, const core::LotterySeed& lottery_seed, std::string key)
@@ -32,17 +78,14 @@ struct WaitingRooms::Room {
     return p;
   }
 
-  // The fan's key in entry_of_user: never 0.
+  // The fan's key in `fans`.
   uint64_t KeyOf(std::string_view user) const {
     const crypto::Sha256Digest d = crypto::HmacSha256(owner_key, user);
     uint64_t k = 0;
     std::memcpy(&k, d.data(), sizeof(k));
     return k == 0 ? 1 : k;
   }
-  std::optional<uint32_t> EntryOf(std::string_view user) {
-    const uint32_t* e = entry_of_user.Find(KeyOf(user));
-    return e == nullptr ? std::nullopt : std::optional<uint32_t>(*e);
-  }
+  std::optional<uint32_t> EntryOf(std::string_view user) const { return fans.Find(KeyOf(user)); }
 
   store::QueueRoomRecord Record(core::TimeMs now) const {
     return store::QueueRoomRecord{
@@ -68,10 +111,9 @@ struct WaitingRooms::Room {
   const std::string owner_key;
   const std::string seed_sha256;
   core::WaitingRoom room;
-  core::FlatMap<uint64_t, uint32_t> entry_of_user;  // keyed hash of the user id -> entry
+  FanIndex fans;  // entries by the keyed hash of their user id
   uint32_t journaled_now_serving = 0;
   bool journaled_drawn = false;
-  core::TimeMs journaled_at_ms = 0;
   bool has_status = false;
   QueueStatus status;
   std::shared_ptr<const QueueStatusBody> body;
@@ -85,9 +127,10 @@ bool QueueStatus::SamePublicState(const QueueStatus& o) const {
          admitted_waiting == o.admitted_waiting;
 }
 
-WaitingRooms::WaitingRooms(Submit submit, InventoryOf inventory,
+WaitingRooms::WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
                            std::function<core::TimeMs()> clock, metrics::Registry& m)
     : submit_(std::move(submit)),
+      failed_(std::move(failed)),
       inventory_(std::move(inventory)),
       clock_(std::move(clock)),
       fans_(m.GetGauge("boxoffice_queue_fans", "Fans in waiting rooms, all shows")),
@@ -156,12 +199,13 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
       const store::QueueJoinRecord& j = snap.queue_joins[i];
       if (j.entry != i - j0 + 1) return corrupt("entries are not 1..n");
       s.owners_by_entry.push_back(j.entry);
-      r->entry_of_user[r->KeyOf(j.user)] = j.entry;
+      const uint64_t key = r->KeyOf(j.user);
+      if (r->fans.Find(key)) return corrupt("a fan joined twice");
+      r->fans.Add(key);
       prequeue += j.prequeue;
       s.drawn |= !j.prequeue;  // a later arrival means the lottery was drawn
       s.last_advance_ms = std::max(s.last_advance_ms, j.joined_at_ms);
     }
-    if (r->entry_of_user.size() != s.owners_by_entry.size()) return corrupt("a fan joined twice");
     s.state_by_entry.assign(s.owners_by_entry.size(), core::SessionState::kWaiting);
     const auto [s0, s1] = RangeOf(snap.queue_sessions, rec.show_id);
     for (size_t i = s0; i < s1; ++i) {
@@ -180,7 +224,6 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
       s.last_advance_ms = std::max(s.last_advance_ms, p.at_ms);
       r->journaled_now_serving = p.now_serving;
       r->journaled_drawn = s.drawn;
-      r->journaled_at_ms = p.at_ms;
     }
     if (s.drawn) s.order = core::LotteryOrder(r->seed, prequeue);
     StatusOr<core::WaitingRoom> room =
@@ -223,6 +266,7 @@ Status Validate(const QueueSettings& s) {
 void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
                              std::function<void(StatusOr<QueueStatus>)> done) {
   if (Status s = Validate(settings); !s.ok()) return done(s);
+  if (failed_()) return done(Status::Unavailable("the journal failed; changes are refused"));
   std::lock_guard<std::mutex> configure(configure_mu_);
   const core::TimeMs now = clock_();
   Room* r = FindRoom(show);
@@ -249,7 +293,7 @@ void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
     const QueueSettings& old = r->settings;
     const bool times_change = old.prequeue_opens_at_ms != settings.prequeue_opens_at_ms ||
                               old.onsale_at_ms != settings.onsale_at_ms;
-    if (times_change && r->room.fans() > 0 && now >= old.prequeue_opens_at_ms) {
+    if (times_change && now >= old.prequeue_opens_at_ms) {
       return done(
           Status::FailedPrecondition("the opening times cannot change once the pre-queue opened"));
     }
@@ -288,11 +332,17 @@ QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& 
     out.outcome = QueueOutcome::kNoRoom;
     return out;
   }
+  if (failed_()) {
+    out.status = Status::Unavailable("the journal failed; changes are refused");
+    return out;
+  }
   const core::TimeMs now = clock_();
   std::lock_guard<std::mutex> lock(r->mu);
   if (std::optional<uint32_t> entry = r->EntryOf(user)) {
-    r->room.Advance(now);
+    r->room.Advance(now);  // the lottery may be due: the place gets its sequence
     out.value.place = *r->room.Find(*entry);
+    store::Batch batch;
+    if (JournalProgress(*r, now, batch)) submit_(std::move(batch), nullptr);
     return out;
   }
   const uint32_t owner = r->room.fans() + 1;  // the entry the fan is about to get
@@ -308,11 +358,13 @@ QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& 
       break;
   }
   BOX_ASSERT(out.value.place.entry == owner);
-  r->entry_of_user[r->KeyOf(user)] = owner;
+  const uint32_t indexed = r->fans.Add(r->KeyOf(user));
+  BOX_ASSERT(indexed == owner);
   out.value.first_join = true;
   joins_.Inc();
   store::Batch batch;
   batch.records.push_back(store::QueueJoinRecord{show, owner, user, out.value.place.prequeue, now});
+  JournalProgress(*r, now, batch);  // the join may have moved the line on
   submit_(std::move(batch), nullptr);
   return out;
 }
@@ -324,6 +376,10 @@ QueueReply<SessionView> WaitingRooms::StartSession(core::ShowId show, const std:
   Room* r = FindRoom(show);
   if (r == nullptr || !r->enabled.load(std::memory_order_acquire)) {
     out.outcome = QueueOutcome::kNoRoom;
+    return out;
+  }
+  if (failed_()) {
+    out.status = Status::Unavailable("the journal failed; changes are refused");
     return out;
   }
   const core::TimeMs now = clock_();
@@ -376,6 +432,7 @@ void WaitingRooms::OnBooked(core::ShowId show, const std::string& user, core::Ti
   if (!entry || !r->room.Shopping(*entry, at_ms)) return;
   r->room.EndSession(*entry, at_ms);
   batch.records.push_back(store::QueueSessionRecord{show, *entry, at_ms, true});
+  JournalProgress(*r, at_ms, batch);
 }
 
 std::shared_ptr<const QueueStatusBody> WaitingRooms::StatusBody(core::ShowId show) {
@@ -400,24 +457,22 @@ void WaitingRooms::Tick() {
     std::lock_guard<std::mutex> lock(r->mu);
     if (inv) r->room.SetPlacesLeft(inv->places_left, inv->mean_basket);
     r->room.Advance(now);
-    const bool moved =
-        r->room.now_serving() != r->journaled_now_serving || r->room.drawn() != r->journaled_drawn;
-    if (moved && now - r->journaled_at_ms >= kQueueProgressJournalMs) {
-      store::Batch batch;
-      JournalProgress(*r, now, batch);
-      submit_(std::move(batch), nullptr);
-    }
+    store::Batch batch;
+    if (JournalProgress(*r, now, batch)) submit_(std::move(batch), nullptr);
     Refresh(*r, now, /*force=*/false);
   }
   UpdateGauges();
 }
 
-void WaitingRooms::JournalProgress(Room& r, core::TimeMs now, store::Batch& batch) {
+bool WaitingRooms::JournalProgress(Room& r, core::TimeMs now, store::Batch& batch) {
+  if (r.room.now_serving() == r.journaled_now_serving && r.room.drawn() == r.journaled_drawn) {
+    return false;
+  }
   r.journaled_now_serving = r.room.now_serving();
   r.journaled_drawn = r.room.drawn();
-  r.journaled_at_ms = now;
   batch.records.push_back(
       store::QueueProgressRecord{r.show, r.journaled_now_serving, r.journaled_drawn, now});
+  return true;
 }
 
 QueueStatus WaitingRooms::StatusOf(const Room& r, core::TimeMs now) const {
@@ -460,7 +515,7 @@ WaitingRooms::Totals WaitingRooms::Count() const {
     std::lock_guard<std::mutex> room_lock(r->mu);
     t.fans += r->room.fans();
     t.active_shoppers += r->room.active_sessions();
-    t.bytes += sizeof(Room) + r->room.bytes() + r->entry_of_user.bytes();
+    t.bytes += sizeof(Room) + r->room.bytes() + r->fans.bytes();
   }
   return t;
 }

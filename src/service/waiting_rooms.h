@@ -11,10 +11,12 @@
 // Durability: a join, a session start and a session end are answered once
 // their records are queued for the journal (like holds: a crash may lose the
 // last few milliseconds of them). Room settings are answered once durable.
-// now_serving and the lottery's draw are journaled by Tick when they moved
-// (at most every kQueueProgressJournalMs) and with every session start, so a
-// restart never moves now_serving back past a fan who started shopping; it
-// may re-admit fans admitted in that margin (a fresh admission window).
+// now_serving and the lottery's draw are journaled whenever they moved: by
+// Tick (so at most every kQueueTickMs while nothing else happens) and in the
+// batch of the join, session start or booking that moved them, so a restart
+// never moves now_serving back past what anyone was told. Fans admitted but
+// not shopping (their admission unused, or lapsed: lapses are not journaled)
+// get a fresh admission window after a restart.
 //
 // Status: Tick (every kQueueTickMs, from the service's sweeper) advances
 // every enabled room, tells it the seats left (free or held) and the mean
@@ -51,7 +53,6 @@ inline constexpr uint32_t kSessionSecondsMin = 10;
 inline constexpr uint32_t kSessionSecondsMax = 7'200;
 inline constexpr core::DurationMs kQueueTickMs = 100;
 inline constexpr core::DurationMs kQueueStatusRefreshMs = 250;
-inline constexpr core::DurationMs kQueueProgressJournalMs = 100;
 inline constexpr size_t kQueueOwnerKeyBytes = 16;
 
 struct QueueSettings {
@@ -118,7 +119,7 @@ enum class QueueOutcome : uint8_t {
 
 template <typename T>
 struct QueueReply {
-  Status status;  // operational (journal failed)
+  Status status;  // operational: kUnavailable once the journal failed
   QueueOutcome outcome = QueueOutcome::kOk;
   T value{};
   bool ok() const { return status.ok() && outcome == QueueOutcome::kOk; }
@@ -141,8 +142,9 @@ class WaitingRooms {
   using InventoryOf = std::function<std::optional<Inventory>(core::ShowId)>;
   using StatusEncoder = std::function<std::string(const QueueStatus&)>;
 
-  WaitingRooms(Submit submit, InventoryOf inventory, std::function<core::TimeMs()> clock,
-               metrics::Registry& metrics);
+  // `failed` tells whether the journal failed: changes are refused then.
+  WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
+               std::function<core::TimeMs()> clock, metrics::Registry& metrics);
   ~WaitingRooms();
   WaitingRooms(const WaitingRooms&) = delete;
   WaitingRooms& operator=(const WaitingRooms&) = delete;
@@ -158,7 +160,8 @@ class WaitingRooms {
   // Creates or changes a show's room (the show must exist: the caller checks).
   // kInvalidArgument for bad values, kFailedPrecondition when the opening
   // times would change after the pre-queue opened, kResourceExhausted beyond
-  // kQueueRoomsMax. `done` runs once the settings are durable.
+  // kQueueRoomsMax. `done` runs once the settings are durable. The first
+  // call draws the room's seed and key; later calls keep them and the line.
   void Configure(core::ShowId show, QueueSettings settings,
                  std::function<void(StatusOr<QueueStatus>)> done);
   std::optional<QueueStatus> Find(core::ShowId show);
@@ -191,12 +194,14 @@ class WaitingRooms {
  private:
   struct Room;
   Room* FindRoom(core::ShowId show) const;
-  void Refresh(Room& r, core::TimeMs now, bool force);                   // under r.mu
-  void JournalProgress(Room& r, core::TimeMs now, store::Batch& batch);  // under r.mu
-  QueueStatus StatusOf(const Room& r, core::TimeMs now) const;           // under r.mu
+  void Refresh(Room& r, core::TimeMs now, bool force);  // under r.mu
+  // Adds where the line stands to `batch` if it moved since last journaled. Under r.mu.
+  bool JournalProgress(Room& r, core::TimeMs now, store::Batch& batch);
+  QueueStatus StatusOf(const Room& r, core::TimeMs now) const;  // under r.mu
   void UpdateGauges();
 
   Submit submit_;
+  std::function<bool()> failed_;
   InventoryOf inventory_;
   std::function<core::TimeMs()> clock_;
   StatusEncoder encoder_;

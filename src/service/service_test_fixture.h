@@ -1,0 +1,98 @@
+// ServiceTest: a BookingService over a real SQLite store in a temp directory,
+// with a fake clock, a restart, and a show to work on. Tests only.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json/serialize.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <string>
+
+#include "http/catalog_codec.h"
+#include "http/seat_map_json.h"
+#include "service/booking_service.h"
+#include "store/sqlite_store.h"
+#include "testing/fake_clock.h"
+#include "testing/venues.h"
+
+namespace boxoffice::service {
+
+template <typename T>
+inline T Wait(const std::function<void(std::function<void(T)>)>& start) {
+  auto p = std::make_shared<std::promise<T>>();
+  auto f = p->get_future();
+  start([p](T v) { p->set_value(std::move(v)); });
+  return f.get();
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  ServiceTest() {
+    char tmpl[] = "/tmp/boxoffice-service-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Open();
+  }
+  ~ServiceTest() override {
+    Close();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Open() {
+    auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(s).value();
+    svc_ = std::make_unique<BookingService>(
+        *store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
+    const Status recovered = svc_->Recover();
+    ASSERT_TRUE(recovered.ok()) << recovered.message();
+  }
+  void Close() {
+    if (svc_) svc_->Stop();
+    svc_.reset();
+    if (store_) store_->Close();
+    store_.reset();
+  }
+  void Restart() {
+    Close();
+    Open();
+  }
+
+  // A 2x4x10 grid with a GA area of 20 (or `spec`), and a show on sale with a 60 s hold TTL.
+  core::ShowId MakeShow(BookingService& svc,
+                        const core::SeatMapSpec& spec = testing::GridVenue(2, 4, 10, 20)) {
+    const std::string json = boost::json::serialize(http::SeatMapSpecToJson(spec));
+    auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
+        [&](auto done) { svc.CreateVenue(json, done); });
+    EXPECT_TRUE(venue.ok()) << venue.status().message();
+    ShowSettings s;
+    s.venue_id = (*venue)->id;
+    s.name = "Test show";
+    s.starts_at_ms = clock_.now_ms() + 86'400'000;
+    s.on_sale_at_ms = clock_.now_ms();
+    s.currency = "EUR";
+    s.prices = {{"P1", 5000}, {"P2", 2500}};
+    s.hold_ttl_s = 60;
+    auto show =
+        Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc.CreateShow(s, done); });
+    EXPECT_TRUE(show.ok()) << show.status().message();
+    return (*show)->id;
+  }
+
+  Reply<BookingView> Confirm(core::ShowId show, core::HoldId hold) {
+    return Wait<Reply<BookingView>>(
+        [&](auto done) { svc_->ConfirmHold(show, hold, "pay-1", done); });
+  }
+
+  std::string dir_;
+  testing::FakeClock clock_;
+  http::JsonCatalogCodec codec_;
+  metrics::Registry metrics_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<BookingService> svc_;
+};
+
+}  // namespace boxoffice::service
