@@ -257,7 +257,11 @@ TEST_F(PaymentsJourney, ADeclinedPaymentKeepsTheHoldAndARetryBooks) {
     return std::find(t.begin(), t.end(), "payment_failed") != t.end();
   }));
   EXPECT_EQ(HoldStatus(h), "held");
-  const std::string second = CheckoutOk(h);
+  // The decline is settled once it is durable; until then checkout says 503.
+  Reply retry;
+  ASSERT_TRUE(WaitFor([&] { return (retry = Checkout(h)).status != 503u; }));
+  ASSERT_EQ(retry.status, 201u) << retry.Describe();
+  const std::string second = retry.Str("payment_id");
   EXPECT_NE(second, first);
   FanAnswers(second, "approve");
   ASSERT_TRUE(WaitFor([&] { return BookingPaidBy(second).has_value(); })) << server_->Log();

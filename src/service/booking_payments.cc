@@ -182,7 +182,13 @@ void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::
     std::unique_lock<std::mutex> lock(ledger_->mu);
     auto it = ledger_->by_hold.find({show, hold});
     if (it != ledger_->by_hold.end()) {
-      const store::PaymentRecord& last = ledger_->payments.at(it->second.back()).rec;
+      const Ledger::Entry& entry = ledger_->payments.at(it->second.back());
+      const store::PaymentRecord& last = entry.rec;
+      if (entry.settling) {  // its outcome is not durable yet: the fan asks again shortly
+        lock.unlock();
+        reply.status = Status::Unavailable("the last payment for this hold is being settled");
+        return done(std::move(reply));
+      }
       if (last.state != PaymentState::kFailed) {  // pending, or settled: the same payment
         reply.value = ViewOfPayment(last, info.expires_at_ms, true);
         lock.unlock();
