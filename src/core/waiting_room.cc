@@ -239,9 +239,8 @@ RoomPhase WaitingRoom::phase(TimeMs now_ms) const {
   now_ms = std::max(now_ms, now_ms_);
   if (now_ms < policy_.prequeue_opens_at_ms) return RoomPhase::kNotOpen;
   if (!drawn_ && now_ms < policy_.onsale_at_ms) return RoomPhase::kPrequeue;
-  if (nothing_left_ || (now_serving_ >= served_through_ && served_through_ < LineEnd())) {
-    return RoomPhase::kSoldOut;
-  }
+  if (nothing_left_) return RoomPhase::kSoldOut;
+  if (now_serving_ >= served_through_ && served_through_ < LineEnd()) return RoomPhase::kSpokenFor;
   if (active_ + admitted_waiting_ >= policy_.active_sessions_max) return RoomPhase::kPaused;
   return RoomPhase::kAdmitting;
 }

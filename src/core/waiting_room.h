@@ -61,7 +61,12 @@ enum class RoomPhase : uint8_t {
   kPrequeue,     // fans join in random order, drawn at the on-sale time
   kAdmitting,    // now_serving moves forward
   kPaused,       // active sessions at the maximum
-  kSoldOut,      // nothing left to sell to the fans still waiting
+  kSoldOut,      // nothing left: every seat is booked (or blocked)
+  // Seats are left, but no more than the fans admitted ahead will take (at
+  // the observed seats per order): admission waits until sessions end or
+  // seats come back (holds expire, bookings are cancelled), and fans placed
+  // beyond served_through() are told they will probably get nothing.
+  kSpokenFor,
 };
 
 enum class SessionState : uint8_t { kWaiting = 0, kShopping, kDone };

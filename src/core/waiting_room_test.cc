@@ -211,7 +211,7 @@ TEST(WaitingRoom, TellsTheLineWhenWhatIsLeftCannotServeIt) {
   EXPECT_EQ(room.served_through(), 20u);
   room.Advance(kOnsale + 1000);
   EXPECT_EQ(room.now_serving(), 20u);  // admission stops where the seats run out
-  EXPECT_EQ(room.phase(kOnsale + 1000), RoomPhase::kSoldOut);
+  EXPECT_EQ(room.phase(kOnsale + 1000), RoomPhase::kSpokenFor);
   room.SetPlacesLeft(0, 2.0);
   EXPECT_EQ(room.phase(kOnsale + 1000), RoomPhase::kSoldOut);
   room.SetPlacesLeft(300, 2.0);  // seats came back: released holds

@@ -33,6 +33,8 @@ std::string_view PhaseName(core::RoomPhase p) {
       return "paused";
     case core::RoomPhase::kSoldOut:
       return "sold_out";
+    case core::RoomPhase::kSpokenFor:
+      return "spoken_for";
   }
   return "unknown";
 }

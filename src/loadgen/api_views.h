@@ -101,7 +101,7 @@ struct QueueJoined {
 
 // GET /v1/shows/{id}/queue/status: what the fans use of it.
 struct QueueStatusView {
-  std::string state;  // not_open, prequeue, admitting, paused, sold_out
+  std::string state;  // not_open, prequeue, admitting, paused, spoken_for, sold_out
   uint64_t now_serving = 0;
   uint64_t fans = 0;
   std::optional<uint64_t> served_through;  // fans above it get no seats

@@ -401,9 +401,9 @@ class Crowd::Worker {
         // Admitted: the place was served before any sell-out after it.
         std::optional<Admission> a = co_await AskForAccess(bearer, place.ticket);
         if (a) co_return std::move(*a);
-      } else if (place.sequence &&
-                 (status->sold_out ||
-                  (status->served_through && *place.sequence > *status->served_through))) {
+      } else if (status->sold_out) {
+        // Beyond served_through the fan is only told it will probably get
+        // nothing (the seats are spoken for, and may come back): it waits on.
         co_return Admission{"", VisitEnd::kToldSoldOut};
       }
       co_await Sleep(kQueuePollMs / 2, kQueuePollMs * 3 / 2);
