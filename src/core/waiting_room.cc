@@ -226,7 +226,10 @@ void WaitingRoom::EndSession(uint32_t owner, TimeMs now_ms) {
 void WaitingRoom::SetPlacesLeft(uint64_t places_left, double mean_basket) {
   nothing_left_ = places_left == 0;
   const double basket = std::max(1.0, std::isfinite(mean_basket) ? mean_basket : 1.0);
-  const auto fans_servable = static_cast<uint64_t>(static_cast<double>(places_left) / basket);
+  // Rounded up: while any place is left one more fan may use it, so the line
+  // never stalls on a remainder smaller than a typical order.
+  const auto fans_servable =
+      static_cast<uint64_t>(std::ceil(static_cast<double>(places_left) / basket));
   // Fans admitted (shopping or about to) come first; the rest of what is
   // left goes to the next ones in line.
   const uint64_t ahead = active_ + admitted_waiting_;

@@ -220,6 +220,18 @@ TEST(WaitingRoom, TellsTheLineWhenWhatIsLeftCannotServeIt) {
   EXPECT_EQ(room.phase(kOnsale + 1050), RoomPhase::kAdmitting);
 }
 
+// Fewer places left than a typical order still serve one more fan: the line
+// never stalls with seats free and nobody admitted to take them.
+TEST(WaitingRoom, ARemainderSmallerThanAnOrderStillAdmitsOneFan) {
+  WaitingRoom room(Policy(60'000), Seed(9));
+  for (uint32_t owner = 1; owner <= 10; ++owner) room.Join(owner, kOnsale, nullptr);
+  room.SetPlacesLeft(1, 3.5);
+  EXPECT_EQ(room.served_through(), 1u);
+  room.Advance(kOnsale + 1000);
+  EXPECT_EQ(room.now_serving(), 1u);
+  EXPECT_EQ(room.phase(kOnsale + 1000), RoomPhase::kSpokenFor);
+}
+
 TEST(WaitingRoom, ARestoredRoomKeepsEveryPlace) {
   WaitingRoom room(Policy(600, 10), Seed(9));
   for (uint32_t owner = 1; owner <= 300; ++owner) room.Join(owner * 3, kOpen + owner, nullptr);
