@@ -18,6 +18,7 @@ namespace json = boost::json;
 // NumericDate values beyond year 9999 are refused, so `* 1000` cannot overflow.
 constexpr int64_t kJwtTimeSMax = 253'402'300'799;
 constexpr core::DurationMs kJwtLeewayMaxMs = 86'400'000;
+constexpr size_t kJwtPayloadStackBytes = 1024;
 constexpr std::string_view kHeaderJson = R"({"alg":"HS256","typ":"JWT"})";
 
 Status Invalid(std::string_view why) {
@@ -56,13 +57,15 @@ std::optional<Segments> Split(std::string_view token) {
                   token.substr(second + 1), token.substr(0, second)};
 }
 
-StatusOr<json::object> ParseSegment(std::string_view base64url, std::string_view name) {
+// `storage` holds the parsed object; it must outlive it.
+StatusOr<json::object> ParseSegment(std::string_view base64url, std::string_view name,
+                                    json::storage_ptr storage = {}) {
   std::optional<std::string> text = crypto::Base64UrlDecode(base64url);
   if (!text) return Invalid(std::string(name) + " is not base64url");
   json::parse_options options;
   options.max_depth = kJwtJsonDepthMax;
   boost::system::error_code ec;
-  json::value value = json::parse(*text, ec, {}, options);
+  json::value value = json::parse(*text, ec, std::move(storage), options);
   if (ec) return Invalid(std::string(name) + " is not JSON");
   if (!value.is_object()) return Invalid(std::string(name) + " is not a JSON object");
   return std::move(value.as_object());
@@ -236,7 +239,11 @@ StatusOr<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, c
   if (!crypto::ConstantTimeEqual(segments->signature, Signature(segments->signing_input, secret))) {
     return Invalid("the signature does not match");
   }
-  StatusOr<json::object> payload = ParseSegment(segments->payload, "payload");
+  // A fan's payload is a few short claims: parsed into a buffer on the stack,
+  // it costs no allocation (a longer one spills to the heap).
+  unsigned char buffer[kJwtPayloadStackBytes];
+  json::monotonic_resource arena(buffer, sizeof(buffer));
+  StatusOr<json::object> payload = ParseSegment(segments->payload, "payload", &arena);
   if (!payload.ok()) return payload.status();
   StatusOr<JwtClaims> claims = ReadClaims(*payload, audience);
   if (!claims.ok()) return claims.status();
