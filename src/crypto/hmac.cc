@@ -1,11 +1,17 @@
 #include "crypto/hmac.h"
 
-#include <openssl/core_names.h>
+// SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but
+// they are the only way to copy a keyed hash state without a heap
+// allocation; HMAC below is built on them.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
+#include <algorithm>
+#include <array>
 #include <climits>
+#include <memory>
 #include <string>
 
 #include "core/status.h"
@@ -17,63 +23,96 @@ std::span<const uint8_t> AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// One HMAC-SHA256 context per thread, keyed with the last key used. OpenSSL 3's
-// one-shot HMAC() looks the algorithm up and builds a context on every call,
-// which costs more than the MAC itself for a short token; re-initialising a
-// kept context with the same key skips all of that.
-class ThreadMac {
- public:
-  ThreadMac() {
-    mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    BOX_ASSERT(mac_ != nullptr);
-    ctx_ = EVP_MAC_CTX_new(mac_);
-    BOX_ASSERT(ctx_ != nullptr);
-  }
-  ~ThreadMac() {
-    OPENSSL_cleanse(key_.data(), key_.size());
-    EVP_MAC_CTX_free(ctx_);
-    EVP_MAC_free(mac_);
-  }
-  ThreadMac(const ThreadMac&) = delete;
-  ThreadMac& operator=(const ThreadMac&) = delete;
+constexpr size_t kSha256BlockBytes = 64;
 
-  Sha256Digest Compute(std::span<const uint8_t> key, std::span<const uint8_t> message) {
-    // OpenSSL refuses a null key pointer even with length zero.
-    static constexpr uint8_t kEmpty = 0;
-    const std::string_view key_text(reinterpret_cast<const char*>(key.data()), key.size());
-    if (!keyed_ || key_text != key_) {
-      char digest[] = "SHA256";
-      const OSSL_PARAM params[] = {
-          OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-          OSSL_PARAM_construct_end()};
-      BOX_ASSERT(EVP_MAC_init(ctx_, key.empty() ? &kEmpty : key.data(), key.size(), params) == 1);
-      OPENSSL_cleanse(key_.data(), key_.size());
-      key_.assign(key_text);
-      keyed_ = true;
-    } else {
-      BOX_ASSERT(EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1);  // same key, fresh state
+// HMAC-SHA256 (RFC 2104) under one key, with the hash states after the
+// key's inner and outer pad precomputed: a MAC is then a copy of each state
+// and the hashing of the message and of the inner digest, with no key
+// schedule, no algorithm lookup and no allocation.
+class KeyedMac {
+ public:
+  explicit KeyedMac(std::span<const uint8_t> key) {
+    std::array<uint8_t, kSha256BlockBytes> block{};
+    if (key.size() > block.size()) {
+      BOX_ASSERT(SHA256(key.data(), key.size(), block.data()) != nullptr);
+    } else if (!key.empty()) {
+      std::copy(key.begin(), key.end(), block.begin());
     }
-    BOX_ASSERT(EVP_MAC_update(ctx_, message.empty() ? &kEmpty : message.data(), message.size()) ==
-               1);
+    std::array<uint8_t, kSha256BlockBytes> pad{};
+    for (size_t i = 0; i < block.size(); ++i) pad[i] = static_cast<uint8_t>(block[i] ^ 0x36);
+    BOX_ASSERT(SHA256_Init(&inner_) == 1 && SHA256_Update(&inner_, pad.data(), pad.size()) == 1);
+    for (size_t i = 0; i < block.size(); ++i) pad[i] = static_cast<uint8_t>(block[i] ^ 0x5c);
+    BOX_ASSERT(SHA256_Init(&outer_) == 1 && SHA256_Update(&outer_, pad.data(), pad.size()) == 1);
+    OPENSSL_cleanse(block.data(), block.size());
+    OPENSSL_cleanse(pad.data(), pad.size());
+  }
+  ~KeyedMac() {
+    OPENSSL_cleanse(&inner_, sizeof(inner_));
+    OPENSSL_cleanse(&outer_, sizeof(outer_));
+  }
+  KeyedMac(const KeyedMac&) = delete;
+  KeyedMac& operator=(const KeyedMac&) = delete;
+
+  Sha256Digest Compute(std::span<const uint8_t> message) const {
+    Sha256Digest inner_digest{};
     Sha256Digest out{};
-    size_t out_len = 0;
-    BOX_ASSERT(EVP_MAC_final(ctx_, out.data(), &out_len, out.size()) == 1 && out_len == out.size());
+    SHA256_CTX ctx = inner_;
+    BOX_ASSERT(SHA256_Update(&ctx, message.data(), message.size()) == 1 &&
+               SHA256_Final(inner_digest.data(), &ctx) == 1);
+    ctx = outer_;
+    BOX_ASSERT(SHA256_Update(&ctx, inner_digest.data(), inner_digest.size()) == 1 &&
+               SHA256_Final(out.data(), &ctx) == 1);
+    OPENSSL_cleanse(&ctx, sizeof(ctx));
+    OPENSSL_cleanse(inner_digest.data(), inner_digest.size());
     return out;
   }
 
  private:
-  EVP_MAC* mac_ = nullptr;
-  EVP_MAC_CTX* ctx_ = nullptr;
-  std::string key_;
-  bool keyed_ = false;
+  SHA256_CTX inner_{};
+  SHA256_CTX outer_{};
+};
+
+// The keys last used on one thread, each with its KeyedMac. A request
+// typically MACs under a few server secrets in turn (the JWT secret, a
+// room's key, the ticket key); keeping several means none of them is keyed
+// again on every use. When all slots are taken the oldest key is replaced.
+class ThreadMacs {
+ public:
+  ThreadMacs() = default;
+  ~ThreadMacs() {
+    for (Slot& s : slots_) OPENSSL_cleanse(s.key.data(), s.key.size());
+  }
+  ThreadMacs(const ThreadMacs&) = delete;
+  ThreadMacs& operator=(const ThreadMacs&) = delete;
+
+  const KeyedMac& For(std::span<const uint8_t> key) {
+    const std::string_view key_text = AsChars(key);
+    for (Slot& s : slots_) {
+      if (s.mac != nullptr && s.key == key_text) return *s.mac;
+    }
+    Slot& s = slots_[next_];
+    next_ = (next_ + 1) % slots_.size();
+    OPENSSL_cleanse(s.key.data(), s.key.size());
+    s.key.assign(key_text);
+    s.mac = std::make_unique<KeyedMac>(key);
+    return *s.mac;
+  }
+
+ private:
+  struct Slot {
+    std::string key;
+    std::unique_ptr<KeyedMac> mac;  // null: the slot was never used
+  };
+  std::array<Slot, kHmacKeysPerThread> slots_;
+  size_t next_ = 0;
 };
 
 }  // namespace
 
 Sha256Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> message) {
   BOX_ASSERT(key.size() <= INT_MAX);
-  thread_local ThreadMac mac;
-  return mac.Compute(key, message);
+  thread_local ThreadMacs macs;
+  return macs.For(key).Compute(message);
 }
 
 Sha256Digest HmacSha256(std::string_view key, std::string_view message) {

@@ -19,6 +19,11 @@ using Sha256Digest = std::array<uint8_t, 32>;
 // configuration refuses shorter ones.
 inline constexpr size_t kSecretBytesMin = 32;
 
+// HMAC keys whose precomputed state each thread keeps; a MAC under one of
+// them skips the key schedule; a further key takes the place of the one kept
+// longest, and is keyed afresh.
+inline constexpr size_t kHmacKeysPerThread = 8;
+
 Sha256Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> message);
 Sha256Digest HmacSha256(std::string_view key, std::string_view message);
 

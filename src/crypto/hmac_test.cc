@@ -1,10 +1,15 @@
 #include "crypto/hmac.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
+#include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "crypto/encoding.h"
+#include "testing/seed.h"
 
 namespace boxoffice::crypto {
 namespace {
@@ -117,7 +122,7 @@ TEST(ConstantTimeEqual, SpanOverloadComparesDigests) {
 namespace boxoffice::crypto {
 namespace {
 
-// The per-thread context is re-keyed only when the key changes: repeated and
+// Keyed states are kept per thread and reused: repeated and
 // interleaved keys must give the same MACs as fresh computations.
 TEST(HmacSha256, RepeatedAndInterleavedKeysGiveStableResults) {
   const Sha256Digest a1 = HmacSha256("key-a-0123456789", "message");
@@ -130,6 +135,71 @@ TEST(HmacSha256, RepeatedAndInterleavedKeysGiveStableResults) {
   EXPECT_EQ(b1, b2);
   EXPECT_NE(a1, b1);
   EXPECT_NE(HmacSha256("key-a-0123456789", "other"), a1);
+}
+
+// OpenSSL's one-shot HMAC, which keys a fresh context on every call.
+Sha256Digest ReferenceHmac(std::string_view key, std::string_view message) {
+  static constexpr char kEmpty = 0;
+  Sha256Digest out{};
+  size_t out_len = 0;
+  const unsigned char* mac = EVP_Q_mac(
+      nullptr, "HMAC", nullptr, "SHA256", nullptr, key.empty() ? &kEmpty : key.data(), key.size(),
+      reinterpret_cast<const unsigned char*>(message.empty() ? &kEmpty : message.data()),
+      message.size(), out.data(), out.size(), &out_len);
+  EXPECT_TRUE(mac != nullptr && out_len == out.size());
+  return out;
+}
+
+std::string RandomBytes(std::mt19937_64& rng, size_t size) {
+  std::string s(size, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// Keys of every length around the block size (hashed first beyond 64
+// bytes), more keys than a thread keeps keyed, used in a random order, so
+// MACs come from freshly keyed, kept and replaced states alike.
+TEST(HmacSha256, KeptKeysGiveTheOneShotResultForManyKeysAndMessages) {
+  std::mt19937_64 rng(
+      testing::TestSeed("HmacSha256.KeptKeysGiveTheOneShotResultForManyKeysAndMessages"));
+  std::vector<std::string> keys;
+  for (const size_t size :
+       std::initializer_list<size_t>{0, 1, 16, 31, 32, 33, 55, 63, 64, 65, 100, 128, 129, 200}) {
+    keys.push_back(RandomBytes(rng, size));
+  }
+  while (keys.size() < 3 * kHmacKeysPerThread) keys.push_back(RandomBytes(rng, 32 + rng() % 40));
+  for (int i = 0; i < 5000; ++i) {
+    // Mostly a few keys in turn, as a request uses them; now and then any key.
+    const size_t k = i % 7 == 0 ? rng() % keys.size() : rng() % 3;
+    const std::string message = RandomBytes(rng, rng() % 300);
+    ASSERT_EQ(HmacSha256(keys[k], message), ReferenceHmac(keys[k], message))
+        << "key " << k << " of " << keys[k].size() << " bytes, message of " << message.size()
+        << " bytes, call " << i;
+  }
+}
+
+// Each thread keeps its own keyed states: threads using the same keys at
+// once agree with the one-shot MAC.
+TEST(HmacSha256, ThreadsKeepTheirOwnKeyedStates) {
+  const std::vector<std::string> keys = {std::string(32, 'a'), std::string(32, 'b'),
+                                         std::string(70, 'c')};
+  std::vector<std::vector<Sha256Digest>> results(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        results[t].push_back(HmacSha256(keys[(i + t) % keys.size()], std::to_string(i)));
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (size_t t = 0; t < results.size(); ++t) {
+    for (int i = 0; i < 2000; ++i) {
+      const std::string& key = keys[(i + t) % keys.size()];
+      ASSERT_EQ(results[t][i], ReferenceHmac(key, std::to_string(i)))
+          << "thread " << t << ", " << i;
+    }
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "http/api_json.h"
 #include "http/catalog_codec.h"
 #include "http/json_reader.h"
+#include "http/json_writer.h"
 #include "http/queue_tokens.h"
 #include "http/signed_token.h"
 
@@ -69,6 +70,26 @@ Problem QueueProblem(unsigned status, std::string code, std::string title, std::
   Problem p = MakeProblem(status, std::move(code), std::move(title), std::move(detail));
   p.extra["queue_url"] = QueueUrl(show);
   return p;
+}
+
+// The answer to a join, written directly: this is the room's hot path.
+std::string JoinJson(core::ShowId show, std::string_view ticket, const core::Place& place) {
+  const std::string url = QueueUrl(show);
+  std::string out;
+  out.reserve(160 + ticket.size() + 2 * url.size());
+  JsonWriter w(out);
+  w.BeginObject()
+      .Member("show_id", ShowId(show))
+      .Member("ticket", ticket)
+      .Member("entry", place.entry)
+      .Key("sequence");
+  if (place.sequence != 0) {
+    w.Uint(place.sequence);
+  } else {
+    w.Raw("null");
+  }
+  w.Member("prequeue", place.prequeue).Member("status_url", url + "/status").EndObject();
+  return out;
 }
 
 StatusOr<service::QueueSettings> ParseQueueSettings(std::string_view body) {
@@ -208,11 +229,7 @@ void Api::JoinQueue(Request&& req, Responder respond) {
   const core::Place& place = r.value.place;
   const std::string ticket =
       SignQueueTicket({caller.user, *show, place.entry, place.sequence}, options_.queue_secret);
-  boost::json::object o{{"show_id", ShowId(*show)},   {"ticket", ticket},
-                        {"entry", place.entry},       {"sequence", nullptr},
-                        {"prequeue", place.prequeue}, {"status_url", QueueUrl(*show) + "/status"}};
-  if (place.sequence != 0) o["sequence"] = place.sequence;
-  respond(JsonResponse(r.value.first_join ? 201 : 200, o));
+  respond(Response::Json(r.value.first_join ? 201 : 200, JoinJson(*show, ticket, place)));
 }
 
 void Api::GetQueueStatus(Request&& req, Responder respond) {

@@ -3,9 +3,8 @@
 #include <boost/json.hpp>
 
 #include <cmath>
-#include <cstring>
 #include <optional>
-#include <unordered_map>
+#include <vector>
 
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
@@ -18,6 +17,7 @@ namespace json = boost::json;
 // NumericDate values beyond year 9999 are refused, so `* 1000` cannot overflow.
 constexpr int64_t kJwtTimeSMax = 253'402'300'799;
 constexpr core::DurationMs kJwtLeewayMaxMs = 86'400'000;
+constexpr size_t kJwtPayloadStackBytes = 1024;
 constexpr std::string_view kHeaderJson = R"({"alg":"HS256","typ":"JWT"})";
 
 Status Invalid(std::string_view why) {
@@ -56,13 +56,15 @@ std::optional<Segments> Split(std::string_view token) {
                   token.substr(second + 1), token.substr(0, second)};
 }
 
-StatusOr<json::object> ParseSegment(std::string_view base64url, std::string_view name) {
+// `storage` holds the parsed object; it must outlive it.
+StatusOr<json::object> ParseSegment(std::string_view base64url, std::string_view name,
+                                    json::storage_ptr storage = {}) {
   std::optional<std::string> text = crypto::Base64UrlDecode(base64url);
   if (!text) return Invalid(std::string(name) + " is not base64url");
   json::parse_options options;
   options.max_depth = kJwtJsonDepthMax;
   boost::system::error_code ec;
-  json::value value = json::parse(*text, ec, {}, options);
+  json::value value = json::parse(*text, ec, std::move(storage), options);
   if (ec) return Invalid(std::string(name) + " is not JSON");
   if (!value.is_object()) return Invalid(std::string(name) + " is not a JSON object");
   return std::move(value.as_object());
@@ -236,7 +238,11 @@ StatusOr<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, c
   if (!crypto::ConstantTimeEqual(segments->signature, Signature(segments->signing_input, secret))) {
     return Invalid("the signature does not match");
   }
-  StatusOr<json::object> payload = ParseSegment(segments->payload, "payload");
+  // A fan's payload is a few short claims: parsed into a buffer on the stack,
+  // it costs no allocation (a longer one spills to the heap).
+  unsigned char buffer[kJwtPayloadStackBytes];
+  json::monotonic_resource arena(buffer, sizeof(buffer));
+  StatusOr<json::object> payload = ParseSegment(segments->payload, "payload", &arena);
   if (!payload.ok()) return payload.status();
   StatusOr<JwtClaims> claims = ReadClaims(*payload, audience);
   if (!claims.ok()) return claims.status();
@@ -246,41 +252,36 @@ StatusOr<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, c
 
 namespace {
 
-// The tokens that verified on one thread, for one (secret, leeway, audience).
+// The tokens that verified on one thread, for one (secret, leeway, audience):
+// a direct-mapped table, each token in the slot its hash picks, a newer token
+// taking the place of the one there. Slots keep their strings' capacity, so
+// remembering a token allocates nothing once the table is warm, and a miss
+// costs one hash and one comparison.
 struct VerifiedTokens {
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view token) const { return std::hash<std::string_view>()(token); }
-  };
-  struct Equal {  // constant time: a probe learns nothing of a stored token
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const {
-      if (a.size() != b.size()) return false;
-      uint64_t diff = 0;  // every byte is looked at, whatever differs first
-      size_t i = 0;
-      for (; i + 8 <= a.size(); i += 8) {
-        uint64_t x, y;
-        std::memcpy(&x, a.data() + i, 8);
-        std::memcpy(&y, b.data() + i, 8);
-        diff |= x ^ y;
-      }
-      for (; i < a.size(); ++i) diff |= static_cast<uint8_t>(a[i] ^ b[i]);
-      return diff == 0;
-    }
+  static_assert((kJwtVerifiedPerThreadMax & (kJwtVerifiedPerThreadMax - 1)) == 0,
+                "a power of two: the slot is the hash's low bits");
+
+  struct Slot {
+    std::string token;  // empty: no token (an empty token never verifies)
+    JwtClaims claims;
   };
 
   std::string secret;
   core::DurationMs leeway_ms = 0;
   std::string audience;
-  std::unordered_map<std::string, JwtClaims, Hash, Equal> claims;
+  std::vector<Slot> slots = std::vector<Slot>(kJwtVerifiedPerThreadMax);
 
   // Forgets everything unless it was remembered under these parameters.
   void Use(std::string_view s, core::DurationMs leeway, std::string_view aud) {
     if (leeway == leeway_ms && aud == audience && s == secret) return;  // the server's own
-    claims.clear();
+    for (Slot& slot : slots) slot.token.clear();
     secret = s;
     leeway_ms = leeway;
     audience = aud;
+  }
+
+  Slot& SlotOf(std::string_view token) {
+    return slots[std::hash<std::string_view>()(token) & (slots.size() - 1)];
   }
 };
 
@@ -291,14 +292,17 @@ StatusOr<JwtClaims> VerifyJwtRemembered(std::string_view token, std::string_view
                                         std::string_view audience) {
   thread_local VerifiedTokens verified;
   verified.Use(secret, leeway_ms, audience);
-  if (auto it = verified.claims.find(token); it != verified.claims.end()) {
-    if (Status s = CheckTimes(it->second, now_ms, leeway_ms); !s.ok()) return s;
-    return it->second;
+  VerifiedTokens::Slot& slot = verified.SlotOf(token);
+  // Constant time in the presented token's length: a probe learns nothing
+  // of the stored one.
+  if (!slot.token.empty() && crypto::ConstantTimeEqual(token, slot.token)) {
+    if (Status s = CheckTimes(slot.claims, now_ms, leeway_ms); !s.ok()) return s;
+    return slot.claims;
   }
   StatusOr<JwtClaims> claims = VerifyJwt(token, secret, now_ms, leeway_ms, audience);
   if (!claims.ok()) return claims;
-  if (verified.claims.size() >= kJwtVerifiedPerThreadMax) verified.claims.clear();
-  verified.claims.emplace(std::string(token), *claims);
+  slot.token.assign(token);
+  slot.claims = *claims;
   return claims;
 }
 

@@ -65,7 +65,8 @@ StatusOr<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, c
 // constant time), secret, leeway and audience; exp and nbf are checked again
 // at every use, so an expired token is refused as VerifyJwt would. Only
 // tokens that verified are kept, at most kJwtVerifiedPerThreadMax per thread
-// (then the memory starts afresh). Same results as VerifyJwt, always.
+// (a power of two): each has a slot picked by its hash, and a newer token
+// takes its slot. Same results as VerifyJwt, always.
 inline constexpr size_t kJwtVerifiedPerThreadMax = 4096;
 StatusOr<JwtClaims> VerifyJwtRemembered(std::string_view token, std::string_view secret,
                                         core::TimeMs now_ms,

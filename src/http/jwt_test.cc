@@ -4,6 +4,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
@@ -324,6 +325,24 @@ TEST(Jwt, RememberedVerificationKeepsABoundedNumberOfTokens) {
     StatusOr<JwtClaims> v = VerifyJwtRemembered(SignJwt(claims, kSecret), kSecret, kNowMs);
     ASSERT_TRUE(v.ok()) << v.status().message();
     ASSERT_EQ(v->sub, claims.sub);
+  }
+}
+
+// More tokens than slots: tokens share slots and push each other out, and
+// every token, asked again, still answers with its own claims.
+TEST(Jwt, RememberedVerificationNeverAnswersWithAnotherTokensClaims) {
+  JwtClaims claims = FanClaims();
+  std::vector<std::string> tokens;
+  for (size_t i = 0; i < 2 * kJwtVerifiedPerThreadMax; ++i) {
+    claims.sub = "fan" + std::to_string(i);
+    tokens.push_back(SignJwt(claims, kSecret));
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      StatusOr<JwtClaims> v = VerifyJwtRemembered(tokens[i], kSecret, kNowMs);
+      ASSERT_TRUE(v.ok()) << v.status().message();
+      ASSERT_EQ(v->sub, "fan" + std::to_string(i)) << "round " << round;
+    }
   }
 }
 

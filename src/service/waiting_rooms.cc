@@ -335,9 +335,10 @@ QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& 
     out.status = Status::Unavailable("the journal failed; changes are refused");
     return out;
   }
+  const uint64_t key = r->KeyOf(user);  // owner_key is constant: no lock needed
   const core::TimeMs now = clock_();
   std::lock_guard<std::mutex> lock(r->mu);
-  if (std::optional<uint32_t> entry = r->EntryOf(user)) {
+  if (std::optional<uint32_t> entry = r->fans.Find(key)) {
     r->room.Advance(now);  // the lottery may be due: the place gets its sequence
     out.value.place = *r->room.Find(*entry);
     store::Batch batch;
@@ -357,7 +358,7 @@ QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& 
       break;
   }
   BOX_ASSERT(out.value.place.entry == owner);
-  const uint32_t indexed = r->fans.Add(r->KeyOf(user));
+  const uint32_t indexed = r->fans.Add(key);
   BOX_ASSERT(indexed == owner);
   out.value.first_join = true;
   joins_.Inc();
