@@ -13,13 +13,8 @@
 #include <future>
 #include <set>
 
-#include "http/catalog_codec.h"
-#include "http/seat_map_json.h"
-#include "service/booking_service.h"
-#include "store/sqlite_store.h"
-#include "testing/fake_clock.h"
+#include "service/service_test_fixture.h"
 #include "testing/fake_gateway.h"
-#include "testing/venues.h"
 
 namespace boxoffice::service {
 namespace {
@@ -27,14 +22,6 @@ namespace {
 using core::Outcome;
 using store::HoldTrailKind;
 using store::PaymentState;
-
-template <typename T>
-T Wait(const std::function<void(std::function<void(T)>)>& start) {
-  auto p = std::make_shared<std::promise<T>>();
-  auto f = p->get_future();
-  start([p](T v) { p->set_value(std::move(v)); });
-  return f.get();
-}
 
 class RecordingSink final : public HoldEventSink {
  public:
@@ -55,61 +42,17 @@ class RecordingSink final : public HoldEventSink {
 constexpr core::DurationMs kExtensionMs = 300'000;
 constexpr core::DurationMs kReconcileAfterMs = 60'000;
 
-class BookingPaymentsTest : public ::testing::Test {
+class BookingPaymentsTest : public ServiceTest {
  protected:
-  BookingPaymentsTest() : gateway_([this] { return clock_.now_ms(); }) {
-    char tmpl[] = "/tmp/boxoffice-payments-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    Open();
-    show_ = MakeShow();
+  BookingPaymentsTest() : gateway_([this] { return clock_.now_ms(); }) {}
+  ~BookingPaymentsTest() override { Close(); }  // the service uses gateway_ and sink_
+  void SetUp() override {
+    ServiceTest::SetUp();
+    show_ = MakeShow(*svc_);
   }
-  ~BookingPaymentsTest() override {
-    Close();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void Open() {
-    auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    store_ = std::move(s).value();
-    svc_ = std::make_unique<BookingService>(
-        *store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
-    svc_->SetHoldEventSink(&sink_);
-    svc_->SetPayments(PaymentsSetup{&gateway_, "whsec", "EUR", kExtensionMs, kReconcileAfterMs});
-    const Status recovered = svc_->Recover();
-    ASSERT_TRUE(recovered.ok()) << recovered.message();
-  }
-  void Close() {
-    if (svc_) svc_->Stop();
-    if (store_) store_->Flush();
-    svc_.reset();
-    if (store_) store_->Close();
-    store_.reset();
-  }
-  void Restart() {
-    Close();
-    Open();
-  }
-
-  // A 2x4x10 grid with a GA area of 20; 60 s holds, P1 50.00 and P2 25.00.
-  core::ShowId MakeShow() {
-    const std::string json =
-        boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(2, 4, 10, 20)));
-    auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
-        [&](auto done) { svc_->CreateVenue(json, done); });
-    EXPECT_TRUE(venue.ok()) << venue.status().message();
-    ShowSettings s;
-    s.venue_id = (*venue)->id;
-    s.name = "Test show";
-    s.starts_at_ms = clock_.now_ms() + 86'400'000;
-    s.on_sale_at_ms = clock_.now_ms();
-    s.currency = "EUR";
-    s.prices = {{"P1", 5000}, {"P2", 2500}};
-    s.hold_ttl_s = 60;
-    auto show =
-        Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc_->CreateShow(s, done); });
-    EXPECT_TRUE(show.ok()) << show.status().message();
-    return (*show)->id;
+  void Wire(BookingService& svc) override {
+    svc.SetHoldEventSink(&sink_);
+    svc.SetPayments(PaymentsSetup{&gateway_, "whsec", "EUR", kExtensionMs, kReconcileAfterMs});
   }
 
   HoldView Hold(const std::string& user, std::vector<std::string> seats) {
@@ -195,14 +138,8 @@ class BookingPaymentsTest : public ::testing::Test {
     EXPECT_TRUE(integrity.ok()) << integrity.message();
   }
 
-  std::string dir_;
-  testing::FakeClock clock_;
   testing::FakeGateway gateway_;
   RecordingSink sink_;
-  http::JsonCatalogCodec codec_;
-  metrics::Registry metrics_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<BookingService> svc_;
   core::ShowId show_ = 0;
 };
 

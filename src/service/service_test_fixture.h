@@ -34,8 +34,8 @@ class ServiceTest : public ::testing::Test {
   ServiceTest() {
     char tmpl[] = "/tmp/boxoffice-service-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    Open();
   }
+  void SetUp() override { Open(); }
   ~ServiceTest() override {
     Close();
     std::filesystem::remove_all(dir_);
@@ -47,11 +47,15 @@ class ServiceTest : public ::testing::Test {
     store_ = std::move(s).value();
     svc_ = std::make_unique<BookingService>(
         *store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
+    Wire(*svc_);
     const Status recovered = svc_->Recover();
     ASSERT_TRUE(recovered.ok()) << recovered.message();
   }
+  // Sinks and payments a fixture sets up on every (re)opened service.
+  virtual void Wire(BookingService&) {}
   void Close() {
     if (svc_) svc_->Stop();
+    if (store_) store_->Flush();
     svc_.reset();
     if (store_) store_->Close();
     store_.reset();

@@ -323,18 +323,25 @@ std::optional<QueueStatus> WaitingRooms::Find(core::ShowId show) {
 
 // ---- Fans -------------------------------------------------------------------------------
 
-QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& user) {
-  QueueReply<QueuePlace> out;
-  out.value.show = show;
+template <typename T>
+WaitingRooms::Room* WaitingRooms::OpenRoom(core::ShowId show, QueueReply<T>& out) const {
   Room* r = FindRoom(show);
   if (r == nullptr || !r->enabled.load(std::memory_order_acquire)) {
     out.outcome = QueueOutcome::kNoRoom;
-    return out;
+    return nullptr;
   }
   if (failed_()) {
     out.status = Status::Unavailable("the journal failed; changes are refused");
-    return out;
+    return nullptr;
   }
+  return r;
+}
+
+QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& user) {
+  QueueReply<QueuePlace> out;
+  out.value.show = show;
+  Room* r = OpenRoom(show, out);
+  if (r == nullptr) return out;
   const uint64_t key = r->KeyOf(user);  // owner_key is constant: no lock needed
   const core::TimeMs now = clock_();
   std::lock_guard<std::mutex> lock(r->mu);
@@ -373,15 +380,8 @@ QueueReply<SessionView> WaitingRooms::StartSession(core::ShowId show, const std:
                                                    uint32_t entry) {
   QueueReply<SessionView> out;
   out.value.entry = entry;
-  Room* r = FindRoom(show);
-  if (r == nullptr || !r->enabled.load(std::memory_order_acquire)) {
-    out.outcome = QueueOutcome::kNoRoom;
-    return out;
-  }
-  if (failed_()) {
-    out.status = Status::Unavailable("the journal failed; changes are refused");
-    return out;
-  }
+  Room* r = OpenRoom(show, out);
+  if (r == nullptr) return out;
   const core::TimeMs now = clock_();
   std::lock_guard<std::mutex> lock(r->mu);
   if (r->EntryOf(user) != entry) {

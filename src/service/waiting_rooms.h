@@ -194,6 +194,9 @@ class WaitingRooms {
  private:
   struct Room;
   Room* FindRoom(core::ShowId show) const;
+  // The show's enabled room, or null with `out` saying why (no room, or the journal failed).
+  template <typename T>
+  Room* OpenRoom(core::ShowId show, QueueReply<T>& out) const;
   void Refresh(Room& r, core::TimeMs now, bool force);  // under r.mu
   // Adds where the line stands to `batch` if it moved since last journaled. Under r.mu.
   bool JournalProgress(Room& r, core::TimeMs now, store::Batch& batch);
