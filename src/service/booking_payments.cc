@@ -104,7 +104,7 @@ CheckoutView ViewOfPayment(const store::PaymentRecord& r, core::TimeMs expires_a
 void BookingService::AddTrail(ShowEntry& e, core::HoldId hold, HoldTrailKind kind,
                               core::TimeMs at_ms, std::string reason, store::Batch& batch) {
   batch.records.push_back(store::HoldTrailRecord{e.show->id, hold, kind, at_ms, reason});
-  e.trail[hold].push_back(HoldTrailEntry{kind, at_ms, std::move(reason)});
+  e.trail.Add(hold, HoldTrailEntry{kind, at_ms, std::move(reason)});
 }
 
 void BookingService::JournalExtras(ShowEntry& e, core::ShowInventory& inv, const core::Change& c,
@@ -533,9 +533,9 @@ StatusOr<std::vector<HoldTrailEntry>> BookingService::HoldTrail(core::ShowId sho
   ShowEntry* e = Entry(show);
   if (e == nullptr) return Status::NotFound("no such hold");
   return e->shard->With([&](core::ShowInventory&) -> StatusOr<std::vector<HoldTrailEntry>> {
-    auto it = e->trail.find(hold);
-    if (it == e->trail.end()) return Status::NotFound("no trail of such a hold");
-    return it->second;
+    const std::vector<HoldTrailEntry>* trail = e->trail.Find(hold);
+    if (trail == nullptr) return Status::NotFound("no trail of such a hold");
+    return *trail;
   });
 }
 
@@ -610,7 +610,7 @@ void BookingService::RecoverPayments(const store::Snapshot& snap) {
   std::stable_sort(trail.begin(), trail.end(),
                    [](const auto& a, const auto& b) { return a.show_id < b.show_id; });
   per_show(trail, [](ShowEntry& e, const store::HoldTrailRecord& t) {
-    e.trail[t.hold_id].push_back(HoldTrailEntry{t.kind, t.at_ms, t.reason});
+    e.trail.Add(t.hold_id, HoldTrailEntry{t.kind, t.at_ms, t.reason});
   });
   for (const std::string& id : refunds) RequestRefund(id);
 }
@@ -630,8 +630,7 @@ void BookingService::PrunePaymentHistory(core::TimeMs now) {
   }
   for (ShowEntry* e : entries) {
     e->shard->With([&](core::ShowInventory&) {
-      std::erase_if(e->trail,
-                    [&](const auto& kv) { return kv.second.back().at_ms < trail_before; });
+      e->trail.Prune(trail_before);
       return 0;
     });
   }

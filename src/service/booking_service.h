@@ -42,6 +42,7 @@
 #include "service/catalog_codec.h"
 #include "service/change_sink.h"
 #include "service/hold_events.h"
+#include "service/hold_trails.h"
 #include "service/hold_warnings.h"
 #include "service/owners.h"
 #include "service/show_shard.h"
@@ -175,12 +176,6 @@ struct CheckoutView {
   bool existing = false;           // a repeated checkout got the payment already made
 };
 
-// One entry of a hold's audit trail.
-struct HoldTrailEntry {
-  store::HoldTrailKind kind = store::HoldTrailKind::kCreated;
-  core::TimeMs at_ms = 0;
-  std::string reason;
-};
 std::string_view HoldTrailKindName(store::HoldTrailKind k);
 
 // What became of a webhook event.

@@ -23,7 +23,7 @@ struct BookingService::ShowEntry {
   // Guarded by the shard's lock:
   std::vector<std::string> payment_refs;          // by booking id - 1
   std::vector<std::vector<std::string>> tickets;  // codes by booking id - 1, in seat order
-  std::unordered_map<core::HoldId, std::vector<HoldTrailEntry>> trail;
+  HoldTrails trail;
   crypto::RandomTokens ticket_codes;
   // Published after every change:
   std::atomic<core::Version> version{0};  // the inventory's
