@@ -124,6 +124,18 @@ class Members {
   std::string error_;
 };
 
+// Parses `text` as one JSON object and reads it with `read(members, value)`,
+// which returns the view; problems name `what`.
+template <typename T, typename Read>
+StatusOr<T> ParseObject(std::string_view text, std::string_view what, Read read) {
+  StatusOr<json::value> v = Parse(text, what);
+  if (!v.ok()) return v.status();
+  Members m(*v, "");
+  T out = read(m, *v);
+  if (Status st = m.Finish(what); !st.ok()) return st;
+  return out;
+}
+
 // Reads a booking object into `b`; problems go to `errors`.
 void ReadBooking(const json::value& v, const std::string& path, BookingRecord& b, Members& errors) {
   Members m(v, path);
@@ -194,57 +206,56 @@ uint64_t AvailabilityView::free() const {
 }
 
 StatusOr<SeatMapView> ParseSeatMap(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "seat map");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  SeatMapView map;
-  const json::array* sections = m.Arr("sections");
-  for (size_t s = 0; sections != nullptr && s < sections->size() && m.ok(); ++s) {
-    Members sec((*sections)[s], m.PathOf("sections", s));
-    SeatMapView::Section out;
-    out.id = sec.Str("id");
-    out.general_admission = sec.Bool("general_admission");
-    out.capacity = sec.Uint("capacity");
-    out.first_seat = static_cast<uint32_t>(map.labels.size());
-    if (!out.general_admission && sec.ok()) {
-      if (const json::array* rows = sec.Arr("rows")) ReadRows(*rows, map, sec);
-      out.seat_count = static_cast<uint32_t>(map.labels.size()) - out.first_seat;
-      if (sec.ok() && out.seat_count != out.capacity)
-        sec.Fail("capacity", "differs from the number of seats");
+  return ParseObject<SeatMapView>(text, "seat map", [](Members& m, const json::value&) {
+    SeatMapView map;
+    const json::array* sections = m.Arr("sections");
+    for (size_t s = 0; sections != nullptr && s < sections->size() && m.ok(); ++s) {
+      Members sec((*sections)[s], m.PathOf("sections", s));
+      SeatMapView::Section out;
+      out.id = sec.Str("id");
+      out.general_admission = sec.Bool("general_admission");
+      out.capacity = sec.Uint("capacity");
+      out.first_seat = static_cast<uint32_t>(map.labels.size());
+      if (!out.general_admission && sec.ok()) {
+        if (const json::array* rows = sec.Arr("rows")) ReadRows(*rows, map, sec);
+        out.seat_count = static_cast<uint32_t>(map.labels.size()) - out.first_seat;
+        if (sec.ok() && out.seat_count != out.capacity)
+          sec.Fail("capacity", "differs from the number of seats");
+      }
+      m.Adopt(sec);
+      map.sections.push_back(std::move(out));
     }
-    m.Adopt(sec);
-    map.sections.push_back(std::move(out));
-  }
-  if (Status st = m.Finish("seat map"); !st.ok()) return st;
-  return map;
+    return map;
+  });
 }
 
 StatusOr<AvailabilityView> ParseAvailability(std::string_view text, size_t seat_count) {
-  StatusOr<json::value> v = Parse(text, "availability");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  AvailabilityView a;
-  a.version = m.Uint("version");
-  const json::array* sections = m.Arr("sections");
-  for (size_t i = 0; sections != nullptr && i < sections->size() && m.ok(); ++i) {
-    Members s((*sections)[i], m.PathOf("sections", i));
-    SectionCounts c;
-    c.id = s.Str("id");
-    c.free = s.Uint("free");
-    c.held = s.Uint("held");
-    c.booked = s.Uint("booked");
-    c.blocked = s.Uint("blocked");
-    m.Adopt(s);
-    a.sections.push_back(std::move(c));
-  }
-  std::string data;
-  if (const json::value* seats = m.Get("seats"); seats != nullptr && m.ok()) {
-    Members s(*seats, "seats");
-    if (s.Str("encoding") != "2bit" && s.ok()) s.Fail("encoding", "expected \"2bit\"");
-    data = s.Str("data");
-    m.Adopt(s);
-  }
-  if (Status st = m.Finish("availability"); !st.ok()) return st;
+  std::string data;  // the seats' base64, decoded once the members are read
+  StatusOr<AvailabilityView> a =
+      ParseObject<AvailabilityView>(text, "availability", [&](Members& m, const json::value&) {
+        AvailabilityView view;
+        view.version = m.Uint("version");
+        const json::array* sections = m.Arr("sections");
+        for (size_t i = 0; sections != nullptr && i < sections->size() && m.ok(); ++i) {
+          Members s((*sections)[i], m.PathOf("sections", i));
+          SectionCounts c;
+          c.id = s.Str("id");
+          c.free = s.Uint("free");
+          c.held = s.Uint("held");
+          c.booked = s.Uint("booked");
+          c.blocked = s.Uint("blocked");
+          m.Adopt(s);
+          view.sections.push_back(std::move(c));
+        }
+        if (const json::value* seats = m.Get("seats"); seats != nullptr && m.ok()) {
+          Members s(*seats, "seats");
+          if (s.Str("encoding") != "2bit" && s.ok()) s.Fail("encoding", "expected \"2bit\"");
+          data = s.Str("data");
+          m.Adopt(s);
+        }
+        return view;
+      });
+  if (!a.ok()) return a;
   const std::optional<std::string> bytes = crypto::Base64Decode(data);
   if (!bytes) return Status::InvalidArgument("availability: seats.data is not base64");
   if (bytes->size() != (seat_count + 3) / 4) {
@@ -252,81 +263,73 @@ StatusOr<AvailabilityView> ParseAvailability(std::string_view text, size_t seat_
         "availability: seats.data holds " + std::to_string(bytes->size()) + " bytes, " +
         std::to_string(seat_count) + " seats need " + std::to_string((seat_count + 3) / 4));
   }
-  DecodeSeatStates(*bytes, seat_count, a.seats);
+  DecodeSeatStates(*bytes, seat_count, a->seats);
   return a;
 }
 
 StatusOr<BookingRecord> ParseBooking(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "booking");
-  if (!v.ok()) return v.status();
-  BookingRecord b;
-  Members errors(*v, "");
-  ReadBooking(*v, "", b, errors);
-  if (Status st = errors.Finish("booking"); !st.ok()) return st;
-  return b;
+  return ParseObject<BookingRecord>(text, "booking", [](Members& m, const json::value& v) {
+    BookingRecord b;
+    ReadBooking(v, "", b, m);
+    return b;
+  });
 }
 
 StatusOr<std::vector<BookingRecord>> ParseBookingList(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "bookings");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  std::vector<BookingRecord> out;
-  const json::array* list = m.Arr("bookings");
-  for (size_t i = 0; list != nullptr && i < list->size() && m.ok(); ++i) {
-    out.emplace_back();
-    ReadBooking((*list)[i], m.PathOf("bookings", i), out.back(), m);
-  }
-  if (Status st = m.Finish("bookings"); !st.ok()) return st;
-  return out;
+  return ParseObject<std::vector<BookingRecord>>(
+      text, "bookings", [](Members& m, const json::value&) {
+        std::vector<BookingRecord> out;
+        const json::array* list = m.Arr("bookings");
+        for (size_t i = 0; list != nullptr && i < list->size() && m.ok(); ++i) {
+          out.emplace_back();
+          ReadBooking((*list)[i], m.PathOf("bookings", i), out.back(), m);
+        }
+        return out;
+      });
 }
 
 StatusOr<HoldCreated> ParseHoldCreated(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "hold");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  HoldCreated h;
-  h.id = m.Str("id");
-  h.token = m.Str("token");
-  h.seats = m.Strings("seats");
-  h.expires_at_ms = m.Time("expires_at");
-  if (Status st = m.Finish("hold"); !st.ok()) return st;
-  return h;
+  return ParseObject<HoldCreated>(text, "hold", [](Members& m, const json::value&) {
+    HoldCreated h;
+    h.id = m.Str("id");
+    h.token = m.Str("token");
+    h.seats = m.Strings("seats");
+    h.expires_at_ms = m.Time("expires_at");
+    return h;
+  });
 }
 
 StatusOr<QueueChallengeView> ParseQueueChallenge(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "queue challenge");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  QueueChallengeView c;
-  c.challenge = m.Str("challenge");
-  const uint64_t bits = m.Uint("difficulty_bits");
-  if (m.ok() && bits > crypto::kProofBitsMax) m.Fail("difficulty_bits", "beyond 32");
-  c.difficulty_bits = static_cast<uint32_t>(bits);
-  if (m.ok() && m.Str("algorithm") != "sha256") m.Fail("algorithm", "expected sha256");
-  c.expires_at_ms = m.Time("expires_at");
-  if (Status st = m.Finish("queue challenge"); !st.ok()) return st;
-  return c;
+  return ParseObject<QueueChallengeView>(text, "queue challenge",
+                                         [](Members& m, const json::value&) {
+                                           QueueChallengeView c;
+                                           c.challenge = m.Str("challenge");
+                                           const uint64_t bits = m.Uint("difficulty_bits");
+                                           if (m.ok() && bits > crypto::kProofBitsMax)
+                                             m.Fail("difficulty_bits", "beyond 32");
+                                           c.difficulty_bits = static_cast<uint32_t>(bits);
+                                           if (m.ok() && m.Str("algorithm") != "sha256")
+                                             m.Fail("algorithm", "expected sha256");
+                                           c.expires_at_ms = m.Time("expires_at");
+                                           return c;
+                                         });
 }
 
 StatusOr<std::string> ParseCreatedId(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "created resource");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  std::string id = m.Str("id");
-  if (Status st = m.Finish("created resource"); !st.ok()) return st;
-  return id;
+  return ParseObject<std::string>(text, "created resource", [](Members& m, const json::value&) {
+    std::string id = m.Str("id");
+    return id;
+  });
 }
 
 StatusOr<ShowSummary> ParseShow(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "show");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  ShowSummary s;
-  s.id = m.Str("id");
-  s.capacity = m.Uint("capacity");
-  s.hold_ttl_s = m.Uint("hold_ttl_s");
-  if (Status st = m.Finish("show"); !st.ok()) return st;
-  return s;
+  return ParseObject<ShowSummary>(text, "show", [](Members& m, const json::value&) {
+    ShowSummary s;
+    s.id = m.Str("id");
+    s.capacity = m.Uint("capacity");
+    s.hold_ttl_s = m.Uint("hold_ttl_s");
+    return s;
+  });
 }
 
 namespace {
@@ -342,30 +345,26 @@ std::optional<uint64_t> OptionalUint(Members& m, const json::value& v, std::stri
 }  // namespace
 
 StatusOr<QueueJoined> ParseQueueJoined(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "queue join");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  QueueJoined j;
-  j.ticket = m.Str("ticket");
-  j.entry = m.Uint("entry");
-  j.sequence = OptionalUint(m, *v, "sequence");
-  j.prequeue = m.Bool("prequeue");
-  if (Status st = m.Finish("queue join"); !st.ok()) return st;
-  return j;
+  return ParseObject<QueueJoined>(text, "queue join", [](Members& m, const json::value& v) {
+    QueueJoined j;
+    j.ticket = m.Str("ticket");
+    j.entry = m.Uint("entry");
+    j.sequence = OptionalUint(m, v, "sequence");
+    j.prequeue = m.Bool("prequeue");
+    return j;
+  });
 }
 
 StatusOr<QueueStatusView> ParseQueueStatus(std::string_view text) {
-  StatusOr<json::value> v = Parse(text, "queue status");
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  QueueStatusView q;
-  q.state = m.Str("state");
-  q.now_serving = m.Uint("now_serving");
-  q.fans = m.Uint("fans");
-  q.served_through = OptionalUint(m, *v, "served_through");
-  q.sold_out = m.Bool("sold_out");
-  if (Status st = m.Finish("queue status"); !st.ok()) return st;
-  return q;
+  return ParseObject<QueueStatusView>(text, "queue status", [](Members& m, const json::value& v) {
+    QueueStatusView q;
+    q.state = m.Str("state");
+    q.now_serving = m.Uint("now_serving");
+    q.fans = m.Uint("fans");
+    q.served_through = OptionalUint(m, v, "served_through");
+    q.sold_out = m.Bool("sold_out");
+    return q;
+  });
 }
 
 std::optional<double> MetricSum(std::string_view text, std::string_view name) {
@@ -388,12 +387,8 @@ std::optional<double> MetricSum(std::string_view text, std::string_view name) {
 }
 
 StatusOr<uint64_t> UintMember(std::string_view text, std::string_view key) {
-  StatusOr<json::value> v = Parse(text, key);
-  if (!v.ok()) return v.status();
-  Members m(*v, "");
-  const uint64_t n = m.Uint(key);
-  if (Status st = m.Finish(key); !st.ok()) return st;
-  return n;
+  return ParseObject<uint64_t>(text, key,
+                               [key](Members& m, const json::value&) { return m.Uint(key); });
 }
 
 std::string StringMember(std::string_view json_text, std::string_view key) {
