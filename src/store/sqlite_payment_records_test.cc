@@ -3,27 +3,14 @@
 // its order, pruning forgets old entries, and all of it survives a reopen.
 #include <gtest/gtest.h>
 
-#include <future>
-
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
 
 namespace boxoffice::store {
 namespace {
 
-class PaymentRecordsTest : public ::testing::Test {
+class PaymentRecordsTest : public testing::SqliteFileTest {
  protected:
-  std::unique_ptr<SqliteStore> Open() {
-    auto s = SqliteStore::Open(dir_.File("store.db"));
-    EXPECT_TRUE(s.ok()) << s.status().message();
-    return std::move(s).value();
-  }
-  static Status Submit(SqliteStore& store, std::vector<Record> records) {
-    std::promise<Status> p;
-    auto f = p.get_future();
-    store.Submit(Batch{std::move(records)}, [&p](Status s) { p.set_value(std::move(s)); });
-    return f.get();
-  }
   static PaymentRecord Payment(std::string id, PaymentState state) {
     PaymentRecord p;
     p.payment_id = std::move(id);
@@ -39,8 +26,6 @@ class PaymentRecordsTest : public ::testing::Test {
     p.updated_at_ms = 1'000;
     return p;
   }
-
-  testing::TempDir dir_;
 };
 
 TEST_F(PaymentRecordsTest, EverythingSurvivesAReopenAndPaymentsKeepTheirLatestState) {

@@ -10,16 +10,8 @@
 namespace boxoffice::store {
 namespace {
 
-class QueueRecordsTest : public ::testing::Test {
+class QueueRecordsTest : public testing::SqliteFileTest {
  protected:
-  std::unique_ptr<SqliteStore> Open() {
-    auto s = SqliteStore::Open(dir_.File("store.db"));
-    EXPECT_TRUE(s.ok()) << s.status().message();
-    return std::move(s).value();
-  }
-  static Status Submit(SqliteStore& store, std::vector<Record> records) {
-    return testing::SubmitAndWait(store, Batch{std::move(records)});
-  }
   static QueueRoomRecord Room(uint32_t rate) {
     QueueRoomRecord r;
     r.show_id = 3;
@@ -35,8 +27,6 @@ class QueueRecordsTest : public ::testing::Test {
     r.updated_at_ms = 900;
     return r;
   }
-
-  testing::TempDir dir_;
 };
 
 TEST_F(QueueRecordsTest, EverythingSurvivesAReopenAndKeepsItsLatestState) {

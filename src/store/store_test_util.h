@@ -1,5 +1,6 @@
-// Helpers for the store's tests: a temporary directory, a gate that holds the
-// writer thread, record builders and a blocking Submit. Tests only.
+// Helpers for the store's tests: a temporary directory, a fixture that opens a
+// store file in it, a gate that holds the writer thread, record builders and a
+// blocking Submit. Tests only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite_store.h"
 #include "store/store.h"
 
 namespace boxoffice::store::testing {
@@ -96,6 +98,22 @@ class Outcomes {
  private:
   Store& store_;
   std::vector<std::unique_ptr<Status>> statuses_;  // stable addresses for the callbacks
+};
+
+// A test that opens SqliteStores on one file ("store.db") in a temporary
+// directory of its own.
+class SqliteFileTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteStore> Open() {
+    StatusOr<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(dir_.File("store.db"));
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  static Status Submit(Store& store, std::vector<Record> records) {
+    return SubmitAndWait(store, Batch{std::move(records)});
+  }
+
+  TempDir dir_;
 };
 
 inline Batch One(Record record) {
