@@ -615,9 +615,20 @@ void BookingService::RecoverPayments(const store::Snapshot& snap) {
   for (const std::string& id : refunds) RequestRefund(id);
 }
 
-void BookingService::PrunePaymentHistory(core::TimeMs now) {
+void BookingService::PruneHistory(core::TimeMs now) {
   const core::TimeMs events_before = now - kWebhookEventRetentionMs;
   const core::TimeMs trail_before = now - kHoldTrailRetentionMs;
+  const core::TimeMs idempotency_before = now - kIdempotencyRetentionMs;
+  {
+    // Remembered in time order (near enough: a record a little younger than
+    // one after it waits for the next pruning).
+    std::lock_guard<std::mutex> lock(idempotency_mu_);
+    while (!idempotency_order_.empty() &&
+           idempotency_order_.front()->second.created_at_ms < idempotency_before) {
+      idempotency_.erase(idempotency_order_.front());
+      idempotency_order_.pop_front();
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
     std::erase_if(ledger_->webhook_events,
@@ -635,7 +646,7 @@ void BookingService::PrunePaymentHistory(core::TimeMs now) {
     });
   }
   store::Batch batch;
-  batch.records.push_back(store::HistoryPruned{events_before, trail_before});
+  batch.records.push_back(store::HistoryPruned{events_before, trail_before, idempotency_before});
   SubmitOrFail(std::move(batch), nullptr);
 }
 

@@ -763,10 +763,12 @@ void BookingService::RememberIdempotent(store::IdempotencyRecord record,
                                         store::DurableCallback done) {
   {
     std::lock_guard<std::mutex> lock(idempotency_mu_);
-    if (!idempotency_.emplace(std::make_pair(record.user, record.key), record).second) {
+    const auto [it, added] = idempotency_.emplace(std::make_pair(record.user, record.key), record);
+    if (!added) {
       if (done) done(Status::Ok());  // a concurrent twin got there first
       return;
     }
+    idempotency_order_.push_back(it);
   }
   store::Batch batch;
   batch.records.push_back(std::move(record));
@@ -810,7 +812,10 @@ Status BookingService::Recover() {
   lock.unlock();
   {
     std::lock_guard<std::mutex> ilock(idempotency_mu_);
-    for (const store::IdempotencyRecord& r : snap.idempotency) idempotency_[{r.user, r.key}] = r;
+    for (const store::IdempotencyRecord& r : snap.idempotency) {
+      const auto [it, added] = idempotency_.emplace(std::make_pair(r.user, r.key), r);
+      if (added) idempotency_order_.push_back(it);
+    }
   }
   RecoverPayments(snap);
   if (Status st = rooms_->Recover(snap); !st.ok()) return st;
@@ -888,7 +893,7 @@ void BookingService::Sweep() {
       return 0;
     });
   }
-  if (prune) PrunePaymentHistory(now);
+  if (prune) PruneHistory(now);
   rooms_->Tick();
   if (now - last_reconcile_ms_ >= kReconcileIntervalMs) {
     last_reconcile_ms_ = now;

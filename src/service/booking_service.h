@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -70,6 +71,9 @@ inline constexpr core::DurationMs kReconcileHorizonMs = 86'400'000;
 inline constexpr core::DurationMs kWebhookEventRetentionMs = 7 * 86'400'000LL;
 inline constexpr core::DurationMs kHoldTrailRetentionMs = 86'400'000;
 static_assert(kWebhookEventRetentionMs > payments::kWebhookToleranceS * 1000);
+// How long the first response to an Idempotency-Key is replayed; after that
+// the key may be used again as a new request.
+inline constexpr core::DurationMs kIdempotencyRetentionMs = 86'400'000;
 
 // ---- Catalogue values ----------------------------------------------------------------
 
@@ -386,7 +390,9 @@ class BookingService {
   store::PaymentRecord ApplySettlement(ShowEntry* e, core::ShowInventory* inv, const Settlement& s,
                                        core::TimeMs now, store::Batch& batch, JournalContext& ctx);
   void RecoverPayments(const store::Snapshot& snap);
-  void PrunePaymentHistory(core::TimeMs now);
+  // Forgets webhook event ids, hold trails and idempotency records past
+  // their retention, in memory and in the store.
+  void PruneHistory(core::TimeMs now);
   HoldView ViewOfHold(const ShowEntry& e, const core::HoldInfo& h) const;
   BookingView ViewOfBooking(const ShowEntry& e, const core::Booking& b) const;
   std::vector<std::string> Labels(const core::SeatMap& map,
@@ -411,7 +417,9 @@ class BookingService {
   core::ShowId next_show_id_ = 1;                             // guarded by catalog_mu_
 
   mutable std::mutex idempotency_mu_;
-  std::map<std::pair<std::string, std::string>, store::IdempotencyRecord> idempotency_;
+  using IdempotencyMap = std::map<std::pair<std::string, std::string>, store::IdempotencyRecord>;
+  IdempotencyMap idempotency_;
+  std::deque<IdempotencyMap::iterator> idempotency_order_;  // as remembered, oldest first
 
   core::TimeMs last_prune_ms_ = 0;      // sweeper thread only
   core::TimeMs last_reconcile_ms_ = 0;  // sweeper thread only

@@ -104,6 +104,34 @@ TEST_F(BookingServiceTest, TheSweeperExpiresHoldsWithoutAnyRequest) {
   EXPECT_EQ(a->sections[0][0], 40u);  // every seat of section 1 free again
 }
 
+TEST_F(BookingServiceTest, IdempotencyRecordsAreForgottenAfterTheirRetention) {
+  const auto remember = [&](std::string key) {
+    store::IdempotencyRecord r;
+    r.user = "alice";
+    r.key = std::move(key);
+    r.request_hash = "hash";
+    r.status = 201;
+    r.response_body = "{}";
+    r.created_at_ms = clock_.now_ms();
+    EXPECT_TRUE(Wait<Status>([&](auto done) { svc_->RememberIdempotent(r, done); }).ok());
+  };
+  remember("old");
+  clock_.Advance(kIdempotencyRetentionMs - 1);
+  remember("young");
+  svc_->StartSweeper();
+  usleep(300'000);  // three sweeps: nothing is past its retention yet
+  EXPECT_TRUE(svc_->FindIdempotent("alice", "old").has_value());
+  clock_.Advance(kClosedHoldPruneIntervalMs + 1);
+  for (int i = 0; i < 200 && svc_->FindIdempotent("alice", "old"); ++i) usleep(10'000);
+  EXPECT_FALSE(svc_->FindIdempotent("alice", "old").has_value());
+  EXPECT_TRUE(svc_->FindIdempotent("alice", "young").has_value());
+  Restart();  // the store forgot it too
+  EXPECT_FALSE(svc_->FindIdempotent("alice", "old").has_value());
+  EXPECT_TRUE(svc_->FindIdempotent("alice", "young").has_value());
+  remember("old");  // the key may be used again
+  EXPECT_TRUE(svc_->FindIdempotent("alice", "old").has_value());
+}
+
 TEST_F(BookingServiceTest, RequestsBeforeTheOnSaleTimeAreRefused) {
   const std::string json =
       boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 1, 4)));

@@ -104,7 +104,7 @@ Status PaymentTables::Put(const TicketRecord& r) {
   return s;
 }
 
-Status PaymentTables::Put(const HistoryPruned& r) {
+Status PaymentTables::Prune(const HistoryPruned& r) {
   if (Status s = prune_webhook_events_.Bind(r.webhook_events_before_ms).Exec(); !s.ok()) return s;
   return prune_trail_.Bind(r.hold_trail_before_ms).Exec();
 }

@@ -7,7 +7,7 @@
 //   WebhookEventRecord  insert; kAlreadyExists for an event id seen before
 //   HoldTrailRecord     append
 //   TicketRecord        insert; kAlreadyExists for a code in use (codes are unique)
-//   HistoryPruned       deletes webhook event ids and trail rows older than given
+//   Prune(HistoryPruned)  deletes webhook event ids and trail rows older than given
 //
 // Thread-safety: like Db, one thread at a time.
 #pragma once
@@ -27,7 +27,7 @@ class PaymentTables {
   Status Put(const WebhookEventRecord& r);
   Status Put(const HoldTrailRecord& r);
   Status Put(const TicketRecord& r);
-  Status Put(const HistoryPruned& r);
+  Status Prune(const HistoryPruned& r);
 
  private:
   Stmt upsert_payment_, insert_webhook_event_, insert_trail_, insert_ticket_;

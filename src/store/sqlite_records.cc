@@ -89,6 +89,12 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
       {&w.insert_idempotency_,
        "INSERT INTO idempotency(user_id, idem_key, request_hash, status, response_body, "
        "response_headers, created_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+      // Rows are written in time order near enough: delete up to the first
+      // young one, which costs a scan of the rows deleted only.
+      {&w.prune_idempotency_,
+       "DELETE FROM idempotency WHERE rowid < COALESCE((SELECT rowid FROM idempotency "
+       "WHERE created_at_ms >= ?1 ORDER BY rowid LIMIT 1), "
+       "(SELECT max(rowid) + 1 FROM idempotency))"},
   };
   // The file claims the current schema version, yet the SQL does not fit it.
   const auto damaged = [&db](const Status& s) {
@@ -310,6 +316,11 @@ Status RecordWriter::Put(const IdempotencyRecord& r) {
                                  "' is recorded already");
   }
   return s;
+}
+
+Status RecordWriter::Put(const HistoryPruned& r) {
+  if (Status s = payment_tables_.Prune(r); !s.ok()) return s;
+  return prune_idempotency_.Bind(r.idempotency_before_ms).Exec();
 }
 
 // ---- Reading --------------------------------------------------------------------

@@ -18,6 +18,10 @@
 //                            and transaction, at Commit (the highest one of
 //                            the batches that were applied)
 //   IdempotencyRecord        insert; kAlreadyExists for a repeated (user, key)
+//   HistoryPruned            deletes idempotency records older than given (in
+//                            the order they were written: a record written
+//                            after a younger one waits for a later pruning),
+//                            and the payment tables' old rows
 //   payments, webhook events, hold trail, tickets: see sqlite_payment_records.h
 //   waiting rooms: see sqlite_queue_records.h
 //
@@ -73,6 +77,7 @@ class RecordWriter {
   Status Put(const SeatsBlocked& r);
   Status Put(const ShowVersion& r);
   Status Put(const IdempotencyRecord& r);
+  Status Put(const HistoryPruned& r);
   Status ClaimSeat(ShowId show, SeatIndex seat, BookingId booking);
   Status ExpectLiveHold(const char* action, ShowId show, HoldId hold) const;
   Status ApplyRecords(const Batch& batch);
@@ -92,7 +97,7 @@ class RecordWriter {
   Stmt claim_seat_, seat_owner_, free_seat_;
   Stmt block_seat_, unblock_seat_;
   Stmt upsert_version_;
-  Stmt insert_idempotency_;
+  Stmt insert_idempotency_, prune_idempotency_;
   PaymentTables payment_tables_;
   QueueTables queue_tables_;
   OutboxTable outbox_;

@@ -224,6 +224,28 @@ TEST_F(SqliteStoreTest, CancellingAnUnknownOrCancelledBookingIsRejected) {
             StatusCode::kFailedPrecondition);
 }
 
+TEST_F(SqliteStoreTest, PruningForgetsIdempotencyRecordsWrittenBeforeTheFirstYoungOne) {
+  auto store = OpenStore();
+  const auto at = [](std::string key, TimeMs ms) {
+    IdempotencyRecord r = Idempotency("alice", std::move(key));
+    r.created_at_ms = ms;
+    return r;
+  };
+  ASSERT_TRUE(SubmitAndWait(*store, One(at("k1", 100))).ok());
+  ASSERT_TRUE(SubmitAndWait(*store, One(at("k2", 200))).ok());
+  ASSERT_TRUE(SubmitAndWait(*store, One(at("k3", 600))).ok());
+  ASSERT_TRUE(SubmitAndWait(*store, One(at("k4", 300))).ok());  // written after a younger one
+  ASSERT_TRUE(SubmitAndWait(*store, One(HistoryPruned{0, 0, 500})).ok());
+  std::vector<std::string> kept;
+  for (const IdempotencyRecord& r : Reload(store).idempotency) kept.push_back(r.key);
+  EXPECT_EQ(kept, (std::vector<std::string>{"k3", "k4"}));
+  // A key forgotten may be used again.
+  EXPECT_TRUE(SubmitAndWait(*store, One(at("k1", 700))).ok());
+  ASSERT_TRUE(SubmitAndWait(*store, One(HistoryPruned{0, 0, 1'000})).ok());
+  EXPECT_TRUE(Reload(store).idempotency.empty());
+  ASSERT_TRUE(SubmitAndWait(*store, One(HistoryPruned{0, 0, 1'000})).ok());  // nothing left
+}
+
 TEST_F(SqliteStoreTest, RepeatedIdempotencyKeyOfAUserIsRejected) {
   auto store = OpenStore();
   ASSERT_TRUE(SubmitAndWait(*store, One(Idempotency("alice", "k1"))).ok());

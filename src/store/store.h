@@ -215,9 +215,12 @@ struct TicketRecord {  // one booked seat or GA place; the code is unique in the
   friend bool operator==(const TicketRecord&, const TicketRecord&) = default;
 };
 
-struct HistoryPruned {  // forgets webhook event ids and trail entries older than these
+// Forgets webhook event ids, trail entries and idempotency records older
+// than these (0: none).
+struct HistoryPruned {
   TimeMs webhook_events_before_ms = 0;
   TimeMs hold_trail_before_ms = 0;
+  TimeMs idempotency_before_ms = 0;
 
   friend bool operator==(const HistoryPruned&, const HistoryPruned&) = default;
 };
