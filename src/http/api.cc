@@ -606,15 +606,24 @@ void Api::ListChanges(Request&& req, Responder respond) {
   }
   svc_->ReadChanges(q, [this, by_show = show != nullptr,
                         respond = std::make_shared<Responder>(std::move(respond))](
-                           StatusOr<std::vector<store::ChangeRecord>> changes) {
-    if (!changes.ok()) {
+                           StatusOr<store::ChangesPage> page) {
+    if (!page.ok()) {
       return (*respond)(
-          MakeProblem(503, "unavailable", "Unavailable", std::string(changes.status().message()))
+          MakeProblem(503, "unavailable", "Unavailable", std::string(page.status().message()))
               .ToResponse());
+    }
+    if (page->gone) {
+      Problem p = MakeProblem(410, "changes_pruned", "Changes no longer kept",
+                              "the changes after this position are no longer kept (the outbox "
+                              "keeps " +
+                                  std::to_string(service::kOutboxRetentionMs / 86'400'000) +
+                                  " days); reload what you keep and read on after next_after");
+      p.extra["next_after"] = page->resume_after;
+      return (*respond)(p.ToResponse());
     }
     boost::json::array out;
     uint64_t next = 0;
-    for (const store::ChangeRecord& c : *changes) {
+    for (const store::ChangeRecord& c : page->changes) {
       std::shared_ptr<const service::Show> s = svc_->FindShow(c.show_id);
       boost::json::array seats;
       for (core::SeatIndex i : c.seats) {

@@ -13,6 +13,7 @@
 
 #include "crypto/encoding.h"
 #include "http/api.h"
+#include "http/api_test_fixture.h"
 #include "http/catalog_codec.h"
 #include "http/jwt.h"
 #include "http/payments_json.h"
@@ -26,64 +27,31 @@
 namespace boxoffice::http {
 namespace {
 
-constexpr char kJwtSecret[] = "jwt-secret-for-tests-0123456789abcdef";
-constexpr char kAdminKey[] = "admin-key-for-tests";
 constexpr char kWebhookSecret[] = "whsec-for-tests";
 
-class ApiPaymentsTest : public ::testing::Test {
+class ApiPaymentsTest : public ApiServerTest {
  protected:
-  ApiPaymentsTest() : gateway_(service::SystemNowMs) {
-    char tmpl[] = "/tmp/boxoffice-api-payments-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-  }
+  ApiPaymentsTest() : gateway_(service::SystemNowMs) {}
   ~ApiPaymentsTest() override {
-    if (client_) client_->Close();
-    if (server_) server_->Stop();
+    StopServing();
     stop_.store(true);
     if (drainer_.joinable()) drainer_.join();
-    if (svc_) svc_->Stop();
-    if (store_) store_->Close();
-    std::filesystem::remove_all(dir_);
+    StopService();  // before the gateway goes
   }
 
   void Start(bool with_payments) {
-    auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    store_ = std::move(s).value();
-    svc_ =
-        std::make_unique<service::BookingService>(*store_, codec_, service::SystemNowMs, registry_);
-    if (with_payments) {
-      svc_->SetPayments({&gateway_, kWebhookSecret, "EUR", 300'000, 60'000});
-    }
-    ASSERT_TRUE(svc_->Recover().ok());
+    with_payments_ = with_payments;
+    StartServer();
+    if (HasFatalFailure()) return;
     drainer_ = std::thread([this] {
       while (!stop_.load()) {
         if (gateway_.RunPending() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
     });
-    api_ = std::make_unique<Api>(svc_.get(), ApiOptions{kJwtSecret, kAdminKey, {}}, &registry_);
-    api_->SetReady(true);
-    Router router;
-    api_->Register(router);
-    ServerOptions options;
-    options.io_threads = 2;
-    server_ = std::make_unique<Server>(options, std::move(router), registry_);
-    ASSERT_TRUE(server_->Start().ok());
-    client_ = std::make_unique<TestClient>("127.0.0.1", server_->port());
     MakeShow();
   }
-
-  StatusOr<ClientResponse> Call(std::string_view method, std::string_view target,
-                                std::string_view body, TestClient::HeaderList headers) {
-    headers.emplace_back("Content-Type", "application/json");
-    return client_->Request(method, target, body, headers);
-  }
-  TestClient::HeaderList Admin() { return {{"X-Admin-Key", kAdminKey}}; }
-  TestClient::HeaderList Fan(const std::string& user) {
-    JwtClaims c;
-    c.sub = user;
-    c.exp_s = service::SystemNowMs() / 1000 + 3600;
-    return {{"Authorization", "Bearer " + SignJwt(c, kJwtSecret)}};
+  void Wire(service::BookingService& svc) override {
+    if (with_payments_) svc.SetPayments({&gateway_, kWebhookSecret, "EUR", 300'000, 60'000});
   }
 
   void MakeShow() {
@@ -128,15 +96,8 @@ class ApiPaymentsTest : public ::testing::Test {
     return payments::SignWebhook(secret, body, service::SystemNowMs() / 1000 + skew_s);
   }
 
-  std::string dir_;
-  JsonCatalogCodec codec_;
-  metrics::Registry registry_;
   testing::FakeGateway gateway_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<service::BookingService> svc_;
-  std::unique_ptr<Api> api_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<TestClient> client_;
+  bool with_payments_ = false;
   std::atomic<bool> stop_{false};
   std::thread drainer_;
   std::string show_;

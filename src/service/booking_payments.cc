@@ -646,7 +646,8 @@ void BookingService::PruneHistory(core::TimeMs now) {
     });
   }
   store::Batch batch;
-  batch.records.push_back(store::HistoryPruned{events_before, trail_before, idempotency_before});
+  batch.records.push_back(store::HistoryPruned{events_before, trail_before, idempotency_before,
+                                               now - kOutboxRetentionMs});
   SubmitOrFail(std::move(batch), nullptr);
 }
 

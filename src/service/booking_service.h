@@ -74,6 +74,9 @@ static_assert(kWebhookEventRetentionMs > payments::kWebhookToleranceS * 1000);
 // How long the first response to an Idempotency-Key is replayed; after that
 // the key may be used again as a new request.
 inline constexpr core::DurationMs kIdempotencyRetentionMs = 86'400'000;
+// How long the outbox keeps a change for readers downstream (GET /v1/changes);
+// a reader further behind is told what it missed is gone.
+inline constexpr core::DurationMs kOutboxRetentionMs = 7 * 86'400'000LL;
 
 // ---- Catalogue values ----------------------------------------------------------------
 
@@ -390,8 +393,8 @@ class BookingService {
   store::PaymentRecord ApplySettlement(ShowEntry* e, core::ShowInventory* inv, const Settlement& s,
                                        core::TimeMs now, store::Batch& batch, JournalContext& ctx);
   void RecoverPayments(const store::Snapshot& snap);
-  // Forgets webhook event ids, hold trails and idempotency records past
-  // their retention, in memory and in the store.
+  // Forgets webhook event ids, hold trails, idempotency records and outbox
+  // changes past their retention, in memory and in the store.
   void PruneHistory(core::TimeMs now);
   HoldView ViewOfHold(const ShowEntry& e, const core::HoldInfo& h) const;
   BookingView ViewOfBooking(const ShowEntry& e, const core::Booking& b) const;

@@ -23,12 +23,19 @@ PRAGMA user_version = 3;
 
 StatusOr<OutboxTable> OutboxTable::Prepare(Db& db) {
   OutboxTable t;
-  StatusOr<Stmt> s = db.Prepare(
-      "INSERT INTO changes(show_id, version, at_ms, reason, state, hold_id, booking_id, seats, "
-      "ga_area, ga_quantity) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-      /*persistent=*/true);
-  if (!s.ok()) return s.status();
-  t.insert_change_ = std::move(s).value();
+  const std::pair<Stmt*, const char*> statements[] = {
+      {&t.insert_change_,
+       "INSERT INTO changes(show_id, version, at_ms, reason, state, hold_id, booking_id, seats, "
+       "ga_area, ga_quantity) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+      {&t.prune_changes_,
+       "DELETE FROM changes WHERE seq < COALESCE((SELECT seq FROM changes WHERE at_ms >= ?1 "
+       "ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM changes))"},
+  };
+  for (const auto& [stmt, sql] : statements) {
+    StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
+    if (!prepared.ok()) return prepared.status();
+    *stmt = std::move(prepared).value();
+  }
   return t;
 }
 
@@ -39,7 +46,39 @@ Status OutboxTable::Put(const ChangeRecord& r) {
       .Exec();
 }
 
-StatusOr<std::vector<ChangeRecord>> ReadChanges(Db& db, const ChangesQuery& q) {
+Status OutboxTable::Prune(const HistoryPruned& r) {
+  return prune_changes_.Bind(r.changes_before_ms).Exec();
+}
+
+StatusOr<ChangesPage> ReadChanges(Db& db, const ChangesQuery& q) {
+  ChangesPage page;
+  {
+    // The first seq (or version of the show) still kept; without any row, the
+    // next one to come.
+    StatusOr<Stmt> first =
+        q.show_id == 0
+            ? db.Prepare(
+                  "SELECT COALESCE((SELECT min(seq) FROM changes), (SELECT seq + 1 FROM "
+                  "sqlite_sequence WHERE name = 'changes'), 1)")
+            : db.Prepare(
+                  "SELECT COALESCE((SELECT min(version) FROM changes WHERE show_id = ?1), "
+                  "(SELECT version + 1 FROM show_versions WHERE show_id = ?1), 1)");
+    if (!first.ok()) return first.status();
+    if (q.show_id != 0) first->Bind(q.show_id);
+    uint64_t first_kept = 1;
+    Status s = ForEachRow(*first, [&](const Stmt& row_stmt) {
+      RowReader r(row_stmt, "changes");
+      first_kept = r.Int<uint64_t>();
+      return r.status();
+    });
+    if (!s.ok()) return s;
+    const uint64_t after = q.show_id == 0 ? q.after_seq : q.after_version;
+    if (after + 1 < first_kept) {
+      page.gone = true;
+      page.resume_after = first_kept - 1;
+      return page;
+    }
+  }
   constexpr const char* kColumns =
       "SELECT seq, show_id, version, at_ms, reason, state, hold_id, booking_id, seats, ga_area, "
       "ga_quantity FROM changes ";
@@ -54,7 +93,7 @@ StatusOr<std::vector<ChangeRecord>> ReadChanges(Db& db, const ChangesQuery& q) {
   } else {
     stmt->Bind(static_cast<int64_t>(q.after_version), limit, q.show_id);
   }
-  std::vector<ChangeRecord> out;
+  std::vector<ChangeRecord>& out = page.changes;
   Status s = ForEachRow(*stmt, [&](const Stmt& row_stmt) {
     RowReader r(row_stmt, "changes");
     ChangeRecord& c = out.emplace_back();
@@ -74,7 +113,7 @@ StatusOr<std::vector<ChangeRecord>> ReadChanges(Db& db, const ChangesQuery& q) {
     return r.status();
   });
   if (!s.ok()) return s;
-  return out;
+  return page;
 }
 
 }  // namespace boxoffice::store::sqlite

@@ -320,6 +320,7 @@ Status RecordWriter::Put(const IdempotencyRecord& r) {
 
 Status RecordWriter::Put(const HistoryPruned& r) {
   if (Status s = payment_tables_.Prune(r); !s.ok()) return s;
+  if (Status s = outbox_.Prune(r); !s.ok()) return s;
   return prune_idempotency_.Bind(r.idempotency_before_ms).Exec();
 }
 

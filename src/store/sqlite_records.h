@@ -21,7 +21,7 @@
 //   HistoryPruned            deletes idempotency records older than given (in
 //                            the order they were written: a record written
 //                            after a younger one waits for a later pruning),
-//                            and the payment tables' old rows
+//                            and the payment tables' and the outbox's old rows
 //   payments, webhook events, hold trail, tickets: see sqlite_payment_records.h
 //   waiting rooms: see sqlite_queue_records.h
 //

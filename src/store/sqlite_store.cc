@@ -205,7 +205,7 @@ void SqliteStore::NoteWriteError(const Status& s) {
 void SqliteStore::ReadChanges(const ChangesQuery& query, ChangesDone done) {
   Submit(Batch{}, [this, query, done = std::move(done)](Status st) {
     if (!st.ok()) return done(st);
-    StatusOr<std::vector<ChangeRecord>> changes = [&]() -> StatusOr<std::vector<ChangeRecord>> {
+    StatusOr<ChangesPage> changes = [&]() -> StatusOr<ChangesPage> {
       std::lock_guard lock(db_mu_);
       if (db_ == nullptr) return Status::Unavailable("the store is closed");
       return sqlite::ReadChanges(*db_, query);

@@ -215,12 +215,13 @@ struct TicketRecord {  // one booked seat or GA place; the code is unique in the
   friend bool operator==(const TicketRecord&, const TicketRecord&) = default;
 };
 
-// Forgets webhook event ids, trail entries and idempotency records older
-// than these (0: none).
+// Forgets webhook event ids, trail entries, idempotency records and outbox
+// changes older than these (0: none).
 struct HistoryPruned {
   TimeMs webhook_events_before_ms = 0;
   TimeMs hold_trail_before_ms = 0;
   TimeMs idempotency_before_ms = 0;
+  TimeMs changes_before_ms = 0;
 
   friend bool operator==(const HistoryPruned&, const HistoryPruned&) = default;
 };
@@ -297,7 +298,16 @@ struct ChangesQuery {
   Version after_version = 0;
   size_t limit = 1000;
 };
-using ChangesDone = std::function<void(StatusOr<std::vector<ChangeRecord>>)>;
+// A page of changes. The outbox keeps changes for a while (see
+// HistoryPruned): if the ones right after the query's `after` are no longer
+// kept, `gone` is set, `changes` is empty, and reading on from `resume_after`
+// (a seq, or the show's version) skips what was lost.
+struct ChangesPage {
+  std::vector<ChangeRecord> changes;
+  bool gone = false;
+  uint64_t resume_after = 0;
+};
+using ChangesDone = std::function<void(StatusOr<ChangesPage>)>;
 
 using Record =
     std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed, BookingRecord,

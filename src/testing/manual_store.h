@@ -21,7 +21,7 @@ class ManualStore final : public store::Store {
   }
   void Flush() override {}
   void ReadChanges(const store::ChangesQuery&, store::ChangesDone done) override {
-    done(std::vector<store::ChangeRecord>{});
+    done(store::ChangesPage{});
   }
   void Close() override {}
   store::StoreStats stats() const override { return {}; }
