@@ -392,6 +392,42 @@ TEST_F(ServerTest, DeclaredOversizedBodyIsRefusedBeforeItIsSent) {
   EXPECT_EQ(r->status, 413u);
 }
 
+TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBodyIsSent) {
+  options_.body_bytes_max = 1024;
+  Start();
+  auto client = Client();
+  ASSERT_TRUE(client
+                  .SendRaw("POST /v1/shows/1/holds HTTP/1.1\r\nHost: x\r\n"
+                           "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+                  .ok());
+  auto interim = client.ReadResponse();
+  ASSERT_TRUE(interim.ok()) << interim.status().message();
+  EXPECT_EQ(interim->status, 100u);
+  ASSERT_TRUE(client.SendRaw("hello").ok());
+  auto r = client.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 201u);
+  EXPECT_EQ(client.BytesAvailable(), 0u);
+
+  // With the body already sent, there is nothing to wait for: no 100.
+  ASSERT_TRUE(client
+                  .SendRaw("POST /v1/shows/1/holds HTTP/1.1\r\nHost: x\r\n"
+                           "Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello")
+                  .ok());
+  r = client.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 201u);
+
+  // A body over the limit is refused at once, not invited.
+  ASSERT_TRUE(client
+                  .SendRaw("POST /v1/shows/1/holds HTTP/1.1\r\nHost: x\r\n"
+                           "Expect: 100-continue\r\nContent-Length: 5000\r\n\r\n")
+                  .ok());
+  r = client.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 413u);
+}
+
 TEST_F(ServerTest, OversizedHeaderIsHeaderTooLarge) {
   options_.header_bytes_max = 4096;
   Start();
