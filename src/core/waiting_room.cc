@@ -166,6 +166,7 @@ void WaitingRoom::LapseAdmissions(TimeMs now_ms) {
       if (st == SessionState::kWaiting) {
         st = SessionState::kDone;
         --admitted_waiting_;
+        lapsed_.push_back(EntryAt(s));
       }
     }
   }
@@ -252,7 +253,8 @@ size_t WaitingRoom::bytes() const {
   return entry_of_owner_.bytes() + entry_owner_.capacity() * sizeof(uint32_t) +
          state_.capacity() * sizeof(SessionState) + order_.capacity() * sizeof(uint32_t) +
          prequeue_sequence_.capacity() * sizeof(uint32_t) + session_end_.bytes() +
-         sessions_.size() * sizeof(Session) + batches_.size() * sizeof(Batch);
+         sessions_.size() * sizeof(Session) + batches_.size() * sizeof(Batch) +
+         lapsed_.capacity() * sizeof(uint32_t);
 }
 
 WaitingRoom::Snapshot WaitingRoom::TakeSnapshot() const {

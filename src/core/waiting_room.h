@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/flat_map.h"
@@ -105,6 +106,10 @@ class WaitingRoom {
   bool Shopping(uint32_t owner, TimeMs now_ms) const;
   // Ends the fan's session early (a booking completed); frees its slot.
   void EndSession(uint32_t owner, TimeMs now_ms);
+  // The entries whose admission lapsed unused since the last call, in the
+  // order they lapsed (the service journals them, so that a restart does not
+  // open their window again).
+  std::vector<uint32_t> TakeLapsed() { return std::exchange(lapsed_, {}); }
 
   // What is left to sell, and the mean seats per order seen so far: fans
   // beyond what that can serve are told the show is sold out to them, and
@@ -171,7 +176,8 @@ class WaitingRoom {
     uint32_t last;
     TimeMs at_ms;
   };
-  std::deque<Batch> batches_;  // admissions not yet lapsed, oldest first
+  std::deque<Batch> batches_;     // admissions not yet lapsed, oldest first
+  std::vector<uint32_t> lapsed_;  // entries lapsed since TakeLapsed
   struct Session {
     uint32_t entry;
     TimeMs ends_ms;

@@ -196,6 +196,8 @@ TEST(WaitingRoom, AnAdmissionNotUsedInTimeLapses) {
   ASSERT_EQ(room.now_serving(), 1u);
   room.Advance(kOnsale + 1000 + kMinute);  // fan 1 never came
   EXPECT_EQ(room.Find(1)->session, SessionState::kDone);
+  EXPECT_EQ(room.TakeLapsed(), std::vector<uint32_t>{1});
+  EXPECT_TRUE(room.TakeLapsed().empty());  // told once
   EXPECT_EQ(room.now_serving(), 2u);
   EXPECT_EQ(room.StartSession(1, kOnsale + 1000 + kMinute, nullptr), SessionOutcome::kOver);
   EXPECT_EQ(room.StartSession(2, kOnsale + 1000 + kMinute, nullptr), SessionOutcome::kStarted);

@@ -465,8 +465,12 @@ void WaitingRooms::Tick() {
 }
 
 bool WaitingRooms::JournalProgress(Room& r, core::TimeMs now, store::Batch& batch) {
+  const std::vector<uint32_t> lapsed = r.room.TakeLapsed();
+  for (uint32_t entry : lapsed) {
+    batch.records.push_back(store::QueueSessionRecord{r.show, entry, now, /*ended=*/true});
+  }
   if (r.room.now_serving() == r.journaled_now_serving && r.room.drawn() == r.journaled_drawn) {
-    return false;
+    return !lapsed.empty();
   }
   r.journaled_now_serving = r.room.now_serving();
   r.journaled_drawn = r.room.drawn();

@@ -198,7 +198,9 @@ class WaitingRooms {
   template <typename T>
   Room* OpenRoom(core::ShowId show, QueueReply<T>& out) const;
   void Refresh(Room& r, core::TimeMs now, bool force);  // under r.mu
-  // Adds where the line stands to `batch` if it moved since last journaled. Under r.mu.
+  // Adds where the line stands to `batch` if it moved since last journaled,
+  // and the admissions that lapsed meanwhile (as sessions that ended). True if
+  // it added anything. Under r.mu.
   bool JournalProgress(Room& r, core::TimeMs now, store::Batch& batch);
   QueueStatus StatusOf(const Room& r, core::TimeMs now) const;  // under r.mu
   void UpdateGauges();

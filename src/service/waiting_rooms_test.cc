@@ -237,6 +237,26 @@ TEST_F(WaitingRoomsTest, ARestartKeepsEveryPlaceSessionAndNowServing) {
   EXPECT_EQ(svc_->rooms().Join(show, "newcomer").value.place.sequence, 121u);
 }
 
+TEST_F(WaitingRoomsTest, AnAdmissionThatLapsedStaysLapsedAfterARestart) {
+  const core::ShowId show = MakeShow(*svc_);
+  Configure(show, Settings(1'000, 60, 10, 60));  // one fan a second, 60 s to come
+  for (uint32_t i = 1; i <= 3; ++i) Join(show, User(i));
+  Run(2'200);  // the draw, and a second later the lottery's first fan admitted
+  std::string first;
+  for (uint32_t i = 1; i <= 3; ++i) {
+    if (Join(show, User(i)).sequence == 1) first = User(i);
+  }
+  ASSERT_FALSE(first.empty());
+  ASSERT_EQ(Status(show).now_serving, 1u);
+  Run(60'000);  // `first` never came: the admission lapsed
+  const uint32_t entry = Join(show, first).entry;
+  EXPECT_EQ(svc_->rooms().StartSession(show, first, entry).outcome, QueueOutcome::kOver);
+
+  Restart();
+
+  EXPECT_EQ(svc_->rooms().StartSession(show, first, entry).outcome, QueueOutcome::kOver);
+}
+
 TEST_F(WaitingRoomsTest, OpeningTimesAreLockedOnceFansJoinedAndBadValuesAreRefused) {
   const core::ShowId show = MakeShow(*svc_);
   QueueSettings s = Settings(kMinute, 600, 10, 600);

@@ -254,11 +254,13 @@ struct QueueJoinRecord {  // a fan took a place; (show, entry) and (show, user) 
   friend bool operator==(const QueueJoinRecord&, const QueueJoinRecord&) = default;
 };
 
-struct QueueSessionRecord {  // a shopping session started, or ended; replaces the earlier one
+// A shopping session started, or ended (early, or unused: the admission
+// lapsed); replaces the earlier one of the entry.
+struct QueueSessionRecord {
   ShowId show_id = 0;
   uint32_t entry = 0;
   TimeMs ends_at_ms = 0;
-  bool ended = false;  // ended early (a booking completed)
+  bool ended = false;  // ended early (a booking completed), or never started
 
   friend bool operator==(const QueueSessionRecord&, const QueueSessionRecord&) = default;
 };
