@@ -195,6 +195,15 @@ StatusOr<Stmt> Db::Prepare(std::string_view sql, bool persistent) {
   return Stmt(db_, stmt);
 }
 
+Status PrepareAll(Db& db, std::span<const StmtSql> statements) {
+  for (const auto& [stmt, sql] : statements) {
+    StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
+    if (!prepared.ok()) return prepared.status();
+    *stmt = std::move(prepared).value();
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::string> Db::QueryText(const char* sql) {
   StatusOr<Stmt> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();

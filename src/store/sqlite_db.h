@@ -12,6 +12,7 @@
 #include <concepts>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -118,6 +119,13 @@ class Db {
 // kInvalidArgument (check, not null); a full disk kResourceExhausted; busy or
 // locked kUnavailable; I/O errors kIoError; a damaged file kCorruption.
 Status StatusFromSqlite(int rc, std::string_view context, std::string_view detail);
+
+// Where a statement goes, and its SQL: a table's statements, prepared by
+// PrepareAll.
+using StmtSql = std::pair<Stmt*, const char*>;
+// Prepares each statement as persistent into its place; stops at the first
+// error.
+Status PrepareAll(Db& db, std::span<const StmtSql> statements);
 
 // Runs `body(stmt)` over every row of a prepared (and bound) statement;
 // stops at the first error.

@@ -23,7 +23,7 @@ PRAGMA user_version = 3;
 
 StatusOr<OutboxTable> OutboxTable::Prepare(Db& db) {
   OutboxTable t;
-  const std::pair<Stmt*, const char*> statements[] = {
+  const StmtSql statements[] = {
       {&t.insert_change_,
        "INSERT INTO changes(show_id, version, at_ms, reason, state, hold_id, booking_id, seats, "
        "ga_area, ga_quantity) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
@@ -31,11 +31,7 @@ StatusOr<OutboxTable> OutboxTable::Prepare(Db& db) {
        "DELETE FROM changes WHERE seq < COALESCE((SELECT seq FROM changes WHERE at_ms >= ?1 "
        "ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM changes))"},
   };
-  for (const auto& [stmt, sql] : statements) {
-    StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
-    if (!prepared.ok()) return prepared.status();
-    *stmt = std::move(prepared).value();
-  }
+  if (Status s = PrepareAll(db, statements); !s.ok()) return s;
   return t;
 }
 

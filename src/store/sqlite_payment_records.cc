@@ -48,7 +48,7 @@ PRAGMA user_version = 2;
 
 StatusOr<PaymentTables> PaymentTables::Prepare(Db& db) {
   PaymentTables t;
-  const std::pair<Stmt*, const char*> statements[] = {
+  const StmtSql statements[] = {
       {&t.upsert_payment_,
        "INSERT INTO payments(payment_id, show_id, hold_id, owner, seats, ga_area, ga_quantity, "
        "amount_minor, currency, pay_url, state, booking_id, refund_id, note, created_at_ms, "
@@ -66,11 +66,7 @@ StatusOr<PaymentTables> PaymentTables::Prepare(Db& db) {
       {&t.prune_webhook_events_, "DELETE FROM webhook_events WHERE received_at_ms < ?1"},
       {&t.prune_trail_, "DELETE FROM hold_trail WHERE at_ms < ?1"},
   };
-  for (const auto& [stmt, sql] : statements) {
-    StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
-    if (!prepared.ok()) return prepared.status();
-    *stmt = std::move(prepared).value();
-  }
+  if (Status s = PrepareAll(db, statements); !s.ok()) return s;
   return t;
 }
 

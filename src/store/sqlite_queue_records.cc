@@ -42,7 +42,7 @@ PRAGMA user_version = 4;
 
 StatusOr<QueueTables> QueueTables::Prepare(Db& db) {
   QueueTables t;
-  const std::pair<Stmt*, const char*> statements[] = {
+  const StmtSql statements[] = {
       {&t.upsert_room_,
        "INSERT OR REPLACE INTO queue_rooms(show_id, enabled, prequeue_opens_at_ms, onsale_at_ms, "
        "admissions_per_minute, active_shoppers_max, session_s, queue_everyone, seed, owner_key, "
@@ -58,11 +58,7 @@ StatusOr<QueueTables> QueueTables::Prepare(Db& db) {
        "ON CONFLICT(show_id) DO UPDATE SET now_serving = max(now_serving, excluded.now_serving), "
        "drawn = max(drawn, excluded.drawn), at_ms = max(at_ms, excluded.at_ms)"},
   };
-  for (const auto& [stmt, sql] : statements) {
-    StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
-    if (!prepared.ok()) return prepared.status();
-    *stmt = std::move(prepared).value();
-  }
+  if (Status s = PrepareAll(db, statements); !s.ok()) return s;
   return t;
 }
 

@@ -42,7 +42,7 @@ std::string ShowAnd(ShowId show, std::string_view what, uint64_t id) {
 
 StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
   RecordWriter w(db);
-  const std::pair<Stmt*, const char*> statements[] = {
+  const StmtSql statements[] = {
       {&w.begin_, "BEGIN IMMEDIATE"},
       {&w.commit_, "COMMIT"},
       {&w.rollback_, "ROLLBACK"},
@@ -102,11 +102,7 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
                ? Status::Corruption(db.path() + ": the schema is damaged: " + s.message())
                : s;
   };
-  for (const auto& [stmt, sql] : statements) {
-    StatusOr<Stmt> prepared = db.Prepare(sql, /*persistent=*/true);
-    if (!prepared.ok()) return damaged(prepared.status());
-    *stmt = std::move(prepared).value();
-  }
+  if (Status s = PrepareAll(db, statements); !s.ok()) return damaged(s);
   StatusOr<PaymentTables> payment_tables = PaymentTables::Prepare(db);
   if (!payment_tables.ok()) return damaged(payment_tables.status());
   w.payment_tables_ = std::move(payment_tables).value();
