@@ -97,6 +97,14 @@ void AppendDecimal(std::string& out, uint64_t v) {
   out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
+// One non-blocking attempt to write `bytes` (outside the asynchronous
+// writes): how many went out, 0 if none could.
+size_t WriteNow(tcp::socket& socket, std::string_view bytes) {
+  error_code ignored;
+  socket.non_blocking(true, ignored);
+  return socket.write_some(asio::buffer(bytes.data(), bytes.size()), ignored);
+}
+
 std::chrono::milliseconds SweepInterval(const ServerOptions& o) {
   const auto shortest =
       std::min({o.keep_alive_timeout, o.request_read_timeout, o.write_timeout, o.handler_timeout});
@@ -363,9 +371,7 @@ bool Connection::SendContinue() {
   const auto expect = msg.find(bhttp::field::expect);
   if (expect == msg.end() || !beast::iequals(expect->value(), "100-continue")) return true;
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-  error_code ignored;
-  socket_.non_blocking(true, ignored);  // every other use of the socket is asynchronous
-  const size_t sent = socket_.write_some(asio::buffer(kContinue.data(), kContinue.size()), ignored);
+  const size_t sent = WriteNow(socket_, kContinue);  // every other use of the socket is async
   return sent == 0 || sent == kContinue.size();
 }
 
@@ -756,9 +762,8 @@ void ServerImpl::Reject(tcp::socket& socket) {
            "Connection: close\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;
   }();
+  WriteNow(socket, kResponse);
   error_code ignored;
-  socket.non_blocking(true, ignored);
-  socket.write_some(asio::buffer(kResponse), ignored);
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   socket.close(ignored);
 }
