@@ -108,6 +108,10 @@ Status SetPragmas(Db& db) {
 
 Status CheckOwnership(Db& db, int64_t application_id, int64_t version) {
   if (application_id == kApplicationId) {
+    if (version < 0) {  // only a damaged header holds a negative version
+      return Status::Corruption(db.path() + ": schema version " + std::to_string(version) +
+                                " is not one Boxoffice writes");
+    }
     if (version > kSchemaVersion) {
       return Status::FailedPrecondition(db.path() + ": written by a newer Boxoffice (schema " +
                                         std::to_string(version) + ", this build reads up to " +

@@ -467,6 +467,21 @@ TEST_F(SqliteStoreTest, DamagedStoreFileIsAnErrorNotACrash) {
   std::printf("damage detected in %d of %d files\n", detected, rounds);
 }
 
+// The schema version is a signed field of the file's header (bytes 60..63,
+// big-endian). A damaged one that reads negative is corruption, not an index
+// into the migrations.
+TEST_F(SqliteStoreTest, NegativeSchemaVersionIsCorruption) {
+  { OpenStore(); }
+  {
+    std::fstream file(path_, std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(60);
+    file.write("\xff\xff\xff\xfe", 4);  // -2
+  }
+  StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kCorruption) << store.status().message();
+}
+
 TEST_F(SqliteStoreTest, MissingDirectoryIsAnIoError) {
   StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir_.File("no/such/dir/x.db"));
   ASSERT_FALSE(store.ok());
