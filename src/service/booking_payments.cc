@@ -243,6 +243,7 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
       first = ids.empty();
       ids.push_back(payment.id);
       ledger_->payments.emplace(payment.id, Ledger::Entry{rec, now, false});
+      ledger_->Track(rec);
     }
   }
   Reply<CheckoutView> reply;
@@ -332,6 +333,7 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
                                      .pay_url = payment.pay_url,
                                      .created_at_ms = clock_()};
         ledger_->payments.emplace(payment.id, Ledger::Entry{s.rec, 0, true});
+        ledger_->Track(s.rec);
       }
     } else if (it->second.settling) {
       busy = true;
@@ -349,7 +351,10 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
       auto it = ledger_->payments.find(id);
       if (it != ledger_->payments.end()) {
         it->second.settling = false;
-        if (st.ok() && action != Action::kNone) it->second.rec = settled;
+        if (st.ok() && action != Action::kNone) {
+          it->second.rec = settled;
+          ledger_->Track(settled);
+        }
       }
     }
     if (!st.ok()) return done(Status::Unavailable("could not record the payment: " + st.message()));
@@ -491,6 +496,7 @@ std::string BookingService::RefundOnCancel(const BookingView& booking, core::Tim
   rec.booking_id = booking.booking;
   rec.note = "booking cancelled";
   rec.updated_at_ms = now;
+  ledger_->Track(rec);
   batch.records.push_back(rec);
   return rec.payment_id;
 }
@@ -504,11 +510,17 @@ void BookingService::ReconcilePayments() {
   std::vector<std::string> query, refund;
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
-    for (auto& [id, entry] : ledger_->payments) {
+    for (auto open = ledger_->open.begin(); open != ledger_->open.end();) {
+      const std::string& id = *open;
+      Ledger::Entry& entry = ledger_->payments.at(id);
       const store::PaymentRecord& r = entry.rec;
+      if (r.state == PaymentState::kPending && now - r.created_at_ms >= kReconcileHorizonMs) {
+        open = ledger_->open.erase(open);  // past asking about; a webhook may still settle it
+        continue;
+      }
+      ++open;
       if (entry.settling || now - entry.last_query_ms < after) continue;
-      if (r.state == PaymentState::kPending && now - r.created_at_ms >= after &&
-          now - r.created_at_ms < kReconcileHorizonMs) {
+      if (r.state == PaymentState::kPending && now - r.created_at_ms >= after) {
         query.push_back(id);
       } else if (r.state == PaymentState::kRefunding && now - r.updated_at_ms >= after) {
         refund.push_back(id);
@@ -578,6 +590,7 @@ void BookingService::RecoverPayments(const store::Snapshot& snap) {
     std::lock_guard<std::mutex> lock(ledger_->mu);
     for (const store::PaymentRecord& r : snap.payments) {
       ledger_->payments[r.payment_id] = Ledger::Entry{r, r.updated_at_ms, false};
+      ledger_->Track(r);
       ledger_->by_hold[{r.show_id, r.hold_id}].push_back(r.payment_id);
       if (r.state == PaymentState::kRefunding) refunds.push_back(r.payment_id);
     }

@@ -272,6 +272,41 @@ TEST_F(BookingPaymentsTest, LostWebhookIsSettledByReconciliation) {
   ExpectSettledAndSound();
 }
 
+// Reconciliation asks about the open payments only: those recovered after a
+// restart, not the settled ones, and not the pending ones past the horizon,
+// which a late webhook still settles.
+TEST_F(BookingPaymentsTest, ReconciliationAsksOnlyAboutOpenPayments) {
+  const HoldView lost = Hold("alice", {"S1-4-2"});
+  const HoldView slow = Hold("bob", {"S1-4-3"});
+  const Reply<CheckoutView> c_lost = Checkout(lost);
+  const Reply<CheckoutView> c_slow = Checkout(slow);
+  ASSERT_TRUE(c_lost.ok());
+  ASSERT_TRUE(c_slow.ok());
+  (void)gateway_.Approve(c_lost.value.payment_id);  // its webhook is lost
+  Restart();
+  clock_.Advance(kReconcileAfterMs);
+  svc_->ReconcilePayments();
+  Settle();
+  EXPECT_EQ(gateway_.get_calls(), 2u);
+  EXPECT_EQ(svc_->FindPayment(c_lost.value.payment_id)->state, PaymentState::kBooked);
+  EXPECT_EQ(svc_->FindPayment(c_slow.value.payment_id)->state, PaymentState::kPending);
+
+  clock_.Advance(kReconcileAfterMs);
+  svc_->ReconcilePayments();  // the booked one is settled: only the slow one is asked
+  Settle();
+  EXPECT_EQ(gateway_.get_calls(), 3u);
+
+  clock_.Set(c_slow.value.expires_at_ms + kReconcileHorizonMs);
+  svc_->ReconcilePayments();  // past the horizon: nobody is asked
+  clock_.Advance(kReconcileAfterMs);
+  svc_->ReconcilePayments();
+  Settle();
+  EXPECT_EQ(gateway_.get_calls(), 3u);
+  ASSERT_TRUE(Deliver(gateway_.Approve(c_slow.value.payment_id)).ok());
+  EXPECT_EQ(svc_->FindPayment(c_slow.value.payment_id)->state, PaymentState::kBooked);
+  ExpectSettledAndSound();
+}
+
 TEST_F(BookingPaymentsTest, DuplicateAndReorderedWebhooksChangeNothing) {
   const HoldView h = Hold("alice", {"S1-1-5"});
   const Reply<CheckoutView> c = Checkout(h);

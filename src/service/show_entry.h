@@ -49,8 +49,22 @@ struct BookingService::Ledger {
     core::BookingId booking = 0;
     uint32_t index = 0;  // into the show entry's tickets[booking - 1]
   };
+  // Notes a payment's new state: reconciliation visits only the open ones.
+  void Track(const store::PaymentRecord& rec) {
+    if (rec.state == store::PaymentState::kPending ||
+        rec.state == store::PaymentState::kRefunding) {
+      open.insert(rec.payment_id);
+    } else {
+      open.erase(rec.payment_id);
+    }
+  }
+
   mutable std::mutex mu;
   std::unordered_map<std::string, Entry> payments;
+  // The pending and refunding payments, the ones whose outcome may still
+  // need asking for or a refund: a few per hold being paid for, however
+  // many payments the ledger keeps.
+  std::unordered_set<std::string> open;
   std::map<std::pair<core::ShowId, core::HoldId>, std::vector<std::string>> by_hold;
   std::unordered_map<std::string, core::TimeMs> webhook_events;  // id -> when it took effect
   std::unordered_set<std::string> events_in_flight;

@@ -43,6 +43,7 @@ void FakeGateway::CreatePayment(const payments::PaymentRequest& request,
 
 void FakeGateway::GetPayment(const std::string& payment_id, payments::Done<Payment> done) {
   std::lock_guard<std::mutex> lock(mu_);
+  ++get_calls_;
   auto it = payments_.find(payment_id);
   if (it == payments_.end()) return Queue([done] { done(Status::NotFound("no such payment")); });
   Payment p = it->second;
@@ -133,6 +134,11 @@ size_t FakeGateway::refunds() const {
 size_t FakeGateway::create_calls() const {
   std::lock_guard<std::mutex> lock(mu_);
   return create_calls_;
+}
+
+size_t FakeGateway::get_calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return get_calls_;
 }
 
 }  // namespace boxoffice::testing

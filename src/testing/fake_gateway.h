@@ -51,6 +51,7 @@ class FakeGateway final : public payments::PaymentGateway {
   std::vector<payments::Payment> All() const;
   size_t refunds() const;
   size_t create_calls() const;
+  size_t get_calls() const;
 
  private:
   payments::WebhookEvent Decide(const std::string& payment_id, payments::PaymentStatus status,
@@ -67,6 +68,7 @@ class FakeGateway final : public payments::PaymentGateway {
   std::vector<payments::WebhookEvent> refund_events_;
   uint64_t next_id_ = 0;
   size_t create_calls_ = 0;
+  size_t get_calls_ = 0;
   bool unavailable_ = false;
 };
 
