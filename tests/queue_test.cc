@@ -1,7 +1,7 @@
-// The waiting room over real sockets: join, status, access and holds; every
-// way around the hold gate refused with its code and nothing changed; the
-// status pushed on the live stream; and a restart or a crash in the middle
-// of an on-sale that keeps every fan's place.
+// The waiting room over real sockets: join, status, access and holds; a fan
+// ending their session early; every way around the hold gate refused with
+// its code and nothing changed; the status pushed on the live stream; and a
+// restart or a crash in the middle of an on-sale that keeps every fan's place.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -160,6 +160,45 @@ TEST_F(QueueTest, FansJoinWaitTheirTurnAndHoldWithTheirAccessToken) {
                            FanAuth(server_, "alice"));
   EXPECT_EQ(plain.status, 201u) << plain.Describe();
   EXPECT_EQ(Join(calm, "alice").code(), "queue_disabled");
+}
+
+// One shopper at a time: the next fan is let in only when the first one
+// says they are done, and that stays so across a restart.
+TEST_F(QueueTest, AFanWhoIsDoneShoppingLetsTheNextOneIn) {
+  const core::TimeMs now = service::SystemNowMs();
+  ASSERT_EQ(Configure(show_, RoomJson(now - 2'000, now - 1'000, 6'000, 1)).status, 200u);
+  const Reply alice = Join(show_, "alice");
+  ASSERT_EQ(alice.status, 201u) << alice.Describe();
+  const Reply bob = Join(show_, "bob");
+  ASSERT_EQ(bob.status, 201u) << bob.Describe();
+  StatusWhen(show_, [](const Reply& r) { return r.Int("now_serving") >= 1; });
+  const Reply access = AccessFor(show_, "alice", alice.Str("ticket"));
+  ASSERT_EQ(access.status, 200u) << access.Describe();
+  const std::string token = access.Str("access_token");
+
+  const auto end_session = [&](const std::string& user) {
+    return api_->Call("DELETE", Path(show_, "/access"), "", FanAuth(server_, user));
+  };
+  EXPECT_EQ(end_session("bob").code(), "not_shopping");  // not let in yet
+  EXPECT_EQ(end_session("carol").code(), "not_in_line");
+  EXPECT_EQ(api_->Call("DELETE", Path(show_, "/access"), "", {}).status, 401u);
+  EXPECT_EQ(api_->Get(Path(show_), admin_).Int("now_serving"), 1);
+
+  Reply ended = end_session("alice");
+  EXPECT_EQ(ended.status, 204u) << ended.Describe();
+  EXPECT_EQ(end_session("alice").status, 204u);  // already over
+  Reply held = Hold("alice", Access(token), "STALLS-C-1");
+  EXPECT_EQ(held.status, 403u) << held.Describe();
+  EXPECT_EQ(held.code(), "access_invalid");
+  StatusWhen(show_, [](const Reply& r) { return r.Int("now_serving") >= 2; });
+  const Reply bob_access = AccessFor(show_, "bob", bob.Str("ticket"));
+  ASSERT_EQ(bob_access.status, 200u) << bob_access.Describe();
+
+  ASSERT_TRUE(server_.Restart().ok()) << server_.Log();
+  api_ = std::make_unique<Api>(server_.port());
+  EXPECT_EQ(AccessFor(show_, "alice", alice.Str("ticket")).code(), "session_over");
+  EXPECT_EQ(api_->Get(Path(show_), admin_).Int("active_shoppers"), 1);
+  EXPECT_EQ(Hold("bob", Access(bob_access.Str("access_token")), "STALLS-C-2").status, 201u);
 }
 
 TEST_F(QueueTest, EveryWayAroundTheGateIsRefusedAndChangesNothing) {

@@ -301,6 +301,7 @@ void Api::Register(Router& router) {
   router.Add(Method::kPost, "/v1/shows/{id}/queue", bind(&Api::JoinQueue));
   router.Add(Method::kGet, "/v1/shows/{id}/queue/status", bind(&Api::GetQueueStatus));
   router.Add(Method::kPost, "/v1/shows/{id}/queue/access", bind(&Api::QueueAccess));
+  router.Add(Method::kDelete, "/v1/shows/{id}/queue/access", bind(&Api::EndQueueSession));
   router.Add(Method::kGet, "/v1/shows/{id}/queue/challenge", bind(&Api::GetQueueChallenge));
 }
 

@@ -99,6 +99,7 @@ class Api {
   void JoinQueue(Request&& req, Responder respond);
   void GetQueueStatus(Request&& req, Responder respond);
   void QueueAccess(Request&& req, Responder respond);
+  void EndQueueSession(Request&& req, Responder respond);
   // While the show's room is enabled: the problem unless the request carries
   // a valid Boxoffice-Access token of this fan's running session.
   std::optional<Response> CheckAccess(const Request& req, const std::string& user,

@@ -72,6 +72,12 @@ Problem QueueProblem(unsigned status, std::string code, std::string title, std::
   return p;
 }
 
+Response QueueDisabled(core::ShowId show) {
+  return QueueProblem(409, "queue_disabled", "Queue disabled",
+                      "the show has no enabled waiting room", show)
+      .ToResponse();
+}
+
 // The answer to a join, written directly: this is the room's hot path.
 std::string JoinJson(core::ShowId show, std::string_view ticket, const core::Place& place) {
   const std::string url = QueueUrl(show);
@@ -222,9 +228,7 @@ void Api::JoinQueue(Request&& req, Responder respond) {
                                   "the waiting room holds the most fans it can", *show)
                          .ToResponse());
     default:
-      return respond(QueueProblem(409, "queue_disabled", "Queue disabled",
-                                  "the show has no enabled waiting room", *show)
-                         .ToResponse());
+      return respond(QueueDisabled(*show));
   }
   const core::Place& place = r.value.place;
   const std::string ticket =
@@ -292,14 +296,37 @@ void Api::QueueAccess(Request&& req, Responder respond) {
                                   "the ticket's place is not in the line", *show)
                          .ToResponse());
     default:
-      return respond(QueueProblem(409, "queue_disabled", "Queue disabled",
-                                  "the show has no enabled waiting room", *show)
-                         .ToResponse());
+      return respond(QueueDisabled(*show));
   }
   const std::string access = SignAccessToken(
       {caller.user, *show, ticket->entry, r.value.expires_at_ms}, options_.queue_secret);
   respond(JsonResponse(
       200, {{"access_token", access}, {"expires_at", FormatTime(r.value.expires_at_ms)}}));
+}
+
+// The fan is done shopping (or gives up): its session ends now and its slot
+// goes to the next fan in line. Ending one that is already over is not an error.
+void Api::EndQueueSession(Request&& req, Responder respond) {
+  const Caller caller = Authenticate(req, options_);
+  if (auto p = RequireFan(caller)) return respond(std::move(*p));
+  const std::optional<core::ShowId> show = ShowParam(req);
+  if (!show || svc_->FindShow(*show) == nullptr) return respond(NotFound("no such show"));
+  const service::QueueReply<service::SessionView> r = svc_->rooms().EndSession(*show, caller.user);
+  if (!r.status.ok()) return respond(FromStatus(r.status));
+  switch (r.outcome) {
+    case service::QueueOutcome::kOk:
+      return respond(Response::Empty(204));
+    case service::QueueOutcome::kNotAdmitted:
+      return respond(QueueProblem(409, "not_shopping", "Not shopping",
+                                  "the fan's shopping session has not started", *show)
+                         .ToResponse());
+    case service::QueueOutcome::kNotInLine:
+      return respond(QueueProblem(404, "not_in_line", "Not in line",
+                                  "the fan never joined this show's waiting room", *show)
+                         .ToResponse());
+    default:
+      return respond(QueueDisabled(*show));
+  }
 }
 
 std::optional<Response> Api::CheckAccess(const Request& req, const std::string& user,

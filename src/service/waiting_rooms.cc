@@ -423,16 +423,42 @@ bool WaitingRooms::Shopping(core::ShowId show, const std::string& user, uint32_t
   return r->EntryOf(user) == entry && r->room.Shopping(entry, clock_());
 }
 
+QueueReply<SessionView> WaitingRooms::EndSession(core::ShowId show, const std::string& user) {
+  QueueReply<SessionView> out;
+  Room* r = OpenRoom(show, out);
+  if (r == nullptr) return out;
+  const core::TimeMs now = clock_();
+  std::lock_guard<std::mutex> lock(r->mu);
+  const std::optional<uint32_t> entry = r->EntryOf(user);
+  if (!entry) {
+    out.outcome = QueueOutcome::kNotInLine;
+    return out;
+  }
+  out.value.entry = *entry;
+  store::Batch batch;
+  if (EndShopping(*r, *entry, now, batch)) {
+    submit_(std::move(batch), nullptr);
+  } else if (r->room.Find(*entry)->session == core::SessionState::kWaiting) {
+    out.outcome = QueueOutcome::kNotAdmitted;
+  }
+  return out;
+}
+
 void WaitingRooms::OnBooked(core::ShowId show, const std::string& user, core::TimeMs at_ms,
                             store::Batch& batch) {
   Room* r = FindRoom(show);
   if (r == nullptr) return;
   std::lock_guard<std::mutex> lock(r->mu);
   const std::optional<uint32_t> entry = r->EntryOf(user);
-  if (!entry || !r->room.Shopping(*entry, at_ms)) return;
-  r->room.EndSession(*entry, at_ms);
-  batch.records.push_back(store::QueueSessionRecord{show, *entry, at_ms, true});
-  JournalProgress(*r, at_ms, batch);
+  if (entry) EndShopping(*r, *entry, at_ms, batch);
+}
+
+bool WaitingRooms::EndShopping(Room& r, uint32_t entry, core::TimeMs at_ms, store::Batch& batch) {
+  if (!r.room.Shopping(entry, at_ms)) return false;
+  r.room.EndSession(entry, at_ms);
+  batch.records.push_back(store::QueueSessionRecord{r.show, entry, at_ms, true});
+  JournalProgress(r, at_ms, batch);
+  return true;
 }
 
 std::shared_ptr<const QueueStatusBody> WaitingRooms::StatusBody(core::ShowId show) {

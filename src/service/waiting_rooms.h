@@ -173,6 +173,10 @@ class WaitingRooms {
   QueueReply<SessionView> StartSession(core::ShowId show, const std::string& user, uint32_t entry);
   // Whether the fan with this entry is shopping in the show's room right now.
   bool Shopping(core::ShowId show, const std::string& user, uint32_t entry);
+  // The fan is done shopping: ends its session now, so the next fan in line
+  // can be let in. kOk also when the session was already over; kNotAdmitted
+  // when it has not started, kNotInLine when the fan never joined.
+  QueueReply<SessionView> EndSession(core::ShowId show, const std::string& user);
   // A booking by `user` completed: ends the fan's session, its record added to `batch`.
   void OnBooked(core::ShowId show, const std::string& user, core::TimeMs at_ms,
                 store::Batch& batch);
@@ -202,6 +206,9 @@ class WaitingRooms {
   // and the admissions that lapsed meanwhile (as sessions that ended). True if
   // it added anything. Under r.mu.
   bool JournalProgress(Room& r, core::TimeMs now, store::Batch& batch);
+  // Ends the entry's session if it is running, adding its record and the
+  // progress to `batch`. True if it ended one. Under r.mu.
+  bool EndShopping(Room& r, uint32_t entry, core::TimeMs at_ms, store::Batch& batch);
   QueueStatus StatusOf(const Room& r, core::TimeMs now) const;  // under r.mu
   void UpdateGauges();
 

@@ -57,6 +57,18 @@ class WaitingRoomsTest : public ServiceTest {
     }
   }
   // A fan who holds and books `seats` seats in its session.
+  // A show whose room lets one fan shop at a time: alice (entry 1) is
+  // shopping, bob (entry 2) waits behind her.
+  core::ShowId AliceShoppingBobWaiting() {
+    const core::ShowId show = MakeShow(*svc_);
+    Configure(show, Settings(0, 60'000, 1, 600));
+    Join(show, "alice");
+    Join(show, "bob");
+    Run(1'000);
+    EXPECT_EQ(Status(show).now_serving, 1u);
+    EXPECT_TRUE(svc_->rooms().StartSession(show, "alice", 1).ok());
+    return show;
+  }
   void Book(core::ShowId show, const std::string& user, uint32_t seats) {
     Reply<HoldView> held = svc_->CreateHold(user, show, BestWanted{seats});
     ASSERT_TRUE(held.ok()) << user;
@@ -178,13 +190,7 @@ TEST_F(WaitingRoomsTest, WaitingFansAreToldWhenTheSeatsCannotServeThemAndAdmissi
 }
 
 TEST_F(WaitingRoomsTest, ACompletedBookingEndsTheSessionAndFreesItsSlot) {
-  const core::ShowId show = MakeShow(*svc_);
-  Configure(show, Settings(0, 60'000, 1, 600));
-  Join(show, "alice");
-  Join(show, "bob");
-  Run(1'000);
-  EXPECT_EQ(Status(show).now_serving, 1u);
-  ASSERT_TRUE(svc_->rooms().StartSession(show, "alice", 1).ok());
+  const core::ShowId show = AliceShoppingBobWaiting();
   EXPECT_TRUE(svc_->rooms().Shopping(show, "alice", 1));
   EXPECT_FALSE(svc_->rooms().Shopping(show, "bob", 1));  // another fan's entry
   EXPECT_EQ(svc_->rooms().StartSession(show, "bob", 2).outcome, QueueOutcome::kNotAdmitted);
@@ -196,6 +202,29 @@ TEST_F(WaitingRoomsTest, ACompletedBookingEndsTheSessionAndFreesItsSlot) {
   Run(1'000);
   EXPECT_EQ(Status(show).now_serving, 2u);
   EXPECT_TRUE(svc_->rooms().StartSession(show, "bob", 2).ok());
+}
+
+TEST_F(WaitingRoomsTest, EndingASessionEarlyFreesItsSlotAndStaysEndedAfterARestart) {
+  const core::ShowId show = AliceShoppingBobWaiting();
+  EXPECT_EQ(svc_->rooms().EndSession(show, "bob").outcome, QueueOutcome::kNotAdmitted);
+  EXPECT_EQ(svc_->rooms().EndSession(show, "carol").outcome, QueueOutcome::kNotInLine);
+  EXPECT_EQ(svc_->rooms().EndSession(show + 1, "alice").outcome, QueueOutcome::kNoRoom);
+  Run(1'000);
+  EXPECT_EQ(Status(show).now_serving, 1u);
+
+  EXPECT_TRUE(svc_->rooms().EndSession(show, "alice").ok());
+  EXPECT_FALSE(svc_->rooms().Shopping(show, "alice", 1));
+  EXPECT_EQ(Status(show).active_shoppers, 0u);
+  EXPECT_TRUE(svc_->rooms().EndSession(show, "alice").ok());  // already over
+  Run(1'000);
+  EXPECT_EQ(Status(show).now_serving, 2u);
+  ASSERT_TRUE(svc_->rooms().StartSession(show, "bob", 2).ok());
+
+  Restart();
+
+  EXPECT_EQ(svc_->rooms().StartSession(show, "alice", 1).outcome, QueueOutcome::kOver);
+  EXPECT_TRUE(svc_->rooms().Shopping(show, "bob", 2));
+  EXPECT_EQ(Status(show).active_shoppers, 1u);
 }
 
 TEST_F(WaitingRoomsTest, ARestartKeepsEveryPlaceSessionAndNowServing) {
