@@ -87,27 +87,12 @@ std::set<Operation> DocumentedOperations(const std::string& yaml) {
   return ops;
 }
 
-// "METHOD /path" lines from `boxoffice routes`.
+// The operations `boxoffice routes` lists.
 StatusOr<std::set<Operation>> ServedOperations() {
-  TempDir scratch;
-  StatusOr<CommandResult> r = RunBoxoffice({"routes"}, scratch.path());
-  if (!r.ok()) return r.status();
-  if (!r->exit.exited_ok()) {
-    return Status::FailedPrecondition("`boxoffice routes` ended with " + r->exit.ToString() + ": " +
-                                      r->err);
-  }
+  StatusOr<std::vector<ServedRoute>> routes = ServedRoutes();
+  if (!routes.ok()) return routes.status();
   std::set<Operation> ops;
-  for (const std::string& line : Lines(r->out)) {
-    if (line.empty()) continue;
-    const size_t space = line.find(' ');
-    const std::string method = line.substr(0, space);
-    const std::string path = space == std::string::npos ? "" : line.substr(space + 1);
-    const bool ok = !method.empty() && Upper(method) == method &&
-                    method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos &&
-                    path.starts_with("/") && path.find_first_of(" \t\r") == std::string::npos;
-    if (!ok) return Status::InvalidArgument("`boxoffice routes` printed '" + line + "'");
-    ops.insert({method, NormalizePath(path)});
-  }
+  for (const ServedRoute& r : *routes) ops.insert({r.method, NormalizePath(r.path)});
   return ops;
 }
 

@@ -183,6 +183,31 @@ StatusOr<CommandResult> RunBoxoffice(const std::vector<std::string>& args,
   return r;
 }
 
+StatusOr<std::vector<ServedRoute>> ServedRoutes() {
+  TempDir scratch;
+  StatusOr<CommandResult> r = RunBoxoffice({"routes"}, scratch.path());
+  if (!r.ok()) return r.status();
+  if (!r->exit.exited_ok()) {
+    return Status::FailedPrecondition("`boxoffice routes` ended with " + r->exit.ToString() + ": " +
+                                      r->err);
+  }
+  std::vector<ServedRoute> routes;
+  std::istringstream in(r->out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    const size_t space = line.find(' ');
+    ServedRoute route{line.substr(0, space),
+                      space == std::string::npos ? "" : line.substr(space + 1)};
+    const bool ok =
+        !route.method.empty() &&
+        route.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos &&
+        route.path.starts_with("/") && route.path.find_first_of(" \t\r") == std::string::npos;
+    if (!ok) return Status::InvalidArgument("`boxoffice routes` printed '" + line + "'");
+    routes.push_back(std::move(route));
+  }
+  return routes;
+}
+
 TempDir::TempDir(std::string_view prefix) {
   std::string pattern = "/tmp/" + std::string(prefix) + "-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) {

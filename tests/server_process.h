@@ -65,6 +65,17 @@ StatusOr<CommandResult> RunBoxoffice(const std::vector<std::string>& args,
                                      const std::string& scratch_dir,
                                      std::chrono::milliseconds timeout = kCommandTimeout);
 
+// One route the binary serves, as `boxoffice routes` prints it.
+struct ServedRoute {
+  std::string method;  // "GET"
+  std::string path;    // "/v1/shows/{id}/holds"
+  friend auto operator<=>(const ServedRoute&, const ServedRoute&) = default;
+};
+
+// Every route of `boxoffice routes`, in its order; an error if the command
+// fails or prints a line that is not "METHOD /path".
+StatusOr<std::vector<ServedRoute>> ServedRoutes();
+
 // A directory under /tmp that exists until the object dies.
 class TempDir {
  public:
