@@ -584,7 +584,7 @@ std::vector<store::PaymentRecord> BookingService::Payments() const {
 
 // ---- Recovery and pruning -----------------------------------------------------------------------
 
-void BookingService::RecoverPayments(const store::Snapshot& snap) {
+Status BookingService::RecoverPayments(const store::Snapshot& snap) {
   std::vector<std::string> refunds;
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
@@ -598,34 +598,56 @@ void BookingService::RecoverPayments(const store::Snapshot& snap) {
       ledger_->webhook_events[w.event_id] = w.received_at_ms;
   }
   // Tickets and trails arrive ordered by show; take each show's lock once.
-  const auto per_show = [&](const auto& records, auto&& apply) {
+  // Each names a booking or hold the show has (the inventory is recovered
+  // first): a store that says otherwise is damaged.
+  const auto per_show = [&](const auto& records, auto&& apply) -> Status {
     for (size_t i = 0; i < records.size();) {
       size_t j = i;
       while (j < records.size() && records[j].show_id == records[i].show_id) ++j;
       if (ShowEntry* e = Entry(records[i].show_id)) {
-        e->shard->With([&](core::ShowInventory&) {
-          for (size_t k = i; k < j; ++k) apply(*e, records[k]);
-          return 0;
+        Status st = e->shard->With([&](core::ShowInventory& inv) {
+          for (size_t k = i; k < j; ++k) {
+            if (Status s = apply(*e, inv, records[k]); !s.ok()) return s;
+          }
+          return Status::Ok();
         });
+        if (!st.ok()) return st;
       }
       i = j;
     }
+    return Status::Ok();
   };
-  per_show(snap.tickets, [&](ShowEntry& e, const store::TicketRecord& t) {
+  Status st = per_show(snap.tickets, [&](ShowEntry& e, const core::ShowInventory& inv,
+                                         const store::TicketRecord& t) {
+    if (t.booking_id == 0 || t.booking_id > inv.booking_count()) {
+      return Status::Corruption("ticket of show " + std::to_string(t.show_id) + " names booking " +
+                                std::to_string(t.booking_id) + ", which the show does not have");
+    }
     if (e.tickets.size() < t.booking_id) e.tickets.resize(t.booking_id);
     std::vector<std::string>& codes = e.tickets[t.booking_id - 1];
     std::lock_guard<std::mutex> lock(ledger_->mu);
     ledger_->tickets[t.code] =
         Ledger::TicketRef{t.show_id, t.booking_id, static_cast<uint32_t>(codes.size())};
     codes.push_back(t.code);
+    return Status::Ok();
   });
+  if (!st.ok()) return st;
   std::vector<store::HoldTrailRecord> trail = snap.hold_trail;
   std::stable_sort(trail.begin(), trail.end(),
                    [](const auto& a, const auto& b) { return a.show_id < b.show_id; });
-  per_show(trail, [](ShowEntry& e, const store::HoldTrailRecord& t) {
+  st = per_show(trail, [](ShowEntry& e, const core::ShowInventory& inv,
+                          const store::HoldTrailRecord& t) {
+    // Every hold ever made counted in the version, so no sequence is above it.
+    if (!HoldTrails::Plausible(t.hold_id, inv.version()) || !e.trail.Fits(t.hold_id)) {
+      return Status::Corruption("hold trail of show " + std::to_string(t.show_id) + " names hold " +
+                                std::to_string(t.hold_id) + ", which the show never made");
+    }
     e.trail.Add(t.hold_id, HoldTrailEntry{t.kind, t.at_ms, t.reason});
+    return Status::Ok();
   });
+  if (!st.ok()) return st;
   for (const std::string& id : refunds) RequestRefund(id);
+  return Status::Ok();
 }
 
 void BookingService::PruneHistory(core::TimeMs now) {

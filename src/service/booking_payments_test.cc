@@ -386,6 +386,47 @@ TEST_F(BookingPaymentsTest, RestartKeepsPaymentsTicketsTrailAndWebhookIds) {
   ExpectSettledAndSound();
 }
 
+// Tickets and trail entries read back must name a booking or a hold the
+// show has. A store saying otherwise (damaged, or written by a bug) fails
+// the recovery with kCorruption, instead of indexing past the show's
+// bookings or growing the trail out to a forged sequence.
+TEST_F(BookingPaymentsTest, RecoveryRefusesTicketsAndTrailsOfWhatTheShowNeverHad) {
+  const HoldView h = Hold("alice", {"S1-2-1"});
+  ASSERT_TRUE(Confirm(show_, h.hold).ok());  // booking 1, with its ticket and trail
+  const std::vector<store::Record> damaged = {
+      store::TicketRecord{"tk-zero", show_, 0, 0, 0, 1},
+      store::TicketRecord{"tk-far", show_, core::BookingId{1} << 40, 0, 0, 1},
+      store::HoldTrailRecord{show_, core::HoldId{4'000'000'000} << 32, HoldTrailKind::kCreated, 1,
+                             ""},
+      store::HoldTrailRecord{show_, h.hold ^ 1, HoldTrailKind::kCreated, 1, ""},  // another slot
+  };
+  Close();  // checkpoints everything into the file
+  const std::string db = dir_ + "/boxoffice.db";
+  const std::string pristine = dir_ + "/pristine.db";
+  std::filesystem::copy_file(db, pristine);
+  for (const store::Record& record : damaged) {
+    std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
+    {
+      auto s = store::SqliteStore::Open(db);
+      ASSERT_TRUE(s.ok()) << s.status().message();
+      (*s)->Submit(store::Batch{{record}}, nullptr);
+      (*s)->Close();
+    }
+    auto s = store::SqliteStore::Open(db);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    BookingService svc(
+        **s, codec_, [this] { return clock_.now_ms(); }, metrics_);
+    Wire(svc);
+    const Status recovered = svc.Recover();
+    EXPECT_EQ(recovered.code(), StatusCode::kCorruption) << recovered.message();
+    svc.Stop();
+    (*s)->Close();
+  }
+  std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
+  Open();
+  EXPECT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+}
+
 TEST_F(BookingPaymentsTest, CheckoutRefusesWrongTokensAndAnswersGatewayFailures) {
   HoldView h = Hold("alice", {"S2-4-1"});
   HoldView forged = h;

@@ -817,7 +817,7 @@ Status BookingService::Recover() {
       if (added) idempotency_order_.push_back(it);
     }
   }
-  RecoverPayments(snap);
+  if (Status st = RecoverPayments(snap); !st.ok()) return st;
   if (Status st = rooms_->Recover(snap); !st.ok()) return st;
   Sweep();  // holds that expired while the server was down
   return Status::Ok();

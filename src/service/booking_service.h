@@ -392,7 +392,9 @@ class BookingService {
   // the show's lock) when the show exists.
   store::PaymentRecord ApplySettlement(ShowEntry* e, core::ShowInventory* inv, const Settlement& s,
                                        core::TimeMs now, store::Batch& batch, JournalContext& ctx);
-  void RecoverPayments(const store::Snapshot& snap);
+  // Payments, webhook ids, tickets and hold trails, after the shows; kCorruption
+  // when a ticket or trail names a booking or hold its show does not have.
+  Status RecoverPayments(const store::Snapshot& snap);
   // Forgets webhook event ids, hold trails, idempotency records and outbox
   // changes past their retention, in memory and in the store.
   void PruneHistory(core::TimeMs now);

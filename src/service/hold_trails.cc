@@ -24,6 +24,13 @@ void HoldTrails::Add(core::HoldId hold, HoldTrailEntry entry) {
   t.entries.push_back(std::move(entry));
 }
 
+bool HoldTrails::Fits(core::HoldId hold) const {
+  const uint32_t seq = SequenceOf(hold);
+  if (seq < first_ || seq - first_ >= by_sequence_.size()) return true;
+  const Trail& t = by_sequence_[seq - first_];
+  return t.entries.empty() || t.slot == SlotOf(hold);
+}
+
 const std::vector<HoldTrailEntry>* HoldTrails::Find(core::HoldId hold) const {
   const uint32_t seq = SequenceOf(hold);
   if (seq < first_ || seq - first_ >= by_sequence_.size()) return nullptr;

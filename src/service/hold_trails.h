@@ -40,6 +40,15 @@ class HoldTrails {
   // Holds with a trail.
   size_t size() const { return size_; }
 
+  // For trails read back from a store, which Add would take on trust:
+  // whether `hold` can be one of a show whose holds are counted in
+  // `version` (its sequence from 1 to that), and whether its sequence is
+  // free here or already this hold's.
+  static bool Plausible(core::HoldId hold, uint64_t version) {
+    return SequenceOf(hold) >= 1 && SequenceOf(hold) <= version;
+  }
+  bool Fits(core::HoldId hold) const;
+
  private:
   struct Trail {
     uint32_t slot = 0;  // the rest of the hold's id, to tell a forged id

@@ -43,6 +43,20 @@ TEST(HoldTrailsTest, UnknownAndForgedIdsFindNothing) {
   EXPECT_EQ(trails.Find(~core::HoldId{0}), nullptr);
 }
 
+TEST(HoldTrailsTest, TellsWhichRestoredIdsCanBeTakenOnTrust) {
+  EXPECT_TRUE(HoldTrails::Plausible(Hold(1, 0), 1));
+  EXPECT_TRUE(HoldTrails::Plausible(Hold(7, 9), 7));
+  EXPECT_FALSE(HoldTrails::Plausible(Hold(8, 9), 7));  // beyond every hold counted
+  EXPECT_FALSE(HoldTrails::Plausible(Hold(0, 0), 7));
+  HoldTrails trails;
+  EXPECT_TRUE(trails.Fits(Hold(5, 3)));
+  trails.Add(Hold(5, 3), {HoldTrailKind::kCreated, 10, ""});
+  EXPECT_TRUE(trails.Fits(Hold(5, 3)));
+  EXPECT_FALSE(trails.Fits(Hold(5, 4)));  // its sequence is another hold's
+  EXPECT_TRUE(trails.Fits(Hold(4, 4)));
+  EXPECT_TRUE(trails.Fits(Hold(6, 4)));
+}
+
 TEST(HoldTrailsTest, AcceptsHoldsOutOfOrder) {
   HoldTrails trails;
   trails.Add(Hold(10, 0), {HoldTrailKind::kCreated, 10, ""});
