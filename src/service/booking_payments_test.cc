@@ -406,21 +406,8 @@ TEST_F(BookingPaymentsTest, RecoveryRefusesTicketsAndTrailsOfWhatTheShowNeverHad
   std::filesystem::copy_file(db, pristine);
   for (const store::Record& record : damaged) {
     std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
-    {
-      auto s = store::SqliteStore::Open(db);
-      ASSERT_TRUE(s.ok()) << s.status().message();
-      (*s)->Submit(store::Batch{{record}}, nullptr);
-      (*s)->Close();
-    }
-    auto s = store::SqliteStore::Open(db);
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    BookingService svc(
-        **s, codec_, [this] { return clock_.now_ms(); }, metrics_);
-    Wire(svc);
-    const Status recovered = svc.Recover();
+    const Status recovered = RecoverWith(record);
     EXPECT_EQ(recovered.code(), StatusCode::kCorruption) << recovered.message();
-    svc.Stop();
-    (*s)->Close();
   }
   std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
   Open();

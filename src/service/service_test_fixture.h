@@ -65,6 +65,28 @@ class ServiceTest : public ::testing::Test {
     Open();
   }
 
+  // With the service closed: writes `record` straight into the store, as a
+  // damaged file or a bug might, then recovers a service from the store and
+  // answers how that went. The store keeps the record; Open() to go on.
+  Status RecoverWith(const store::Record& record) {
+    const std::string path = dir_ + "/boxoffice.db";
+    {
+      auto s = store::SqliteStore::Open(path);
+      if (!s.ok()) return s.status();
+      (*s)->Submit(store::Batch{{record}}, nullptr);
+      (*s)->Close();
+    }
+    auto s = store::SqliteStore::Open(path);
+    if (!s.ok()) return s.status();
+    BookingService svc(
+        **s, codec_, [this] { return clock_.now_ms(); }, metrics_);
+    Wire(svc);
+    const Status recovered = svc.Recover();
+    svc.Stop();
+    (*s)->Close();
+    return recovered;
+  }
+
   // A 2x4x10 grid with a GA area of 20 (or `spec`), and a show on sale with a 60 s hold TTL.
   core::ShowId MakeShow(BookingService& svc,
                         const core::SeatMapSpec& spec = testing::GridVenue(2, 4, 10, 20)) {

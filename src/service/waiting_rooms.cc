@@ -173,6 +173,22 @@ std::pair<size_t, size_t> RangeOf(const std::vector<T>& v, core::ShowId show) {
   return {static_cast<size_t>(lo - v.begin()), static_cast<size_t>(hi - v.begin())};
 }
 
+// The settings a room may have: asked for by an organiser, or read back.
+Status Validate(const QueueSettings& s) {
+  if (s.onsale_at_ms < s.prequeue_opens_at_ms)
+    return Status::InvalidArgument("onsale_at must not be before prequeue_opens_at");
+  if (s.admissions_per_minute < 1 || s.admissions_per_minute > kAdmissionsPerMinuteMax)
+    return Status::InvalidArgument("admissions_per_minute must be 1.." +
+                                   std::to_string(kAdmissionsPerMinuteMax));
+  if (s.active_shoppers_max < 1 || s.active_shoppers_max > kActiveShoppersMaxLimit)
+    return Status::InvalidArgument("active_shoppers_max must be 1.." +
+                                   std::to_string(kActiveShoppersMaxLimit));
+  if (s.session_s < kSessionSecondsMin || s.session_s > kSessionSecondsMax)
+    return Status::InvalidArgument("session_seconds must be " + std::to_string(kSessionSecondsMin) +
+                                   ".." + std::to_string(kSessionSecondsMax));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status WaitingRooms::Recover(const store::Snapshot& snap) {
@@ -190,6 +206,7 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
     };
     if (rec.seed.size() != sizeof(core::LotterySeed) || rec.owner_key.size() != kQueueOwnerKeyBytes)
       return corrupt("seed or key of the wrong size");
+    if (Status v = Validate(settings); !v.ok()) return corrupt(v.message());
     auto r = std::make_unique<Room>(rec.show_id, settings, SeedOf(rec.seed), rec.owner_key);
     core::WaitingRoom::Snapshot s;
     uint32_t prequeue = 0;
@@ -242,25 +259,6 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
 }
 
 // ---- Organisers -------------------------------------------------------------------------
-
-namespace {
-
-Status Validate(const QueueSettings& s) {
-  if (s.onsale_at_ms < s.prequeue_opens_at_ms)
-    return Status::InvalidArgument("onsale_at must not be before prequeue_opens_at");
-  if (s.admissions_per_minute < 1 || s.admissions_per_minute > kAdmissionsPerMinuteMax)
-    return Status::InvalidArgument("admissions_per_minute must be 1.." +
-                                   std::to_string(kAdmissionsPerMinuteMax));
-  if (s.active_shoppers_max < 1 || s.active_shoppers_max > kActiveShoppersMaxLimit)
-    return Status::InvalidArgument("active_shoppers_max must be 1.." +
-                                   std::to_string(kActiveShoppersMaxLimit));
-  if (s.session_s < kSessionSecondsMin || s.session_s > kSessionSecondsMax)
-    return Status::InvalidArgument("session_seconds must be " + std::to_string(kSessionSecondsMin) +
-                                   ".." + std::to_string(kSessionSecondsMax));
-  return Status::Ok();
-}
-
-}  // namespace
 
 void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
                              std::function<void(StatusOr<QueueStatus>)> done) {

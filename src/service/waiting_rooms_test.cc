@@ -286,6 +286,25 @@ TEST_F(WaitingRoomsTest, AnAdmissionThatLapsedStaysLapsedAfterARestart) {
   EXPECT_EQ(svc_->rooms().StartSession(show, first, entry).outcome, QueueOutcome::kOver);
 }
 
+// Settings this build would refuse from an organiser are refused when read
+// back too: the store is damaged.
+TEST_F(WaitingRoomsTest, ARoomReadBackWithSettingsOutOfRangeIsCorruption) {
+  const core::ShowId show = MakeShow(*svc_);
+  Configure(show, Settings(0, 60'000, 10, 600));
+  Close();
+  const boxoffice::Status recovered =
+      RecoverWith(store::QueueRoomRecord{.show_id = show,
+                                         .enabled = true,
+                                         .admissions_per_minute = 0,
+                                         .active_shoppers_max = 10,
+                                         .session_s = 600,
+                                         .seed = std::string(32, 's'),
+                                         .owner_key = std::string(16, 'k')});
+  EXPECT_EQ(recovered.code(), StatusCode::kCorruption) << recovered.message();
+  EXPECT_NE(recovered.message().find("admissions_per_minute"), std::string::npos)
+      << recovered.message();
+}
+
 TEST_F(WaitingRoomsTest, OpeningTimesAreLockedOnceFansJoinedAndBadValuesAreRefused) {
   const core::ShowId show = MakeShow(*svc_);
   QueueSettings s = Settings(kMinute, 600, 10, 600);
