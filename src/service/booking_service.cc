@@ -799,9 +799,15 @@ Status BookingService::Recover() {
   for (const store::ShowRecord& r : snap.shows) {
     StatusOr<ShowSettings> settings = codec_.ShowSettingsFromJson(r.settings_json);
     auto venue = venues_.find(r.venue_id);
-    if (!settings.ok() || venue == venues_.end()) {
-      return Status::Corruption("show " + std::to_string(r.show_id) +
-                                ": settings or venue unreadable");
+    if (venue == venues_.end()) {
+      return Status::Corruption("show " + std::to_string(r.show_id) + ": no venue " +
+                                std::to_string(r.venue_id));
+    }
+    // Settings this build would refuse to create are refused read back too.
+    const Status valid =
+        settings.ok() ? ValidateSettings(*settings, *venue->second) : settings.status();
+    if (!valid.ok()) {
+      return Status::Corruption("show " + std::to_string(r.show_id) + ": " + valid.message());
     }
     AddShow(r.show_id, std::move(settings).value(), venue->second, r.created_at_ms);
     next_show_id_ = std::max(next_show_id_, r.show_id + 1);

@@ -208,6 +208,19 @@ class ManualStoreTest : public ::testing::Test {
   BookingService svc_;
 };
 
+// Settings this build would refuse to create are refused when read back
+// too: the store is damaged, and the core would not take them.
+TEST_F(BookingServiceTest, AShowReadBackWithInvalidSettingsIsCorruption) {
+  const core::ShowId show = MakeShow(*svc_);
+  ShowSettings bad = svc_->FindShow(show)->settings;
+  bad.prices.erase("P2");  // a category without a price
+  Close();
+  const Status recovered = RecoverWith(store::ShowRecord{
+      show + 1, bad.venue_id, bad.name, codec_.ShowSettingsToJson(bad), bad.starts_at_ms, 1});
+  EXPECT_EQ(recovered.code(), StatusCode::kCorruption) << recovered.message();
+  EXPECT_NE(recovered.message().find("prices.P2"), std::string::npos) << recovered.message();
+}
+
 TEST_F(ManualStoreTest, ABookingIsAcknowledgedOnlyOnceDurable) {
   const core::ShowId show = MakeShow();
   Reply<HoldView> held = svc_.CreateHold("alice", show, BestWanted{2});
