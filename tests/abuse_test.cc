@@ -71,24 +71,22 @@ class AbuseTest : public SharedServerTest<AbuseTest> {
     ADD_FAILURE() << "no 429 within " << kAttemptsMax << " requests";
     return {kAttemptsMax, Reply{}};
   }
-  // Sends `request(i)` for i = 0, 1, ... until one is refused, and checks
-  // that the refused one left the show's version where it was. On a slow
-  // machine a token may come back between two requests; the ones that pass
-  // meanwhile must be 201. The number that passed, and the 429.
+  // UntilRefused, checking that the refused request left the show's version
+  // where it was. On a slow machine a token may come back between two
+  // requests; the ones that pass meanwhile must be 201.
   template <typename Request>
   std::pair<int, Reply> ExpectRefusedChangesNothing(const std::string& show, Request request) {
-    for (int i = 0; i < kAttemptsMax; ++i) {
-      const uint64_t version = AvailabilityVersion(api(), show);
+    uint64_t version = 0;
+    auto refused = UntilRefused([&](int i) {
+      version = AvailabilityVersion(api(), show);
       Reply r = request(i);
-      if (r.status == 429) {
-        EXPECT_EQ(AvailabilityVersion(api(), show), version)
-            << "a refused request changed the show";
-        return {i, r};
+      if (r.status != 429) {
+        EXPECT_EQ(r.status, 201u) << r.Describe();
       }
-      EXPECT_EQ(r.status, 201u) << r.Describe();
-    }
-    ADD_FAILURE() << "no 429 within " << kAttemptsMax << " requests";
-    return {kAttemptsMax, Reply{}};
+      return r;
+    });
+    EXPECT_EQ(AvailabilityVersion(api(), show), version) << "a refused request changed the show";
+    return refused;
   }
   void ExpectRefusal(const Reply& r, std::string_view scope, int per_second) {
     ASSERT_EQ(r.status, 429u) << r.Describe();
