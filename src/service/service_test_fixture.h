@@ -42,14 +42,18 @@ class ServiceTest : public ::testing::Test {
   }
 
   void Open() {
+    const Status opened = TryOpen();
+    ASSERT_TRUE(opened.ok()) << opened.message();
+  }
+  // Opens the store and recovers a service from it; how that went.
+  Status TryOpen() {
     auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
-    ASSERT_TRUE(s.ok()) << s.status().message();
+    if (!s.ok()) return s.status();
     store_ = std::move(s).value();
     svc_ = std::make_unique<BookingService>(
         *store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
     Wire(*svc_);
-    const Status recovered = svc_->Recover();
-    ASSERT_TRUE(recovered.ok()) << recovered.message();
+    return svc_->Recover();
   }
   // Sinks and payments a fixture sets up on every (re)opened service.
   virtual void Wire(BookingService&) {}
@@ -69,21 +73,14 @@ class ServiceTest : public ::testing::Test {
   // damaged file or a bug might, then recovers a service from the store and
   // answers how that went. The store keeps the record; Open() to go on.
   Status RecoverWith(const store::Record& record) {
-    const std::string path = dir_ + "/boxoffice.db";
     {
-      auto s = store::SqliteStore::Open(path);
+      auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
       if (!s.ok()) return s.status();
       (*s)->Submit(store::Batch{{record}}, nullptr);
       (*s)->Close();
     }
-    auto s = store::SqliteStore::Open(path);
-    if (!s.ok()) return s.status();
-    BookingService svc(
-        **s, codec_, [this] { return clock_.now_ms(); }, metrics_);
-    Wire(svc);
-    const Status recovered = svc.Recover();
-    svc.Stop();
-    (*s)->Close();
+    const Status recovered = TryOpen();
+    Close();
     return recovered;
   }
 
