@@ -1,8 +1,10 @@
 // kill -9 at a random moment loses no acknowledged booking and books no seat
 // twice. Each round opens a new show, lets a few fans hold seats while the
-// box office confirms most of the holds, SIGKILLs the server mid-stream,
-// restarts it on the same data dir and checks every booking whose confirm
-// was answered 201 so far, the bookings of every show, and the audits.
+// box office confirms most of the holds (each with an Idempotency-Key),
+// SIGKILLs the server mid-stream, restarts it on the same data dir and checks
+// every booking whose confirm was answered 201 so far, that replaying each of
+// those confirms with its key answers the same 201, the bookings of every
+// show, and the audits.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -33,6 +35,10 @@ constexpr int kUsersPerThreadMax = 1000;
 struct Acknowledged {
   std::string show;
   std::vector<std::string> seats;
+  std::string confirm_target;  // the confirm request, replayed with its key
+  std::string confirm_body;
+  std::string key;
+  std::string answer;  // the 201's body
 };
 
 struct Ledger {
@@ -68,16 +74,21 @@ void Shop(int t, uint64_t seed, ServerProcess& server, const std::string& show,
       return;
     }
     if (rng() % kConfirmOneIn == 0) continue;
-    const std::string payment = "crash-" + std::to_string(t) + "-" + std::to_string(ref++);
-    Reply c = api.Post("/v1/holds/" + h.Str("id") + "/confirm",
-                       R"({"payment_ref":")" + payment + "\"}", admin);
+    const std::string payment =
+        "crash-" + show + "-" + std::to_string(t) + "-" + std::to_string(ref++);
+    const std::string target = "/v1/holds/" + h.Str("id") + "/confirm";
+    const std::string confirm = R"({"payment_ref":")" + payment + "\"}";
+    HeaderList keyed = admin;
+    keyed.emplace_back("Idempotency-Key", payment);
+    Reply c = api.Post(target, confirm, keyed);
     if (!c.ok()) return;
     if (c.status != 201) {
       ADD_FAILURE() << "confirm: " << c.Describe();
       return;
     }
     std::lock_guard lock(ledger.mu);
-    ledger.bookings[c.Str("id")] = {show, JsonStrings(c.json, "seats")};
+    ledger.bookings[c.Str("id")] = {show, JsonStrings(c.json, "seats"), target, confirm, payment,
+                                    c.body};
   }
 }
 
@@ -91,6 +102,21 @@ void CheckAcknowledged(Api& api, const HeaderList& admin, const Ledger& ledger,
     EXPECT_EQ(b.Str("status"), "confirmed") << id;
     EXPECT_EQ(b.Str("show_id"), ack.show) << id;
     EXPECT_EQ(JsonStrings(b.json, "seats"), ack.seats) << id;
+  }
+}
+
+// Replaying an acknowledged confirm with its Idempotency-Key answers the first
+// 201 again: the key's record was durable with the booking.
+void CheckReplays(Api& api, const HeaderList& admin, const Ledger& ledger,
+                  const std::set<std::string>& ids) {
+  for (const std::string& id : ids) {
+    const Acknowledged& ack = ledger.bookings.at(id);
+    HeaderList keyed = admin;
+    keyed.emplace_back("Idempotency-Key", ack.key);
+    Reply r = api.Post(ack.confirm_target, ack.confirm_body, keyed);
+    EXPECT_EQ(r.status, 201u) << "replay of the confirm of " << id << ": " << r.Describe();
+    EXPECT_EQ(r.body, ack.answer) << id;
+    EXPECT_EQ(r.Header("Idempotent-Replayed"), "true") << id;
   }
 }
 
@@ -170,6 +196,7 @@ TEST(CrashTest, KillAtRandomMomentsLosesNoAcknowledgedBooking) {
     std::printf("[round %d] killed after %d ms; %zu bookings acknowledged (%zu in all)\n", round,
                 kill_after_ms, acknowledged_this_round.size(), ledger.bookings.size());
     CheckAcknowledged(after, admin, ledger, acknowledged_this_round);
+    CheckReplays(after, admin, ledger, acknowledged_this_round);
     for (const std::string& s : shows) CheckShow(after, admin, ledger, s);
   }
   // At the end every booking of every round, one by one.

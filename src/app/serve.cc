@@ -1,5 +1,6 @@
 #include "app/serve.h"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <future>
@@ -127,6 +128,12 @@ service::PaymentsSetup PaymentsSetupOf(const ServeConfig& c, payments::PaymentGa
   return setup;
 }
 
+// The operator's caps on what a show may set: new shows above them are refused.
+service::ShowCaps ShowCapsOf(const ServeConfig& c) {
+  return service::ShowCaps{c.hold_ttl_max_s, c.seats_per_hold_max, c.seats_per_owner_max,
+                           core::DurationMs{c.hold_lifetime_max_s} * 1000};
+}
+
 http::ServerOptions ServerOptionsOf(const ServeConfig& c) {
   http::ServerOptions o;
   o.address = c.listen_address;
@@ -202,8 +209,7 @@ int RunServe(int argc, char** argv) {
   if (!store.ok()) return Fail(store.status().message());
 
   http::JsonCatalogCodec codec;
-  service::BookingService svc(**store, codec, service::SystemNowMs, registry,
-                              core::DurationMs{config.hold_lifetime_max_s} * 1000);
+  service::BookingService svc(**store, codec, service::SystemNowMs, registry, ShowCapsOf(config));
   StatusOr<Payments> payments = MakePayments(config, registry);
   if (!payments.ok()) return Fail("payment gateway: " + payments.status().message());
   svc.SetPayments(PaymentsSetupOf(config, payments->gateway()));
@@ -224,8 +230,8 @@ int RunServe(int argc, char** argv) {
 
   service::ShowSettings defaults;
   defaults.hold_ttl_s = config.hold_ttl_s;
-  defaults.seats_per_order_max = config.seats_per_hold_max;
-  defaults.seats_per_fan_max = config.seats_per_owner_max;
+  defaults.seats_per_order_max = std::min(defaults.seats_per_order_max, config.seats_per_hold_max);
+  defaults.seats_per_fan_max = std::min(defaults.seats_per_fan_max, config.seats_per_owner_max);
   http::Api api(
       &svc, {config.jwt_secret, config.admin_key, defaults, *queue_secret, config.queue_pow_bits},
       &registry);

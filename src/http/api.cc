@@ -94,10 +94,15 @@ Problem FromOutcome(Outcome o) {
     case Outcome::kBookingCancelled:
       return MakeProblem(409, "booking_cancelled", "Booking cancelled",
                          "the booking is already cancelled");
-    default:
-      return MakeProblem(500, "internal_error", "Internal error",
-                         std::string(core::OutcomeName(o)));
+    case Outcome::kSeatNotBlocked:
+      return MakeProblem(409, "seat_not_blocked", "Seat not blocked",
+                         "some of the seats are not blocked");
+    case Outcome::kOk:
+      break;
   }
+  // No `default:` above: the compiler names an outcome added without a problem.
+  BOX_ASSERT(o != Outcome::kOk);  // callers turn only refusals into problems
+  return MakeProblem(500, "internal_error", "Internal error", std::string(core::OutcomeName(o)));
 }
 
 template <typename T>
@@ -272,12 +277,18 @@ void Api::Register(Router& router) {
       (this->*fn)(std::move(req), std::move(respond));
     };
   };
+  const auto durable = [this](void (Api::*fn)(Request&&, Responder, IdempotencyScope)) {
+    return Idempotent(DurableHandler([this, fn](Request&& req, Responder respond,
+                                                IdempotencyScope idem) {
+      (this->*fn)(std::move(req), std::move(respond), std::move(idem));
+    }));
+  };
   router.Add(Method::kGet, "/healthz", bind(&Api::Healthz));
   router.Add(Method::kGet, "/readyz", bind(&Api::Readyz));
   router.Add(Method::kGet, "/metrics", bind(&Api::Metrics));
-  router.Add(Method::kPost, "/v1/venues", Idempotent(bind(&Api::CreateVenue)));
+  router.Add(Method::kPost, "/v1/venues", durable(&Api::CreateVenue));
   router.Add(Method::kGet, "/v1/venues/{id}", bind(&Api::GetVenue));
-  router.Add(Method::kPost, "/v1/shows", Idempotent(bind(&Api::CreateShow)));
+  router.Add(Method::kPost, "/v1/shows", durable(&Api::CreateShow));
   router.Add(Method::kGet, "/v1/shows", bind(&Api::SearchShows));
   router.Add(Method::kGet, "/v1/shows/{id}", bind(&Api::GetShow));
   router.Add(Method::kGet, "/v1/shows/{id}/seatmap", bind(&Api::GetSeatMap));
@@ -288,11 +299,11 @@ void Api::Register(Router& router) {
   router.Add(Method::kGet, "/v1/holds/{id}", bind(&Api::GetHold));
   router.Add(Method::kDelete, "/v1/holds/{id}", bind(&Api::ReleaseHold));
   router.Add(Method::kPost, "/v1/holds/{id}/extend", Idempotent(bind(&Api::ExtendHold)));
-  router.Add(Method::kPost, "/v1/holds/{id}/confirm", Idempotent(bind(&Api::ConfirmHold)));
+  router.Add(Method::kPost, "/v1/holds/{id}/confirm", durable(&Api::ConfirmHold));
   router.Add(Method::kGet, "/v1/bookings", bind(&Api::ListBookings));
   router.Add(Method::kGet, "/v1/bookings/{id}", bind(&Api::GetBooking));
-  router.Add(Method::kPost, "/v1/bookings/{id}/cancel", Idempotent(bind(&Api::CancelBooking)));
-  router.Add(Method::kPost, "/v1/holds/{id}/checkout", Idempotent(bind(&Api::Checkout)));
+  router.Add(Method::kPost, "/v1/bookings/{id}/cancel", durable(&Api::CancelBooking));
+  router.Add(Method::kPost, "/v1/holds/{id}/checkout", durable(&Api::Checkout));
   router.Add(Method::kGet, "/v1/holds/{id}/events", bind(&Api::HoldEvents));
   router.Add(Method::kPost, "/v1/payments/webhook", bind(&Api::PaymentWebhook));
   router.Add(Method::kGet, "/v1/tickets/{code}", bind(&Api::GetTicket));
@@ -307,16 +318,40 @@ void Api::Register(Router& router) {
 
 // ---- Idempotency ------------------------------------------------------------------------------
 
+store::IdempotencyRecord IdempotencyScope::RecordOf(const Response& response,
+                                                    core::TimeMs now_ms) const {
+  return store::IdempotencyRecord{who,
+                                  key,
+                                  request_hash,
+                                  static_cast<int>(response.status),
+                                  std::string(response.body.view()),
+                                  SerializeHeaders(response),
+                                  now_ms};
+}
+
 Handler Api::Idempotent(Handler inner) {
+  return Idempotent(DurableHandler(
+      [inner = std::move(inner)](Request&& req, Responder respond, IdempotencyScope) {
+        inner(std::move(req), std::move(respond));
+      }));
+}
+
+// Replays the first answer to a key, refuses a key reused for another request
+// or still being answered, and remembers the answer: durable routes have the
+// service write it with their effect (the scope); the others' answers are
+// remembered here, as they are sent.
+Handler Api::Idempotent(DurableHandler inner) {
   return [this, inner = std::move(inner)](Request&& req, Responder respond) {
     const std::optional<std::string_view> key_header = req.Header("Idempotency-Key");
-    if (!key_header) return inner(std::move(req), std::move(respond));
+    if (!key_header) return inner(std::move(req), std::move(respond), IdempotencyScope{});
     const std::string key(*key_header);
     if (key.empty() || key.size() > kIdempotencyKeyBytesMax || !PrintableAscii(key)) {
       return respond(Malformed("Idempotency-Key must be 1..64 printable ASCII characters"));
     }
     const Caller caller = Authenticate(req, options_);
-    if (caller.problem) return inner(std::move(req), std::move(respond));  // answers 401
+    if (caller.problem) {
+      return inner(std::move(req), std::move(respond), IdempotencyScope{});  // answers 401
+    }
     const std::string who = caller.identity();
     const crypto::Sha256Digest digest =
         crypto::Sha256(std::string(MethodName(req.method)) + " " + req.target + "\n" + req.body);
@@ -347,19 +382,17 @@ Handler Api::Idempotent(Handler inner) {
             finish();
             return original(std::move(response));
           }
-          // Remembered at once (a repeat sees it) and journaled in the background:
-          // the response does not wait for a second fsync. Should the server die
-          // before the record is durable, a repeat runs again, which every
-          // operation here survives (a confirm answers hold_confirmed).
-          svc_->RememberIdempotent(
-              store::IdempotencyRecord{who, key, hash, static_cast<int>(response.status),
-                                       std::string(response.body.view()),
-                                       SerializeHeaders(response), service::SystemNowMs()},
-              nullptr);
+          // Remembered at once (a repeat sees it) and journaled in the background
+          // (a durable route's service kept its record already, with its effect:
+          // this adds nothing then). The response does not wait for a second
+          // fsync: should the server die before the record is durable, a repeat
+          // runs again, which a hold, extension or refusal survives.
+          const IdempotencyScope scope{who, key, hash};
+          svc_->RememberIdempotent(scope.RecordOf(response, service::SystemNowMs()), nullptr);
           finish();
           original(std::move(response));
         });
-    inner(std::move(req), Responder(sink, 0, nullptr));
+    inner(std::move(req), Responder(sink, 0, nullptr), IdempotencyScope{who, key, hash});
   };
 }
 
@@ -383,22 +416,67 @@ void Api::Metrics(Request&&, Responder respond) {
 
 // ---- Venues and shows -------------------------------------------------------------------------
 
-void Api::CreateVenue(Request&& req, Responder respond) {
+namespace {
+
+// The answers of the routes answered once durable, as sent and as replayed.
+Response VenueCreatedAnswer(const StatusOr<std::shared_ptr<const service::Venue>>& v) {
+  if (!v.ok()) {
+    if (v.status().code() == StatusCode::kInvalidArgument) return Malformed(v.status().message());
+    return FromStatus(v.status());
+  }
+  Response r = JsonResponse(201, VenueJson(**v, false));
+  r.headers.Set("Location", "/v1/venues/" + VenueId((*v)->id));
+  return r;
+}
+
+Response ShowCreatedAnswer(const StatusOr<std::shared_ptr<const service::Show>>& s) {
+  if (!s.ok()) return FromStatus(s.status());
+  Response r = JsonResponse(201, ShowJson(**s, (*s)->venue->map->sellable_capacity()));
+  r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
+  return r;
+}
+
+Response ConfirmedAnswer(const service::Reply<service::BookingView>& r) {
+  if (!r.ok()) {
+    if (r.status.ok() && r.outcome == Outcome::kHoldConfirmed) {
+      Problem p = FromOutcome(r.outcome);
+      p.extra["booking_id"] = BookingId(r.value.show, r.value.booking);
+      return p.ToResponse();
+    }
+    return FromReply(r);
+  }
+  Response resp = Response::Json(201, BookingJson(r.value));
+  resp.headers.Set("Location", "/v1/bookings/" + BookingId(r.value.show, r.value.booking));
+  return resp;
+}
+
+Response CancelledAnswer(const service::Reply<service::BookingView>& r) {
+  if (!r.ok()) return FromReply(r);
+  return Response::Json(200, BookingJson(r.value));
+}
+
+Response CheckoutAnswer(const service::Reply<service::CheckoutView>& r) {
+  if (!r.ok()) return FromReply(r);
+  return JsonResponse(r.value.existing ? 200 : 201, CheckoutJson(r.value));
+}
+
+// Answers with `answer` of what the service hands `done`.
+template <typename R>
+std::function<void(R)> AnswerWith(Responder respond, Response (*answer)(const R&)) {
+  return [respond = std::make_shared<Responder>(std::move(respond)), answer](R r) {
+    (*respond)(answer(r));
+  };
+}
+
+}  // namespace
+
+void Api::CreateVenue(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   StatusOr<boost::json::value> body = ParseJson(req.body);
   if (!body.ok()) return respond(Malformed(body.status().message()));
-  svc_->CreateVenue(std::move(req.body),
-                    [respond = std::make_shared<Responder>(std::move(respond))](
-                        StatusOr<std::shared_ptr<const service::Venue>> v) {
-                      if (!v.ok()) {
-                        if (v.status().code() == StatusCode::kInvalidArgument)
-                          return (*respond)(Malformed(v.status().message()));
-                        return (*respond)(FromStatus(v.status()));
-                      }
-                      Response r = JsonResponse(201, VenueJson(**v, false));
-                      r.headers.Set("Location", "/v1/venues/" + VenueId((*v)->id));
-                      (*respond)(std::move(r));
-                    });
+  using Created = StatusOr<std::shared_ptr<const service::Venue>>;
+  svc_->CreateVenue(std::move(req.body), AnswerWith<Created>(std::move(respond), &VenueCreatedAnswer),
+                    idem.For<Created>(&VenueCreatedAnswer));
 }
 
 void Api::GetVenue(Request&& req, Responder respond) {
@@ -408,20 +486,15 @@ void Api::GetVenue(Request&& req, Responder respond) {
   respond(JsonResponse(200, VenueJson(*v, true)));
 }
 
-void Api::CreateShow(Request&& req, Responder respond) {
+void Api::CreateShow(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   StatusOr<service::ShowSettings> settings =
       ParseShowSettings(req.body, service::SystemNowMs(), options_.show_defaults);
   if (!settings.ok()) return respond(Malformed(settings.status().message()));
+  using Created = StatusOr<std::shared_ptr<const service::Show>>;
   svc_->CreateShow(std::move(settings).value(),
-                   [this, respond = std::make_shared<Responder>(std::move(respond))](
-                       StatusOr<std::shared_ptr<const service::Show>> s) {
-                     if (!s.ok()) return (*respond)(FromStatus(s.status()));
-                     Response r =
-                         JsonResponse(201, ShowJson(**s, (*s)->venue->map->sellable_capacity()));
-                     r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
-                     (*respond)(std::move(r));
-                   });
+                   AnswerWith<Created>(std::move(respond), &ShowCreatedAnswer),
+                   idem.For<Created>(&ShowCreatedAnswer));
 }
 
 void Api::SearchShows(Request&& req, Responder respond) {
@@ -788,7 +861,7 @@ void Api::ExtendHold(Request&& req, Responder respond) {
   StatusOr<boost::json::value> body = ParseJson(req.body);
   if (!body.ok()) return respond(Malformed(body.status().message()));
   ObjectReader rd(*body, "");
-  const auto by_s = rd.Int("by_s", Field::kRequired, 1, service::kHoldTtlSecondsMax);
+  const auto by_s = rd.Int("by_s", Field::kRequired, 1, core::kHoldTtlSecondsMax);
   if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
   const std::optional<core::Token> token = HoldToken(req);
   if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
@@ -799,7 +872,7 @@ void Api::ExtendHold(Request&& req, Responder respond) {
   respond(Response::Json(200, HoldJson(r.value, true)));
 }
 
-void Api::ConfirmHold(Request&& req, Responder respond) {
+void Api::ConfirmHold(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   const std::optional<HoldRef> ref = ParseHoldRef(req);
   if (!ref) return respond(NotFound("no such hold"));
@@ -810,24 +883,10 @@ void Api::ConfirmHold(Request&& req, Responder respond) {
       rd.String("payment_ref", Field::kRequired, kPaymentRefBytesMax).value_or("");
   if (rd.ok() && payment_ref.empty()) rd.Fail("payment_ref", "must not be empty");
   if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
-  const core::ShowId show = ref->show;
-  svc_->ConfirmHold(show, ref->hold, std::move(payment_ref),
-                    [show, respond = std::make_shared<Responder>(std::move(respond))](
-                        service::Reply<service::BookingView> r) {
-                      if (!r.ok()) {
-                        Response resp = FromReply(r);
-                        if (r.outcome == Outcome::kHoldConfirmed) {
-                          Problem p = FromOutcome(r.outcome);
-                          p.extra["booking_id"] = BookingId(show, r.value.booking);
-                          resp = p.ToResponse();
-                        }
-                        return (*respond)(std::move(resp));
-                      }
-                      Response resp = Response::Json(201, BookingJson(r.value));
-                      resp.headers.Set("Location",
-                                       "/v1/bookings/" + BookingId(show, r.value.booking));
-                      (*respond)(std::move(resp));
-                    });
+  using Confirmed = service::Reply<service::BookingView>;
+  svc_->ConfirmHold(ref->show, ref->hold, std::move(payment_ref),
+                    AnswerWith<Confirmed>(std::move(respond), &ConfirmedAnswer),
+                    idem.For<Confirmed>(&ConfirmedAnswer));
 }
 
 // ---- Bookings
@@ -862,16 +921,14 @@ void Api::ListBookings(Request&& req, Responder respond) {
   respond(Response::Json(200, BookingListJson(list)));
 }
 
-void Api::CancelBooking(Request&& req, Responder respond) {
+void Api::CancelBooking(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   const auto id = ParseBookingId(req.PathParam("id"));
   if (!id) return respond(NotFound("no such booking"));
+  using Cancelled = service::Reply<service::BookingView>;
   svc_->CancelBooking(id->first, id->second,
-                      [respond = std::make_shared<Responder>(std::move(respond))](
-                          service::Reply<service::BookingView> r) {
-                        if (!r.ok()) return (*respond)(FromReply(r));
-                        (*respond)(Response::Json(200, BookingJson(r.value)));
-                      });
+                      AnswerWith<Cancelled>(std::move(respond), &CancelledAnswer),
+                      idem.For<Cancelled>(&CancelledAnswer));
 }
 
 // ---- Payments, the hold trail, tickets
@@ -887,7 +944,7 @@ Response PaymentsUnavailable() {
 
 }  // namespace
 
-void Api::Checkout(Request&& req, Responder respond) {
+void Api::Checkout(Request&& req, Responder respond, IdempotencyScope idem) {
   const Caller caller = Authenticate(req, options_);
   if (auto p = RequireFan(caller)) return respond(std::move(*p));
   const std::optional<HoldRef> ref = ParseHoldRef(req);
@@ -896,12 +953,10 @@ void Api::Checkout(Request&& req, Responder respond) {
   if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
   if (auto p = RequireOwner(*svc_, *ref, caller)) return respond(std::move(*p));
   if (!svc_->payments_enabled()) return respond(PaymentsUnavailable());
+  using CheckedOut = service::Reply<service::CheckoutView>;
   svc_->Checkout(ref->show, ref->hold, *token,
-                 [respond = std::make_shared<Responder>(std::move(respond))](
-                     service::Reply<service::CheckoutView> r) {
-                   if (!r.ok()) return (*respond)(FromReply(r));
-                   (*respond)(JsonResponse(r.value.existing ? 200 : 201, CheckoutJson(r.value)));
-                 });
+                 AnswerWith<CheckedOut>(std::move(respond), &CheckoutAnswer),
+                 idem.For<CheckedOut>(&CheckoutAnswer));
 }
 
 void Api::PaymentWebhook(Request&& req, Responder respond) {

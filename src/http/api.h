@@ -25,6 +25,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "core/limits.h"
 #include "http/queue_challenge.h"
 #include "http/router.h"
 #include "metrics/metrics.h"
@@ -34,7 +35,7 @@ namespace boxoffice::http {
 
 inline constexpr size_t kIdempotencyKeyBytesMax = 64;
 inline constexpr size_t kPaymentRefBytesMax = 128;
-inline constexpr size_t kSeatsPerRequestMax = 50;
+inline constexpr size_t kSeatsPerRequestMax = core::kSeatsPerHoldMax;
 inline constexpr size_t kTicketCodeBytesMax = 64;
 // GET /v1/changes: changes per page, by default and at most.
 inline constexpr size_t kChangesPageDefault = 100;
@@ -52,6 +53,21 @@ struct ApiOptions {
 // service renders each room's status with it (WaitingRooms::SetStatusEncoder).
 std::string QueueStatusJson(const service::QueueStatus& s);
 
+// The Idempotency-Key a request came with. Routes answered only once their
+// effect is durable hand the service the key's record of their answer
+// (Remember), which it writes in the same batch as the effect.
+struct IdempotencyScope {
+  std::string who;  // the caller's identity
+  std::string key;  // empty: the request has no key
+  std::string request_hash;
+
+  // The record that replays `response` for this key, made at `now_ms`.
+  store::IdempotencyRecord RecordOf(const Response& response, core::TimeMs now_ms) const;
+  // Remember for an answer R rendered by `answer`; empty without a key.
+  template <typename R>
+  service::Remember<R> For(std::function<Response(const R&)> answer) const;
+};
+
 class Api {
  public:
   // `service` may be null only to list the routes (Register, then Router::Routes).
@@ -64,15 +80,18 @@ class Api {
  private:
   struct Cache;
 
+  // A handler that gets the request's Idempotency-Key (answered once durable).
+  using DurableHandler = std::function<void(Request&&, Responder, IdempotencyScope)>;
   // Wraps a POST handler with Idempotency-Key replay.
   Handler Idempotent(Handler inner);
+  Handler Idempotent(DurableHandler inner);
 
   void Healthz(Request&& req, Responder respond);
   void Readyz(Request&& req, Responder respond);
   void Metrics(Request&& req, Responder respond);
-  void CreateVenue(Request&& req, Responder respond);
+  void CreateVenue(Request&& req, Responder respond, IdempotencyScope idem);
   void GetVenue(Request&& req, Responder respond);
-  void CreateShow(Request&& req, Responder respond);
+  void CreateShow(Request&& req, Responder respond, IdempotencyScope idem);
   void SearchShows(Request&& req, Responder respond);
   void GetShow(Request&& req, Responder respond);
   void GetSeatMap(Request&& req, Responder respond);
@@ -85,11 +104,11 @@ class Api {
   void GetHold(Request&& req, Responder respond);
   void ReleaseHold(Request&& req, Responder respond);
   void ExtendHold(Request&& req, Responder respond);
-  void ConfirmHold(Request&& req, Responder respond);
+  void ConfirmHold(Request&& req, Responder respond, IdempotencyScope idem);
   void GetBooking(Request&& req, Responder respond);
   void ListBookings(Request&& req, Responder respond);
-  void CancelBooking(Request&& req, Responder respond);
-  void Checkout(Request&& req, Responder respond);
+  void CancelBooking(Request&& req, Responder respond, IdempotencyScope idem);
+  void Checkout(Request&& req, Responder respond, IdempotencyScope idem);
   void PaymentWebhook(Request&& req, Responder respond);
   void HoldEvents(Request&& req, Responder respond);
   void GetTicket(Request&& req, Responder respond);
@@ -117,5 +136,13 @@ class Api {
   std::atomic<bool> ready_{false};
   std::unique_ptr<Cache> cache_;
 };
+
+template <typename R>
+service::Remember<R> IdempotencyScope::For(std::function<Response(const R&)> answer) const {
+  if (key.empty()) return {};
+  return [scope = *this, answer = std::move(answer)](const R& r) {
+    return scope.RecordOf(answer(r), service::SystemNowMs());
+  };
+}
 
 }  // namespace boxoffice::http

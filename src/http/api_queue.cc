@@ -107,14 +107,14 @@ StatusOr<service::QueueSettings> ParseQueueSettings(std::string_view body) {
   s.prequeue_opens_at_ms = ReadTime(r, "prequeue_opens_at", Field::kRequired).value_or(0);
   s.onsale_at_ms = ReadTime(r, "onsale_at", Field::kRequired).value_or(0);
   s.admissions_per_minute = static_cast<uint32_t>(
-      r.Int("admissions_per_minute", Field::kOptional, 1, service::kAdmissionsPerMinuteMax)
+      r.Int("admissions_per_minute", Field::kOptional, 1, core::kAdmissionsPerMinuteMax)
           .value_or(s.admissions_per_minute));
   s.active_shoppers_max = static_cast<uint32_t>(
-      r.Int("active_shoppers_max", Field::kOptional, 1, service::kActiveShoppersMaxLimit)
+      r.Int("active_shoppers_max", Field::kOptional, 1, core::kActiveShoppersMax)
           .value_or(s.active_shoppers_max));
   s.session_s =
-      static_cast<uint32_t>(r.Int("session_seconds", Field::kOptional, service::kSessionSecondsMin,
-                                  service::kSessionSecondsMax)
+      static_cast<uint32_t>(r.Int("session_seconds", Field::kOptional, core::kSessionSecondsMin,
+                                  core::kSessionSecondsMax)
                                 .value_or(s.session_s));
   const std::string mode = r.String("mode", Field::kOptional, 16).value_or("everyone");
   if (mode != "everyone" && mode != "at_capacity")

@@ -125,6 +125,7 @@ void GatewayRoutes::Register(Router& router) {
   router.Add(Method::kPost, "/gateway/v1/payments", bind(&GatewayRoutes::Create));
   router.Add(Method::kGet, "/gateway/v1/payments/{id}", bind(&GatewayRoutes::Get));
   router.Add(Method::kPost, "/gateway/v1/payments/{id}/refunds", bind(&GatewayRoutes::Refund));
+  router.Add(Method::kPost, "/gateway/v1/payments/{id}/cancel", bind(&GatewayRoutes::Cancel));
   router.Add(Method::kPost, "/gateway/v1/payments/{id}/approve", bind(&GatewayRoutes::Approve));
   router.Add(Method::kPost, "/gateway/v1/payments/{id}/decline", bind(&GatewayRoutes::Decline));
   router.Add(Method::kGet, "/gateway/pay/{id}", bind(&GatewayRoutes::PayPage));
@@ -167,6 +168,15 @@ void GatewayRoutes::Refund(Request&& req, Responder respond) {
     if (!f.ok()) return (*r)(FromStatus(f.status(), "payment_not_refundable"));
     (*r)(Response::Json(201, EncodeRefund(*f)));
   });
+}
+
+// The merchant withdraws a payment it no longer wants; 409 payment_settled if
+// it was charged.
+void GatewayRoutes::Cancel(Request&& req, Responder respond) {
+  if (auto p = RequireApiKey(req, options_.api_key)) return respond(std::move(*p));
+  const std::string id(req.PathParam("id"));
+  if (!IsPaymentId(id)) return respond(NoSuchPayment());
+  gateway_->CancelPayment(id, PaymentAnswer(std::move(respond)));
 }
 
 void GatewayRoutes::Approve(Request&& req, Responder respond) {

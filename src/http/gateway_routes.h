@@ -47,6 +47,7 @@ class GatewayRoutes {
   void Create(Request&& req, Responder respond);
   void Get(Request&& req, Responder respond);
   void Refund(Request&& req, Responder respond);
+  void Cancel(Request&& req, Responder respond);
   void Approve(Request&& req, Responder respond);
   void Decline(Request&& req, Responder respond);
   void PayPage(Request&& req, Responder respond);

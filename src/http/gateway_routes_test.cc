@@ -246,6 +246,16 @@ TEST(HttpGatewayClient, SpeaksToTheRoutes) {
       [&](payments::Done<payments::Payment> d) { gw.GetPayment(p->id, std::move(d)); });
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->status, payments::PaymentStatus::kPending);
+  StatusOr<payments::Payment> cancelled = Await<payments::Payment>(
+      [&](payments::Done<payments::Payment> d) { gw.CancelPayment(p->id, std::move(d)); });
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().message();
+  EXPECT_EQ(cancelled->status, payments::PaymentStatus::kCancelled);
+  EXPECT_EQ(Await<payments::Payment>([&](payments::Done<payments::Payment> d) {
+              gw.CancelPayment("pay_" + std::string(32, '0'), std::move(d));
+            })
+                .status()
+                .code(),
+            StatusCode::kNotFound);
 }
 
 TEST(HttpGatewayClient, AnUnreachableGatewayIsUnavailable) {

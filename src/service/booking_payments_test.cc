@@ -87,6 +87,13 @@ class BookingPaymentsTest : public ServiceTest {
     return f.get();
   }
 
+  // A reconciliation period passes: reconciliation runs and what it set off settles.
+  void ReconcileLater() {
+    clock_.Advance(kReconcileAfterMs);
+    svc_->ReconcilePayments();
+    Settle();
+  }
+
   void DeliverRefundEvents() {
     for (const payments::WebhookEvent& e : gateway_.TakeRefundEvents()) {
       StatusOr<WebhookOutcome> r = Deliver(e);
@@ -204,9 +211,11 @@ TEST_F(BookingPaymentsTest, AbandonedCheckoutExpiresAndChargesNobody) {
   clock_.Set(c.value.expires_at_ms);
   EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kExpired);
   clock_.Advance(kReconcileAfterMs);
-  svc_->ReconcilePayments();  // the gateway still says pending: nothing to settle
+  svc_->ReconcilePayments();  // the hold ended: the payment is withdrawn at the gateway
   Settle();
-  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kPending);
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kCancelled);
+  EXPECT_EQ(gateway_.Find(c.value.payment_id)->status, payments::PaymentStatus::kCancelled);
+  EXPECT_TRUE(Has(Trail(h.hold), HoldTrailKind::kPaymentCancelled));
   EXPECT_TRUE(svc_->BookingsOfShow(show_).empty());
   EXPECT_TRUE(Has(Trail(h.hold), HoldTrailKind::kExpired));
   ExpectSettledAndSound();
@@ -273,8 +282,8 @@ TEST_F(BookingPaymentsTest, LostWebhookIsSettledByReconciliation) {
 }
 
 // Reconciliation asks about the open payments only: those recovered after a
-// restart, not the settled ones, and not the pending ones past the horizon,
-// which a late webhook still settles.
+// restart, not the settled ones; a pending one whose hold ended is cancelled
+// at the gateway, after which it is final and nobody is asked.
 TEST_F(BookingPaymentsTest, ReconciliationAsksOnlyAboutOpenPayments) {
   const HoldView lost = Hold("alice", {"S1-4-2"});
   const HoldView slow = Hold("bob", {"S1-4-3"});
@@ -296,14 +305,95 @@ TEST_F(BookingPaymentsTest, ReconciliationAsksOnlyAboutOpenPayments) {
   Settle();
   EXPECT_EQ(gateway_.get_calls(), 3u);
 
-  clock_.Set(c_slow.value.expires_at_ms + kReconcileHorizonMs);
-  svc_->ReconcilePayments();  // past the horizon: nobody is asked
+  clock_.Set(c_slow.value.expires_at_ms + kReconcileAfterMs);
+  svc_->ReconcilePayments();  // its hold ended: cancelled at the gateway
+  Settle();
+  EXPECT_EQ(gateway_.cancel_calls(), 1u);
+  EXPECT_EQ(svc_->FindPayment(c_slow.value.payment_id)->state, PaymentState::kCancelled);
   clock_.Advance(kReconcileAfterMs);
-  svc_->ReconcilePayments();
+  svc_->ReconcilePayments();  // final: nobody is asked any more
   Settle();
   EXPECT_EQ(gateway_.get_calls(), 3u);
-  ASSERT_TRUE(Deliver(gateway_.Approve(c_slow.value.payment_id)).ok());
-  EXPECT_EQ(svc_->FindPayment(c_slow.value.payment_id)->state, PaymentState::kBooked);
+  EXPECT_EQ(gateway_.cancel_calls(), 1u);
+  (void)gateway_.Approve(c_slow.value.payment_id);  // too late: nobody can be charged
+  EXPECT_EQ(gateway_.Find(c_slow.value.payment_id)->status, payments::PaymentStatus::kCancelled);
+  ExpectSettledAndSound();
+}
+
+// A declined card tried again on the pay page is charged, and its webhook is
+// lost: a failed payment is not final, so reconciliation asks about it while
+// its hold is live and books the hold.
+TEST_F(BookingPaymentsTest, ADeclinedPaymentChargedLaterWithItsWebhookLostIsBooked) {
+  const HoldView h = Hold("alice", {"S1-4-4"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(Deliver(gateway_.Decline(c.value.payment_id)).ok());
+  ASSERT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kFailed);
+  (void)gateway_.Approve(c.value.payment_id);  // charged; the webhook is lost
+  ReconcileLater();
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kBooked);
+  EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kConfirmed);
+  ExpectSettledAndSound();
+}
+
+// The reproduction: declined, then a second checkout while the first
+// payment is charged after all with its webhook lost. One booking, and the
+// other charge refunded (or never made): never two charges for one order.
+TEST_F(BookingPaymentsTest, ASecondCheckoutAfterADeclineNeverLeavesTwoCharges) {
+  const HoldView h = Hold("alice", {"S1-4-5"});
+  const Reply<CheckoutView> first = Checkout(h);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(Deliver(gateway_.Decline(first.value.payment_id)).ok());
+  (void)gateway_.Approve(first.value.payment_id);  // charged; the webhook is lost
+  const Reply<CheckoutView> second = Checkout(h);
+  ASSERT_TRUE(second.ok());
+  ASSERT_NE(second.value.payment_id, first.value.payment_id);
+  const payments::WebhookEvent paid = gateway_.Approve(second.value.payment_id);
+  (void)Deliver(paid);
+  DeliverRefundEvents();
+  ReconcileLater();
+  DeliverRefundEvents();
+  ReconcileLater();
+  DeliverRefundEvents();
+  size_t charged = 0;
+  for (const payments::Payment& p : gateway_.All()) {
+    if (p.status == payments::PaymentStatus::kSucceeded) ++charged;
+  }
+  EXPECT_EQ(charged, 1u);
+  EXPECT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+  for (const std::string& id : {first.value.payment_id, second.value.payment_id}) {
+    const PaymentState s = svc_->FindPayment(id)->state;
+    EXPECT_TRUE(s == PaymentState::kBooked || s == PaymentState::kRefunded ||
+                s == PaymentState::kCancelled)
+        << id << " ended " << static_cast<int>(s);
+  }
+  ExpectSettledAndSound();
+}
+
+// A second paid payment for a booked general-admission order, settled after
+// the hold's tombstone is forgotten (here: the first payment, declined, then
+// charged with its webhook lost, found out by reconciliation two hours on):
+// it is matched to the order's booking by the payment records and refunded,
+// never booked again with whatever places are free.
+TEST_F(BookingPaymentsTest, ASecondChargeForABookedGeneralAdmissionOrderIsRefunded) {
+  Reply<HoldView> held = svc_->CreateHold("alice", show_, PlacesWanted{"GA", 2});
+  ASSERT_TRUE(held.ok());
+  const HoldView h = held.value;
+  const Reply<CheckoutView> first = Checkout(h);
+  ASSERT_TRUE(Deliver(gateway_.Decline(first.value.payment_id)).ok());
+  const payments::WebhookEvent late = gateway_.Approve(first.value.payment_id);  // lost
+  const Reply<CheckoutView> second = Checkout(h);
+  ASSERT_TRUE(Deliver(gateway_.Approve(second.value.payment_id)).ok());
+  ASSERT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+  clock_.Advance(2 * kClosedHoldMemoryMs);  // the tombstone is forgotten, then reconciliation
+  svc_->Sweep();
+  Settle();
+  DeliverRefundEvents();
+  ASSERT_TRUE(Deliver(late).ok());  // and the lost webhook turns up after all
+  EXPECT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+  EXPECT_EQ(svc_->FindPayment(first.value.payment_id)->state, PaymentState::kRefunded);
+  EXPECT_NE(svc_->FindPayment(first.value.payment_id)->note.find("already booked"),
+            std::string::npos);
   ExpectSettledAndSound();
 }
 

@@ -47,7 +47,9 @@ core::ShowPolicy PolicyOf(const ShowSettings& s, const core::SeatMap& map,
   return p;
 }
 
-Status ValidateSettings(const ShowSettings& s, const Venue& venue) {
+// Whether `s` is a show this server may sell: within `caps` (the operator's
+// at creation, the hard limits at recovery).
+Status ValidateSettings(const ShowSettings& s, const Venue& venue, const ShowCaps& caps) {
   if (s.name.empty() || s.name.size() > core::kNameBytesMax) {
     return Status::InvalidArgument("name: must be 1.." + std::to_string(core::kNameBytesMax) +
                                    " bytes");
@@ -60,26 +62,43 @@ Status ValidateSettings(const ShowSettings& s, const Venue& venue) {
   for (const core::Category& c : venue.map->categories()) {
     auto it = s.prices.find(c.id);
     if (it == s.prices.end()) return Status::InvalidArgument("prices." + c.id + ": is required");
-    if (it->second < 0 || it->second > 100'000'000'00)
+    if (it->second < 0 || it->second > core::kPriceMinorMax)
       return Status::InvalidArgument("prices." + c.id + ": out of range");
   }
   for (const auto& [id, price] : s.prices) {
     if (!venue.map->FindCategory(id))
       return Status::InvalidArgument("prices." + id + ": no such category in the venue");
   }
-  if (s.hold_ttl_s < kHoldTtlSecondsMin || s.hold_ttl_s > kHoldTtlSecondsMax) {
-    return Status::InvalidArgument("hold_ttl_s: must be between 1 and 3600");
+  if (s.hold_ttl_s < core::kHoldTtlSecondsMin || s.hold_ttl_s > caps.hold_ttl_s_max) {
+    return Status::InvalidArgument("hold_ttl_s: must be between " +
+                                   std::to_string(core::kHoldTtlSecondsMin) + " and " +
+                                   std::to_string(caps.hold_ttl_s_max) + " (hold_ttl_max_s)");
   }
-  if (s.seats_per_order_max < 1 || s.seats_per_order_max > core::kSeatsPerHoldMax) {
-    return Status::InvalidArgument("seats_per_order_max: must be between 1 and 50");
+  if (s.seats_per_order_max < 1 || s.seats_per_order_max > caps.seats_per_order_max) {
+    return Status::InvalidArgument("seats_per_order_max: must be between 1 and " +
+                                   std::to_string(caps.seats_per_order_max) +
+                                   " (seats_per_hold_max)");
   }
-  if (s.seats_per_fan_max < s.seats_per_order_max || s.seats_per_fan_max > 1000) {
-    return Status::InvalidArgument(
-        "seats_per_fan_max: must be between seats_per_order_max and 1000");
+  if (s.seats_per_fan_max < s.seats_per_order_max || s.seats_per_fan_max > caps.seats_per_fan_max) {
+    return Status::InvalidArgument("seats_per_fan_max: must be between seats_per_order_max and " +
+                                   std::to_string(caps.seats_per_fan_max) +
+                                   " (seats_per_owner_max)");
   }
   if (s.on_sale_at_ms > s.starts_at_ms)
     return Status::InvalidArgument("on_sale_at: after starts_at");
   return Status::Ok();
+}
+
+Outcome OutcomeOfEnd(store::HoldEnd end) {
+  switch (end) {
+    case store::HoldEnd::kReleased:
+      return Outcome::kHoldReleased;
+    case store::HoldEnd::kExpired:
+      return Outcome::kHoldExpired;
+    case store::HoldEnd::kConfirmed:
+      return Outcome::kHoldConfirmed;
+  }
+  return Outcome::kInvalidRequest;  // not a way a hold ends: RestoreClosedHold refuses it
 }
 
 store::HoldEnd EndOf(core::ChangeReason r) {
@@ -96,11 +115,11 @@ store::HoldEnd EndOf(core::ChangeReason r) {
 }  // namespace
 
 BookingService::BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
-                               metrics::Registry& m, core::DurationMs hold_lifetime_max_ms)
+                               metrics::Registry& m, ShowCaps caps)
     : store_(store),
       codec_(codec),
       clock_(std::move(clock)),
-      hold_lifetime_max_ms_(hold_lifetime_max_ms),
+      caps_(caps),
       holds_active_(m.GetGauge("holds_active", "Live holds, all shows")),
       holds_created_(m.GetCounter("holds_created_total", "Holds created")),
       holds_expired_(m.GetCounter("holds_expired_total", "Holds that expired")),
@@ -192,7 +211,7 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
       }
       case core::ChangeReason::kReleased:
       case core::ChangeReason::kExpired:
-        batch.records.push_back(store::HoldClosed{show, c.hold, EndOf(c.reason), c.at_ms});
+        batch.records.push_back(store::HoldClosed{show, c.hold, EndOf(c.reason), c.at_ms, 0});
         (c.reason == core::ChangeReason::kExpired ? holds_expired_ : holds_released_).Inc();
         holds_active_.Dec();
         break;
@@ -202,8 +221,9 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
             show, b.id, b.hold, owners_.User(b.owner), b.seats, b.ga_area, b.ga_quantity,
             b.total_minor, ctx.payment_ref, b.booked_at_ms, false, 0});
         batch.records.push_back(
-            store::HoldClosed{show, c.hold, store::HoldEnd::kConfirmed, c.at_ms});
+            store::HoldClosed{show, c.hold, store::HoldEnd::kConfirmed, c.at_ms, c.booking});
         rooms_->OnBooked(show, owners_.User(b.owner), c.at_ms, batch);
+        e.booking_of_hold[c.hold] = c.booking;
         if (e.payment_refs.size() < b.id) e.payment_refs.resize(b.id);
         e.payment_refs[b.id - 1] = ctx.payment_ref;
         bookings_.Inc();
@@ -236,7 +256,8 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
 // ---- Catalogue ------------------------------------------------------------------------
 
 void BookingService::CreateVenue(std::string seat_map_json,
-                                 Done<StatusOr<std::shared_ptr<const Venue>>> done) {
+                                 Done<StatusOr<std::shared_ptr<const Venue>>> done,
+                                 Remember<StatusOr<std::shared_ptr<const Venue>>> remember) {
   if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
   StatusOr<core::SeatMap> map = codec_.ParseSeatMap(seat_map_json);
   if (!map.ok()) return done(map.status());
@@ -253,10 +274,13 @@ void BookingService::CreateVenue(std::string seat_map_json,
   store::Batch batch;
   batch.records.push_back(
       store::VenueRecord{venue->id, venue->name, venue->seat_map_json, venue->created_at_ms});
-  SubmitOrFail(std::move(batch), [venue, done = std::move(done)](Status s) {
-    if (!s.ok()) return done(Status::Unavailable("could not journal the venue: " + s.message()));
-    done(std::shared_ptr<const Venue>(venue));
-  });
+  store::DurableCallback answer = Remembering<StatusOr<std::shared_ptr<const Venue>>>(
+      remember, std::shared_ptr<const Venue>(venue), batch, [venue, done = std::move(done)](Status s) {
+        if (!s.ok())
+          return done(Status::Unavailable("could not journal the venue: " + s.message()));
+        done(std::shared_ptr<const Venue>(venue));
+      });
+  SubmitOrFail(std::move(batch), std::move(answer));
 }
 
 std::shared_ptr<const Venue> BookingService::FindVenue(uint64_t id) const {
@@ -276,18 +300,19 @@ std::shared_ptr<const Show> BookingService::AddShow(core::ShowId id, ShowSetting
   show->created_at_ms = created_at_ms;
   entry->show = show;
   entry->shard = std::make_unique<ShowShard>(
-      id, venue->map, PolicyOf(show->settings, *venue->map, hold_lifetime_max_ms_),
+      id, venue->map, PolicyOf(show->settings, *venue->map, caps_.hold_lifetime_max_ms),
       std::make_unique<crypto::RandomTokens>());
   shows_[id] = std::move(entry);  // the caller holds catalog_mu_ exclusively
   return show;
 }
 
 void BookingService::CreateShow(ShowSettings settings,
-                                Done<StatusOr<std::shared_ptr<const Show>>> done) {
+                                Done<StatusOr<std::shared_ptr<const Show>>> done,
+                                Remember<StatusOr<std::shared_ptr<const Show>>> remember) {
   if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
   std::shared_ptr<const Venue> venue = FindVenue(settings.venue_id);
   if (venue == nullptr) return done(Status::NotFound("venue_id: no such venue"));
-  if (Status s = ValidateSettings(settings, *venue); !s.ok()) return done(s);
+  if (Status s = ValidateSettings(settings, *venue, caps_); !s.ok()) return done(s);
   const core::TimeMs now = clock_();
   const std::string settings_json = codec_.ShowSettingsToJson(settings);
   std::shared_ptr<const Show> show;
@@ -298,10 +323,13 @@ void BookingService::CreateShow(ShowSettings settings,
   store::Batch batch;
   batch.records.push_back(store::ShowRecord{show->id, venue->id, show->settings.name, settings_json,
                                             show->settings.starts_at_ms, now});
-  SubmitOrFail(std::move(batch), [show, done = std::move(done)](Status s) {
-    if (!s.ok()) return done(Status::Unavailable("could not journal the show: " + s.message()));
-    done(show);
-  });
+  store::DurableCallback answer = Remembering<StatusOr<std::shared_ptr<const Show>>>(
+      remember, show, batch, [show, done = std::move(done)](Status s) {
+        if (!s.ok())
+          return done(Status::Unavailable("could not journal the show: " + s.message()));
+        done(show);
+      });
+  SubmitOrFail(std::move(batch), std::move(answer));
 }
 
 BookingService::ShowEntry* BookingService::EntryForChange(core::ShowId show, const char* not_found,
@@ -614,7 +642,8 @@ BookingView BookingService::ViewOfBooking(const ShowEntry& e, const core::Bookin
 }
 
 void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::string payment_ref,
-                                 Done<Reply<BookingView>> done) {
+                                 Done<Reply<BookingView>> done,
+                                 Remember<Reply<BookingView>> remember) {
   Reply<BookingView> reply;
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return done(std::move(reply));
@@ -627,6 +656,7 @@ void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::stri
     if (inv.FindHold(hold, now, &info) != Outcome::kOk) {
       const auto closed = inv.FindClosedHold(hold);
       reply.outcome = closed ? closed->why : Outcome::kHoldNotFound;
+      reply.value.show = show;
       if (closed) reply.value.booking = closed->booking;
       if (!closed) reply.status = Status::NotFound("no such hold");
       Journal(*e, inv, {}, nullptr);
@@ -640,15 +670,10 @@ void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::stri
     EnsureTickets(*e, inv, r.booking);
     reply.value = ViewOfBooking(*e, *inv.FindBooking(r.booking));
     submitted = true;
-    Journal(
-        *e, inv, {},
-        [reply, done](Status s) mutable {
-          if (!s.ok())
-            reply.status =
-                Status::Unavailable("the booking could not be made durable: " + s.message());
-          done(std::move(reply));
-        },
-        JournalContext{payment_ref});
+    store::Batch batch;
+    store::DurableCallback answer =
+        Remembering(remember, reply, batch, AnswerWhenDurable(reply, done, "the booking"));
+    Journal(*e, inv, std::move(batch), std::move(answer), JournalContext{payment_ref});
     return 0;
   });
   if (!submitted) done(std::move(reply));
@@ -701,7 +726,8 @@ std::vector<BookingView> BookingService::BookingsOfUser(const std::string& user)
 }
 
 void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
-                                   Done<Reply<BookingView>> done) {
+                                   Done<Reply<BookingView>> done,
+                                   Remember<Reply<BookingView>> remember) {
   Reply<BookingView> reply;
   ShowEntry* e = EntryForChange(show, "no such booking", reply.status);
   if (e == nullptr) return done(std::move(reply));
@@ -723,13 +749,13 @@ void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
     submitted = true;
     store::Batch batch;
     const std::string refund = RefundOnCancel(reply.value, now, batch);
-    Journal(*e, inv, std::move(batch), [this, reply, done, refund](Status s) mutable {
-      if (!s.ok())
-        reply.status =
-            Status::Unavailable("the cancellation could not be made durable: " + s.message());
-      if (s.ok() && !refund.empty()) RequestRefund(refund);
-      done(std::move(reply));
-    });
+    Done<Reply<BookingView>> then = [this, done, refund](Reply<BookingView> r) {
+      if (r.status.ok() && !refund.empty()) RequestRefund(refund);
+      done(std::move(r));
+    };
+    store::DurableCallback answer = Remembering(
+        remember, reply, batch, AnswerWhenDurable(reply, std::move(then), "the cancellation"));
+    Journal(*e, inv, std::move(batch), std::move(answer));
     return 0;
   });
   if (!submitted) done(std::move(reply));
@@ -753,22 +779,14 @@ AuditResult BookingService::Audit(core::ShowId show) {
 
 std::optional<store::IdempotencyRecord> BookingService::FindIdempotent(
     const std::string& user, const std::string& key) const {
-  std::lock_guard<std::mutex> lock(idempotency_mu_);
-  auto it = idempotency_.find({user, key});
-  if (it == idempotency_.end()) return std::nullopt;
-  return it->second;
+  return idempotency_.Find(user, key);
 }
 
 void BookingService::RememberIdempotent(store::IdempotencyRecord record,
                                         store::DurableCallback done) {
-  {
-    std::lock_guard<std::mutex> lock(idempotency_mu_);
-    const auto [it, added] = idempotency_.emplace(std::make_pair(record.user, record.key), record);
-    if (!added) {
-      if (done) done(Status::Ok());  // a concurrent twin got there first
-      return;
-    }
-    idempotency_order_.push_back(it);
+  if (!idempotency_.Add(record)) {
+    if (done) done(Status::Ok());  // a concurrent twin got there first
+    return;
   }
   store::Batch batch;
   batch.records.push_back(std::move(record));
@@ -805,7 +823,7 @@ Status BookingService::Recover() {
     }
     // Settings this build would refuse to create are refused read back too.
     const Status valid =
-        settings.ok() ? ValidateSettings(*settings, *venue->second) : settings.status();
+        settings.ok() ? ValidateSettings(*settings, *venue->second, ShowCaps{}) : settings.status();
     if (!valid.ok()) {
       return Status::Corruption("show " + std::to_string(r.show_id) + ": " + valid.message());
     }
@@ -816,13 +834,7 @@ Status BookingService::Recover() {
     if (Status st = RecoverShow(snap, *entry); !st.ok()) return st;
   }
   lock.unlock();
-  {
-    std::lock_guard<std::mutex> ilock(idempotency_mu_);
-    for (const store::IdempotencyRecord& r : snap.idempotency) {
-      const auto [it, added] = idempotency_.emplace(std::make_pair(r.user, r.key), r);
-      if (added) idempotency_order_.push_back(it);
-    }
-  }
+  for (const store::IdempotencyRecord& r : snap.idempotency) idempotency_.Add(r);
   if (Status st = RecoverPayments(snap); !st.ok()) return st;
   if (Status st = rooms_->Recover(snap); !st.ok()) return st;
   Sweep();  // holds that expired while the server was down
@@ -852,6 +864,7 @@ Status BookingService::RecoverShow(const store::Snapshot& snap, ShowEntry& e) {
                        b->cancelled_at_ms};
       if (Status st = inv.RestoreBooking(cb); !st.ok()) return st;
       e.payment_refs.push_back(b->payment_ref);
+      e.booking_of_hold[b->hold_id] = b->booking_id;
     }
     for (const store::HoldRecord& h : snap.live_holds) {
       if (h.show_id != show) continue;
@@ -864,6 +877,12 @@ Status BookingService::RecoverShow(const store::Snapshot& snap, ShowEntry& e) {
     for (const store::SeatsBlocked& b : snap.blocked) {
       if (b.show_id != show) continue;
       if (Status st = inv.RestoreBlocked(b.seats); !st.ok()) return st;
+    }
+    for (const store::ClosedHoldRecord& h : snap.closed_holds) {
+      if (h.show_id != show) continue;
+      const Status st = inv.RestoreClosedHold(h.hold_id, owners_.Intern(h.owner), h.token,
+                                              OutcomeOfEnd(h.why), h.booking_id, h.closed_at_ms);
+      if (!st.ok()) return st;
     }
     core::Version version = 0;
     for (const store::ShowVersion& v : snap.versions) {

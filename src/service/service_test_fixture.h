@@ -51,7 +51,7 @@ class ServiceTest : public ::testing::Test {
     if (!s.ok()) return s.status();
     store_ = std::move(s).value();
     svc_ = std::make_unique<BookingService>(
-        *store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
+        *store_, codec_, [this] { return clock_.now_ms(); }, metrics_, caps_);
     Wire(*svc_);
     return svc_->Recover();
   }
@@ -87,6 +87,14 @@ class ServiceTest : public ::testing::Test {
   // A 2x4x10 grid with a GA area of 20 (or `spec`), and a show on sale with a 60 s hold TTL.
   core::ShowId MakeShow(BookingService& svc,
                         const core::SeatMapSpec& spec = testing::GridVenue(2, 4, 10, 20)) {
+    auto show = TryMakeShow(svc, spec, [](ShowSettings&) {});
+    EXPECT_TRUE(show.ok()) << show.status().message();
+    return (*show)->id;
+  }
+  // The same, with the show's settings changed by `edit` first; how that went.
+  StatusOr<std::shared_ptr<const Show>> TryMakeShow(BookingService& svc,
+                                                    const core::SeatMapSpec& spec,
+                                                    const std::function<void(ShowSettings&)>& edit) {
     const std::string json = boost::json::serialize(http::SeatMapSpecToJson(spec));
     auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
         [&](auto done) { svc.CreateVenue(json, done); });
@@ -99,10 +107,9 @@ class ServiceTest : public ::testing::Test {
     s.currency = "EUR";
     s.prices = {{"P1", 5000}, {"P2", 2500}};
     s.hold_ttl_s = 60;
-    auto show =
-        Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc.CreateShow(s, done); });
-    EXPECT_TRUE(show.ok()) << show.status().message();
-    return (*show)->id;
+    edit(s);
+    return Wait<StatusOr<std::shared_ptr<const Show>>>(
+        [&](auto done) { svc.CreateShow(s, done); });
   }
 
   Reply<BookingView> Confirm(core::ShowId show, core::HoldId hold) {
@@ -114,6 +121,7 @@ class ServiceTest : public ::testing::Test {
   testing::FakeClock clock_;
   http::JsonCatalogCodec codec_;
   metrics::Registry metrics_;
+  ShowCaps caps_;  // of every service (re)opened
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<BookingService> svc_;
 };

@@ -177,15 +177,15 @@ std::pair<size_t, size_t> RangeOf(const std::vector<T>& v, core::ShowId show) {
 Status Validate(const QueueSettings& s) {
   if (s.onsale_at_ms < s.prequeue_opens_at_ms)
     return Status::InvalidArgument("onsale_at must not be before prequeue_opens_at");
-  if (s.admissions_per_minute < 1 || s.admissions_per_minute > kAdmissionsPerMinuteMax)
+  if (s.admissions_per_minute < 1 || s.admissions_per_minute > core::kAdmissionsPerMinuteMax)
     return Status::InvalidArgument("admissions_per_minute must be 1.." +
-                                   std::to_string(kAdmissionsPerMinuteMax));
-  if (s.active_shoppers_max < 1 || s.active_shoppers_max > kActiveShoppersMaxLimit)
+                                   std::to_string(core::kAdmissionsPerMinuteMax));
+  if (s.active_shoppers_max < 1 || s.active_shoppers_max > core::kActiveShoppersMax)
     return Status::InvalidArgument("active_shoppers_max must be 1.." +
-                                   std::to_string(kActiveShoppersMaxLimit));
-  if (s.session_s < kSessionSecondsMin || s.session_s > kSessionSecondsMax)
-    return Status::InvalidArgument("session_seconds must be " + std::to_string(kSessionSecondsMin) +
-                                   ".." + std::to_string(kSessionSecondsMax));
+                                   std::to_string(core::kActiveShoppersMax));
+  if (s.session_s < core::kSessionSecondsMin || s.session_s > core::kSessionSecondsMax)
+    return Status::InvalidArgument("session_seconds must be " + std::to_string(core::kSessionSecondsMin) +
+                                   ".." + std::to_string(core::kSessionSecondsMax));
   return Status::Ok();
 }
 

@@ -39,6 +39,7 @@
 #include <shared_mutex>
 #include <string>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "core/waiting_room.h"
 #include "metrics/metrics.h"
@@ -47,10 +48,6 @@
 namespace boxoffice::service {
 
 inline constexpr size_t kQueueRoomsMax = 10'000;
-inline constexpr uint32_t kAdmissionsPerMinuteMax = 1'000'000;
-inline constexpr uint32_t kActiveShoppersMaxLimit = 1'000'000;
-inline constexpr uint32_t kSessionSecondsMin = 10;
-inline constexpr uint32_t kSessionSecondsMax = 7'200;
 inline constexpr core::DurationMs kQueueTickMs = 100;
 inline constexpr core::DurationMs kQueueStatusRefreshMs = 250;
 inline constexpr size_t kQueueOwnerKeyBytes = 16;

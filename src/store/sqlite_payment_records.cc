@@ -57,7 +57,8 @@ StatusOr<PaymentTables> PaymentTables::Prepare(Db& db) {
        "booking_id = excluded.booking_id, refund_id = excluded.refund_id, note = excluded.note, "
        "updated_at_ms = excluded.updated_at_ms"},
       {&t.insert_webhook_event_,
-       "INSERT INTO webhook_events(event_id, received_at_ms) VALUES(?1, ?2)"},
+       "INSERT INTO webhook_events(event_id, received_at_ms) VALUES(?1, ?2) "
+       "ON CONFLICT(event_id) DO UPDATE SET received_at_ms = excluded.received_at_ms"},
       {&t.insert_trail_,
        "INSERT INTO hold_trail(show_id, hold_id, kind, at_ms, reason) VALUES(?1, ?2, ?3, ?4, ?5)"},
       {&t.insert_ticket_,
@@ -78,12 +79,10 @@ Status PaymentTables::Put(const PaymentRecord& r) {
       .Exec();
 }
 
+// An event id seen again (the service forgot it after its retention) is
+// recorded again: a clash here must never fail the batch.
 Status PaymentTables::Put(const WebhookEventRecord& r) {
-  Status s = insert_webhook_event_.Bind(r.event_id, r.received_at_ms).Exec();
-  if (s.code() == StatusCode::kAlreadyExists) {
-    return Status::AlreadyExists("webhook event " + r.event_id + " took effect already");
-  }
-  return s;
+  return insert_webhook_event_.Bind(r.event_id, r.received_at_ms).Exec();
 }
 
 Status PaymentTables::Put(const HoldTrailRecord& r) {
@@ -127,7 +126,7 @@ Status ReadPaymentTables(Db& db, Snapshot& snap) {
         p.currency = row.Bytes();
         p.pay_url = row.Bytes();
         const auto state = row.Int<uint8_t>();
-        if (state > static_cast<uint8_t>(PaymentState::kRefunded)) row.Fail("unknown state");
+        if (state > static_cast<uint8_t>(PaymentState::kCancelled)) row.Fail("unknown state");
         p.state = static_cast<PaymentState>(state);
         p.booking_id = row.Int<BookingId>();
         p.refund_id = row.Bytes();
@@ -155,7 +154,7 @@ Status ReadPaymentTables(Db& db, Snapshot& snap) {
                      t.show_id = row.Int<ShowId>();
                      t.hold_id = row.Int<HoldId>();
                      const auto kind = row.Int<uint8_t>();
-                     if (kind > static_cast<uint8_t>(HoldTrailKind::kPaymentFailed))
+                     if (kind > static_cast<uint8_t>(HoldTrailKind::kPaymentCancelled))
                        row.Fail("unknown kind");
                      t.kind = static_cast<HoldTrailKind>(kind);
                      t.at_ms = row.Int<TimeMs>();

@@ -83,6 +83,7 @@ TEST(QueueSchema, AVersion3FileMigratesToVersion4AndKeepsItsData) {
     ASSERT_TRUE((*db)
                     ->Exec("DROP TABLE queue_rooms; DROP TABLE queue_joins; "
                            "DROP TABLE queue_sessions; DROP TABLE queue_progress; "
+                           "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
                            "PRAGMA user_version = 3;")
                     .ok());
     ASSERT_TRUE((*db)->Exec("INSERT INTO venues VALUES(1, 'Hall', '{}', 5)").ok());

@@ -92,7 +92,7 @@ class RecordWriter {
   Stmt begin_, commit_, rollback_;
   Stmt savepoint_, release_, rollback_to_;
   Stmt upsert_venue_, upsert_show_;
-  Stmt insert_hold_, extend_hold_, delete_hold_;
+  Stmt insert_hold_, extend_hold_, close_hold_, delete_hold_, prune_closed_holds_;
   Stmt insert_booking_, find_booking_, cancel_booking_;
   Stmt claim_seat_, seat_owner_, free_seat_;
   Stmt block_seat_, unblock_seat_;

@@ -9,13 +9,15 @@
 // Tables (uint64 ids are stored bit for bit as INTEGER; seat lists as blobs of
 // 4-byte little-endian seat indexes, see EncodeSeats; tokens as 16-byte blobs):
 //   venues, shows            the latest record of each venue and show
-//   holds                    live holds only: closing a hold deletes its row
+//   holds                    live holds only: closing a hold moves its row to
+//   closed_holds             why each hold closed, its owner, token and booking,
+//                            until pruned (version 5)
 //   bookings                 every booking; cancelled ones are marked
 //   booked_seats             (show_id, seat_index) of ACTIVE bookings, the
 //                            primary key that refuses a second active booking
 //   blocked_seats            (show_id, seat_index) of blocked seats
 //   show_versions            each show's change counter
-//   idempotency              first responses, unique per (user, key)
+//   idempotency              first responses, one per (user, key); by time (version 5)
 //   payments, webhook_events, hold_trail, tickets   (version 2; sqlite_payment_records.h)
 //   queue_rooms, queue_joins, queue_sessions, queue_progress
 //                            the waiting rooms (version 4; sqlite_queue_records.h)
@@ -33,7 +35,7 @@
 
 namespace boxoffice::store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 4;
+inline constexpr int64_t kSchemaVersion = 5;
 inline constexpr int64_t kApplicationId = 0x426f7846;  // "BoxF"
 inline constexpr size_t kSeatBlobBytesPerSeat = 4;
 

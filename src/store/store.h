@@ -81,13 +81,29 @@ struct HoldExtended {
 
 enum class HoldEnd : uint8_t { kReleased = 1, kExpired = 2, kConfirmed = 3 };
 
+// A live hold ends. The store keeps what a late request learns of it (a
+// ClosedHoldRecord) until HistoryPruned forgets it.
 struct HoldClosed {
   ShowId show_id = 0;
   HoldId hold_id = 0;
   HoldEnd why = HoldEnd::kReleased;
   TimeMs at_ms = 0;
+  BookingId booking_id = 0;  // kConfirmed: the booking the hold became
 
   friend bool operator==(const HoldClosed&, const HoldClosed&) = default;
+};
+
+// A hold that ended, as Load reads it back: why, whose, and its booking.
+struct ClosedHoldRecord {
+  ShowId show_id = 0;
+  HoldId hold_id = 0;
+  std::string owner;
+  core::Token token;
+  HoldEnd why = HoldEnd::kReleased;
+  BookingId booking_id = 0;
+  TimeMs closed_at_ms = 0;
+
+  friend bool operator==(const ClosedHoldRecord&, const ClosedHoldRecord&) = default;
 };
 
 struct BookingRecord {
@@ -130,7 +146,9 @@ struct ShowVersion {  // the show's change counter after this batch
   friend bool operator==(const ShowVersion&, const ShowVersion&) = default;
 };
 
-struct IdempotencyRecord {  // the first response to (user, key), replayed for repeats
+// The first response to (user, key), replayed for repeats. A second record of
+// the same (user, key) replaces the first: the key was forgotten in between.
+struct IdempotencyRecord {
   std::string user;
   std::string key;
   std::string request_hash;  // a repeat with a different request is refused
@@ -151,6 +169,7 @@ enum class PaymentState : uint8_t {
   kBooked = 2,     // paid, and the booking is made
   kRefunding = 3,  // paid without a booking (or cancelled): a refund is asked for
   kRefunded = 4,   // the refund succeeded
+  kCancelled = 5,  // withdrawn at the gateway before it was charged: never chargeable
 };
 
 struct PaymentRecord {     // the latest state of one payment; replaces the earlier one of its id
@@ -174,7 +193,7 @@ struct PaymentRecord {     // the latest state of one payment; replaces the earl
   friend bool operator==(const PaymentRecord&, const PaymentRecord&) = default;
 };
 
-struct WebhookEventRecord {  // a webhook event that took effect; its id is unique
+struct WebhookEventRecord {  // a webhook event that took effect; one per id (the latest)
   std::string event_id;
   TimeMs received_at_ms = 0;
 
@@ -192,6 +211,7 @@ enum class HoldTrailKind : uint8_t {
   kExpired = 6,
   kRefunded = 7,
   kPaymentFailed = 8,
+  kPaymentCancelled = 9,  // a payment not taken was withdrawn at the gateway
 };
 
 struct HoldTrailRecord {
@@ -215,13 +235,15 @@ struct TicketRecord {  // one booked seat or GA place; the code is unique in the
   friend bool operator==(const TicketRecord&, const TicketRecord&) = default;
 };
 
-// Forgets webhook event ids, trail entries, idempotency records and outbox
-// changes older than these (0: none).
+// Forgets webhook event ids, trail entries, idempotency records, outbox
+// changes and closed holds older than these (0: none): exactly the rows whose
+// time is before the bound, so the service can forget the same ones.
 struct HistoryPruned {
   TimeMs webhook_events_before_ms = 0;
   TimeMs hold_trail_before_ms = 0;
   TimeMs idempotency_before_ms = 0;
   TimeMs changes_before_ms = 0;
+  TimeMs closed_holds_before_ms = 0;
 
   friend bool operator==(const HistoryPruned&, const HistoryPruned&) = default;
 };
@@ -326,6 +348,7 @@ struct Snapshot {
   std::vector<VenueRecord> venues;
   std::vector<ShowRecord> shows;
   std::vector<HoldRecord> live_holds;   // not closed; may be past their expiry
+  std::vector<ClosedHoldRecord> closed_holds;  // not yet pruned, by show then hold
   std::vector<BookingRecord> bookings;  // including cancelled ones
   std::vector<SeatsBlocked> blocked;    // one per show with its blocked seats
   std::vector<ShowVersion> versions;
