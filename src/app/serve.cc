@@ -23,6 +23,7 @@
 #include "http/server.h"
 #include "live/hub.h"
 #include "service/booking_service.h"
+#include "service/system_clock.h"
 #include "store/sqlite_store.h"
 
 namespace boxoffice::app {
@@ -209,7 +210,8 @@ int RunServe(int argc, char** argv) {
   if (!store.ok()) return Fail(store.status().message());
 
   http::JsonCatalogCodec codec;
-  service::BookingService svc(**store, codec, service::SystemNowMs, registry, ShowCapsOf(config));
+  const service::SystemClock clock;  // deadlines on its monotonic timeline (core/clock.h)
+  service::BookingService svc(**store, codec, clock, registry, ShowCapsOf(config));
   StatusOr<Payments> payments = MakePayments(config, registry);
   if (!payments.ok()) return Fail("payment gateway: " + payments.status().message());
   svc.SetPayments(PaymentsSetupOf(config, payments->gateway()));
@@ -224,7 +226,7 @@ int RunServe(int argc, char** argv) {
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
   if (config.demo && empty) {
-    if (Status s = CreateDemo(svc, service::SystemNowMs()); !s.ok())
+    if (Status s = CreateDemo(svc, clock.NowMs()); !s.ok())
       return Fail("demo: " + s.message());
   }
 
@@ -241,7 +243,8 @@ int RunServe(int argc, char** argv) {
   http::ChangeStream changes(
       &svc, &hub, {config.jwt_secret, {config.live_heartbeat_ms, config.live_stall_timeout_ms}});
   changes.Register(router);
-  http::RateLimits rate_limits(RateLimitOptionsOf(config), service::SystemNowMs, &registry);
+  http::RateLimits rate_limits(
+      RateLimitOptionsOf(config), [&clock] { return clock.NowMs(); }, &registry);
   rate_limits.Guard(router);
   http::Server server(ServerOptionsOf(config), std::move(router), registry);
   if (Status s = server.Start(); !s.ok()) return Fail(s.message());
@@ -300,7 +303,7 @@ int RunToken(int argc, char** argv) {
   }
   http::JwtClaims claims;
   claims.sub = user;
-  claims.iat_s = service::SystemNowMs() / 1000;
+  claims.iat_s = service::SystemWallMs() / 1000;
   claims.exp_s = claims.iat_s + ttl_s;
   if (Status s = http::ValidateJwtClaims(claims); !s.ok()) return Fail(s.message());
   std::printf("%s\n", http::SignJwt(claims, secret).c_str());

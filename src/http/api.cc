@@ -17,6 +17,7 @@
 #include "http/payments_json.h"
 #include "http/problem.h"
 #include "metrics/process_metrics.h"
+#include "service/system_clock.h"
 
 namespace boxoffice::http {
 // Helpers shared with the other route files (declared in api_detail.h).
@@ -147,7 +148,7 @@ Caller Authenticate(const Request& req, const ApiOptions& options) {
     return c;
   }
   StatusOr<JwtClaims> claims =
-      VerifyJwtRemembered(*bearer, options.jwt_secret, service::SystemNowMs());
+      VerifyJwtRemembered(*bearer, options.jwt_secret, options.clock->WallMs());
   if (!claims.ok()) {
     c.problem = Unauthorized("the bearer token is not valid: " + claims.status().message());
     return c;
@@ -245,6 +246,16 @@ std::optional<core::ShowId> ShowParam(const Request& req) {
 
 using namespace api_detail;  // NOLINT(google-build-using-namespace): this file's own helpers
 
+namespace {
+// The service's clock unless the options name one; with neither (the route
+// listing), the process's.
+ApiOptions WithClock(ApiOptions options, const service::BookingService* service) {
+  static const service::SystemClock system_clock;
+  if (options.clock == nullptr) options.clock = service ? &service->clock() : &system_clock;
+  return options;
+}
+}  // namespace
+
 // Rendered bodies that stay the same for a while (availability per version,
 // seat maps for ever) and the Idempotency-Keys being answered right now.
 struct Api::Cache {
@@ -264,7 +275,7 @@ struct Api::Cache {
 
 Api::Api(service::BookingService* service, ApiOptions options, metrics::Registry* metrics)
     : svc_(service),
-      options_(std::move(options)),
+      options_(WithClock(std::move(options), service)),
       queue_proof_(QueueProofOptions{options_.queue_pow_bits, options_.queue_secret}),
       metrics_(metrics),
       cache_(std::make_unique<Cache>()) {}
@@ -318,15 +329,14 @@ void Api::Register(Router& router) {
 
 // ---- Idempotency ------------------------------------------------------------------------------
 
-store::IdempotencyRecord IdempotencyScope::RecordOf(const Response& response,
-                                                    core::TimeMs now_ms) const {
+store::IdempotencyRecord IdempotencyScope::RecordOf(const Response& response) const {
   return store::IdempotencyRecord{who,
                                   key,
                                   request_hash,
                                   static_cast<int>(response.status),
                                   std::string(response.body.view()),
                                   SerializeHeaders(response),
-                                  now_ms};
+                                  clock->NowMs()};
 }
 
 Handler Api::Idempotent(Handler inner) {
@@ -387,12 +397,13 @@ Handler Api::Idempotent(DurableHandler inner) {
           // this adds nothing then). The response does not wait for a second
           // fsync: should the server die before the record is durable, a repeat
           // runs again, which a hold, extension or refusal survives.
-          const IdempotencyScope scope{who, key, hash};
-          svc_->RememberIdempotent(scope.RecordOf(response, service::SystemNowMs()), nullptr);
+          const IdempotencyScope scope{who, key, hash, options_.clock};
+          svc_->RememberIdempotent(scope.RecordOf(response), nullptr);
           finish();
           original(std::move(response));
         });
-    inner(std::move(req), Responder(sink, 0, nullptr), IdempotencyScope{who, key, hash});
+    inner(std::move(req), Responder(sink, 0, nullptr),
+          IdempotencyScope{who, key, hash, options_.clock});
   };
 }
 
@@ -489,7 +500,7 @@ void Api::GetVenue(Request&& req, Responder respond) {
 void Api::CreateShow(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   StatusOr<service::ShowSettings> settings =
-      ParseShowSettings(req.body, service::SystemNowMs(), options_.show_defaults);
+      ParseShowSettings(req.body, options_.clock->NowMs(), options_.show_defaults);
   if (!settings.ok()) return respond(Malformed(settings.status().message()));
   using Created = StatusOr<std::shared_ptr<const service::Show>>;
   svc_->CreateShow(std::move(settings).value(),
@@ -533,7 +544,7 @@ void Api::GetQueueChallenge(Request&& req, Responder respond) {
   const std::optional<core::ShowId> id = ShowParam(req);
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
-  const QueueChallenge c = queue_proof_.Issue(caller.user, s->id, service::SystemNowMs());
+  const QueueChallenge c = queue_proof_.Issue(caller.user, s->id, options_.clock->WallMs());
   Response r = JsonResponse(200, {{"challenge", c.challenge},
                                   {"difficulty_bits", c.difficulty_bits},
                                   {"algorithm", "sha256"},
@@ -966,7 +977,7 @@ void Api::PaymentWebhook(Request&& req, Responder respond) {
   }
   if (svc_->webhook_secret().empty()) return respond(PaymentsUnavailable());
   const Status verified = payments::VerifyWebhook(svc_->webhook_secret(), *signature, req.body,
-                                                  service::SystemNowMs() / 1000);
+                                                  options_.clock->WallMs() / 1000);
   if (!verified.ok()) {
     return respond(MakeProblem(401, "invalid_signature", "Invalid signature", verified.message())
                        .ToResponse());

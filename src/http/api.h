@@ -47,6 +47,8 @@ struct ApiOptions {
   service::ShowSettings show_defaults;  // for members POST /v1/shows leaves out
   std::string queue_secret;             // signs queue tickets and access tokens (>= 32 bytes)
   uint32_t queue_pow_bits = 0;          // proof of work to join a room: zero bits; 0: none
+  // Whose "now" the API reads; the service's clock when left null.
+  const core::Clock* clock = nullptr;
 };
 
 // The public body of GET /v1/shows/{id}/queue/status (api_queue.cc); the
@@ -61,8 +63,10 @@ struct IdempotencyScope {
   std::string key;  // empty: the request has no key
   std::string request_hash;
 
-  // The record that replays `response` for this key, made at `now_ms`.
-  store::IdempotencyRecord RecordOf(const Response& response, core::TimeMs now_ms) const;
+  const core::Clock* clock = nullptr;  // when the record is made
+
+  // The record that replays `response` for this key, made now.
+  store::IdempotencyRecord RecordOf(const Response& response) const;
   // Remember for an answer R rendered by `answer`; empty without a key.
   template <typename R>
   service::Remember<R> For(std::function<Response(const R&)> answer) const;
@@ -141,7 +145,7 @@ template <typename R>
 service::Remember<R> IdempotencyScope::For(std::function<Response(const R&)> answer) const {
   if (key.empty()) return {};
   return [scope = *this, answer = std::move(answer)](const R& r) {
-    return scope.RecordOf(answer(r), service::SystemNowMs());
+    return scope.RecordOf(answer(r));
   };
 }
 

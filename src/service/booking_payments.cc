@@ -167,7 +167,7 @@ void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::
   }
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return done(std::move(reply));
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   core::HoldInfo info;
   e->shard->With([&](core::ShowInventory& inv) {
     inv.Advance(now);
@@ -197,7 +197,7 @@ void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::
       }
       if (last.state != PaymentState::kFailed && last.state != PaymentState::kCancelled) {
         // pending, or settled: the same payment
-        reply.value = ViewOfPayment(last, info.expires_at_ms, true);
+        reply.value = ViewOfPayment(last, clock_.ToWallMs(info.expires_at_ms), true);
         lock.unlock();
         return done(std::move(reply));
       }
@@ -225,7 +225,7 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
                                     payments::Payment payment, Done<Reply<CheckoutView>> done,
                                     const Remember<Reply<CheckoutView>>& remember) {
   const core::ShowId show = e.show->id;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   bool known = false;
   bool first = false;
   store::PaymentRecord rec{payment.id,
@@ -269,10 +269,10 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
     if (reply.outcome == Outcome::kOk && first &&
         inv.Extend(info.id, info.token, payments_.checkout_extension_ms, now, &expires) ==
             Outcome::kOk) {
-      batch.records.push_back(store::HoldExtended{show, info.id, expires});
+      batch.records.push_back(store::HoldExtended{show, info.id, clock_.ToWallMs(expires)});
       AddTrail(e, info.id, HoldTrailKind::kExtended, now, "checkout", batch);
     }
-    reply.value = ViewOfPayment(rec, expires, known);
+    reply.value = ViewOfPayment(rec, clock_.ToWallMs(expires), known);
     store::DurableCallback answer =
         Remembering(remember, reply, batch, AnswerWhenDurable(reply, done, "the payment"));
     Journal(e, inv, std::move(batch), std::move(answer));
@@ -307,7 +307,7 @@ void BookingService::ApplyWebhook(const payments::WebhookEvent& event,
       said.status = payments::PaymentStatus::kRefunded;
       break;
   }
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   store::Batch batch;
   batch.records.push_back(store::WebhookEventRecord{event.id, now});
   Settle(said, event.refund_id, std::move(batch),
@@ -338,7 +338,7 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
                                      .amount_minor = payment.amount_minor,
                                      .currency = payment.currency,
                                      .pay_url = payment.pay_url,
-                                     .created_at_ms = clock_()};
+                                     .created_at_ms = clock_.NowMs()};
         ledger_->payments.emplace(payment.id, Ledger::Entry{s.rec, 0, true});
         ledger_->Track(s.rec);
       }
@@ -373,7 +373,7 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
     }
     done(WebhookOutcome::kApplied);
   };
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   ShowEntry* e = s.action == Action::kNone ? nullptr : Entry(s.rec.show_id);
   if (e == nullptr) {
     JournalContext ctx;
@@ -543,7 +543,7 @@ std::string BookingService::RefundOnCancel(const BookingView& booking, core::Tim
 // settled: booked if the seats are still free, else refunded).
 void BookingService::ReconcilePayments() {
   if (payments_.gateway == nullptr || failed()) return;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   const core::DurationMs after = payments_.reconcile_after_ms;
   struct Due {
     std::string id;

@@ -14,12 +14,6 @@ namespace boxoffice::service {
 
 using core::Outcome;
 
-core::TimeMs SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string_view HoldStatusName(HoldStatus s) {
   switch (s) {
     case HoldStatus::kHeld:
@@ -114,11 +108,12 @@ store::HoldEnd EndOf(core::ChangeReason r) {
 
 }  // namespace
 
-BookingService::BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
+BookingService::BookingService(store::Store& store, const CatalogCodec& codec,
+                               const core::Clock& clock,
                                metrics::Registry& m, ShowCaps caps)
     : store_(store),
       codec_(codec),
-      clock_(std::move(clock)),
+      clock_(clock),
       caps_(caps),
       holds_active_(m.GetGauge("holds_active", "Live holds, all shows")),
       holds_created_(m.GetCounter("holds_created_total", "Holds created")),
@@ -204,7 +199,8 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
         BOX_ASSERT(inv.FindHold(c.hold, c.at_ms, &h) == Outcome::kOk);
         batch.records.push_back(store::HoldRecord{show, h.id, owners_.User(h.owner), h.token,
                                                   h.seats, h.ga_area, h.ga_quantity, h.total_minor,
-                                                  h.created_at_ms, h.expires_at_ms});
+                                                  clock_.ToWallMs(h.created_at_ms),
+                                                  clock_.ToWallMs(h.expires_at_ms)});
         holds_created_.Inc();
         holds_active_.Inc();
         break;
@@ -265,7 +261,7 @@ void BookingService::CreateVenue(std::string seat_map_json,
   venue->name = map->name();
   venue->map = std::make_shared<const core::SeatMap>(std::move(map).value());
   venue->seat_map_json = std::move(seat_map_json);
-  venue->created_at_ms = clock_();
+  venue->created_at_ms = clock_.NowMs();
   {
     std::unique_lock<std::shared_mutex> lock(catalog_mu_);
     venue->id = next_venue_id_++;
@@ -313,7 +309,7 @@ void BookingService::CreateShow(ShowSettings settings,
   std::shared_ptr<const Venue> venue = FindVenue(settings.venue_id);
   if (venue == nullptr) return done(Status::NotFound("venue_id: no such venue"));
   if (Status s = ValidateSettings(settings, *venue, caps_); !s.ok()) return done(s);
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   const std::string settings_json = codec_.ShowSettingsToJson(settings);
   std::shared_ptr<const Show> show;
   {
@@ -453,8 +449,8 @@ HoldView BookingService::ViewOfHold(const ShowEntry& e, const core::HoldInfo& h)
   v.ga_quantity = h.ga_quantity;
   v.total_minor = h.total_minor;
   v.currency = e.show->settings.currency;
-  v.created_at_ms = h.created_at_ms;
-  v.expires_at_ms = h.expires_at_ms;
+  v.created_at_ms = clock_.ToWallMs(h.created_at_ms);  // as fans see them
+  v.expires_at_ms = clock_.ToWallMs(h.expires_at_ms);
   return v;
 }
 
@@ -463,7 +459,7 @@ Reply<HoldView> BookingService::CreateHold(const std::string& user, core::ShowId
   Reply<HoldView> reply;
   ShowEntry* e = EntryForChange(show, "no such show", reply.status);
   if (e == nullptr) return reply;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   if (reply.status = CheckOnSale(*e->show, now); !reply.status.ok()) return reply;
   const core::SeatMap& map = *e->show->venue->map;
   const core::DurationMs ttl_ms = core::DurationMs{e->show->settings.hold_ttl_s} * 1000;
@@ -546,7 +542,7 @@ Reply<HoldView> BookingService::GetHold(core::ShowId show, core::HoldId hold) {
     reply.status = Status::NotFound("no such hold");
     return reply;
   }
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   e->shard->With([&](core::ShowInventory& inv) {
     inv.Advance(now);  // so that a hold due now reads as expired, with its tombstone
     Journal(*e, inv, {}, nullptr);
@@ -576,7 +572,7 @@ Reply<HoldView> BookingService::ReleaseHold(core::ShowId show, core::HoldId hold
   Reply<HoldView> reply;
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return reply;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   e->shard->With([&](core::ShowInventory& inv) {
     reply.outcome = inv.Release(hold, token, now);
     if (reply.outcome == Outcome::kHoldNotFound) reply.status = Status::NotFound("no such hold");
@@ -594,7 +590,7 @@ Reply<HoldView> BookingService::ExtendHold(core::ShowId show, core::HoldId hold,
   Reply<HoldView> reply;
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return reply;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   e->shard->With([&](core::ShowInventory& inv) {
     core::TimeMs expires = 0;
     reply.outcome = inv.Extend(hold, token, core::DurationMs{by_s} * 1000, now, &expires);
@@ -603,7 +599,7 @@ Reply<HoldView> BookingService::ExtendHold(core::ShowId show, core::HoldId hold,
       core::HoldInfo info;
       BOX_ASSERT(inv.FindHold(hold, now, &info) == Outcome::kOk);
       reply.value = ViewOfHold(*e, info);
-      batch.records.push_back(store::HoldExtended{show, hold, expires});
+      batch.records.push_back(store::HoldExtended{show, hold, clock_.ToWallMs(expires)});
       AddTrail(*e, hold, store::HoldTrailKind::kExtended, now, "by the fan", batch);
     } else if (reply.outcome == Outcome::kHoldNotFound) {
       reply.status = Status::NotFound("no such hold");
@@ -647,7 +643,7 @@ void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::stri
   Reply<BookingView> reply;
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return done(std::move(reply));
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   bool submitted = false;
   e->shard->With([&](core::ShowInventory& inv) {
     // The box office sells on the fan's behalf: it acts with the hold's own token.
@@ -731,7 +727,7 @@ void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
   Reply<BookingView> reply;
   ShowEntry* e = EntryForChange(show, "no such booking", reply.status);
   if (e == nullptr) return done(std::move(reply));
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   bool submitted = false;
   e->shard->With([&](core::ShowInventory& inv) {
     std::optional<core::Booking> before = inv.FindBooking(booking);
@@ -866,10 +862,19 @@ Status BookingService::RecoverShow(const store::Snapshot& snap, ShowEntry& e) {
       e.payment_refs.push_back(b->payment_ref);
       e.booking_of_hold[b->hold_id] = b->booking_id;
     }
+    // Deadlines are stored in wall-clock time: mapped back onto this
+    // process's monotonic timeline by how far the two clocks are apart now.
+    const core::DurationMs wall_ahead_ms = clock_.WallAheadMs();
     for (const store::HoldRecord& h : snap.live_holds) {
       if (h.show_id != show) continue;
-      core::HoldInfo info{h.hold_id,       owners_.Intern(h.owner), h.token, h.created_at_ms,
-                          h.expires_at_ms, h.total_minor,           h.seats, h.ga_area,
+      core::HoldInfo info{h.hold_id,
+                          owners_.Intern(h.owner),
+                          h.token,
+                          h.created_at_ms - wall_ahead_ms,
+                          h.expires_at_ms - wall_ahead_ms,
+                          h.total_minor,
+                          h.seats,
+                          h.ga_area,
                           h.ga_quantity};
       if (Status st = inv.RestoreHold(info); !st.ok()) return st;
       holds_active_.Inc();
@@ -906,7 +911,7 @@ void BookingService::Sweep() {
     std::shared_lock<std::shared_mutex> lock(catalog_mu_);
     for (const auto& [id, e] : shows_) entries.push_back(e.get());
   }
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   const bool prune = now - last_prune_ms_ >= kClosedHoldPruneIntervalMs;
   if (prune) last_prune_ms_ = now;
   for (ShowEntry* e : entries) {

@@ -34,6 +34,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/limits.h"
 #include "core/seat_map.h"
 #include "core/show_inventory.h"
@@ -54,8 +55,6 @@
 
 namespace boxoffice::service {
 
-using Clock = std::function<core::TimeMs()>;
-core::TimeMs SystemNowMs();
 
 inline constexpr core::DurationMs kExpirySweepIntervalMs = 100;
 // How long a closed hold is remembered (GET /v1/holds/{id} says "expired"
@@ -259,7 +258,9 @@ struct PaymentsSetup {
 
 class BookingService {
  public:
-  BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
+  // `clock` is the service's notion of now (core/clock.h): deadlines run on
+  // its monotonic timeline; they are stored and shown in wall-clock time.
+  BookingService(store::Store& store, const CatalogCodec& codec, const core::Clock& clock,
                  metrics::Registry& metrics, ShowCaps caps = {});
   ~BookingService();
   BookingService(const BookingService&) = delete;
@@ -274,6 +275,7 @@ class BookingService {
   // kExpirySweepIntervalMs; tools and tests that drive time call it themselves.
   void Sweep();
   bool failed() const { return failed_.load(); }
+  const core::Clock& clock() const { return clock_; }
 
   // ---- Wiring (before Recover; the objects outlive the service) ----
   // Where hold lifecycle events go (the live-stream hub); none by default.
@@ -477,7 +479,7 @@ class BookingService {
 
   store::Store& store_;
   const CatalogCodec& codec_;
-  Clock clock_;
+  const core::Clock& clock_;
   const ShowCaps caps_;
   OwnerRegistry owners_;
 

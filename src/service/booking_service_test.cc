@@ -92,6 +92,46 @@ TEST_F(BookingServiceTest, ClosedHoldsAnswerAfterARestartAsBefore) {
   EXPECT_EQ(svc_->GetHold(show, booked.hold).status.code(), StatusCode::kNotFound);
 }
 
+// Hold deadlines run on the monotonic clock: an NTP step back does not keep
+// abandoned seats held, a step forward does not expire holds early, and the
+// fan is shown its deadline in wall-clock time.
+TEST_F(BookingServiceTest, HoldDeadlinesIgnoreStepsOfTheWallClock) {
+  const core::ShowId show = MakeShow(*svc_);  // 60 s holds
+  const HoldView back = svc_->CreateHold("alice", show, SeatsWanted{{"S1-1-1"}}).value;
+  clock_.StepWall(-3'600'000);  // the wall clock is set back an hour
+  clock_.Advance(60'000);       // a minute passes
+  svc_->Sweep();
+  EXPECT_EQ(svc_->GetHold(show, back.hold).value.status, HoldStatus::kExpired);
+  EXPECT_TRUE(svc_->CreateHold("bob", show, SeatsWanted{{"S1-1-1"}}).ok());
+
+  const HoldView ahead = svc_->CreateHold("carol", show, SeatsWanted{{"S1-1-2"}}).value;
+  EXPECT_EQ(ahead.expires_at_ms, clock_.WallMs() + 60'000);  // shown in wall-clock time
+  clock_.StepWall(+7'200'000);  // now set forward two hours
+  clock_.Advance(30'000);
+  svc_->Sweep();
+  const Reply<HoldView> h = svc_->GetHold(show, ahead.hold);
+  EXPECT_EQ(h.value.status, HoldStatus::kHeld);
+  EXPECT_EQ(h.value.expires_at_ms, clock_.WallMs() + 30'000);  // 30 s left, on the new wall
+  EXPECT_EQ(svc_->ReleaseHold(show, ahead.hold, ahead.token).outcome, Outcome::kOk);
+}
+
+// Across a restart the stored wall-clock deadline is mapped back onto the new
+// process's monotonic timeline: a hold keeps what was left of its time.
+TEST_F(BookingServiceTest, ARestartKeepsWhatWasLeftOfAHoldsTime) {
+  const core::ShowId show = MakeShow(*svc_);  // 60 s holds
+  const HoldView held = svc_->CreateHold("alice", show, SeatsWanted{{"S1-2-1"}}).value;
+  clock_.Advance(20'000);
+  Close();
+  clock_.Advance(10'000);  // down for ten seconds
+  Open();
+  clock_.Advance(29'000);
+  svc_->Sweep();
+  EXPECT_EQ(svc_->GetHold(show, held.hold).value.status, HoldStatus::kHeld);
+  clock_.Advance(1'000);
+  svc_->Sweep();
+  EXPECT_EQ(svc_->GetHold(show, held.hold).value.status, HoldStatus::kExpired);
+}
+
 TEST_F(BookingServiceTest, HoldsThatExpiredWhileDownAreExpiredAtStart) {
   const core::ShowId show = MakeShow(*svc_);
   Reply<HoldView> held = svc_->CreateHold("alice", show, SeatsWanted{{"S2-1-1"}});
@@ -254,7 +294,7 @@ class ManualStoreTest : public ::testing::Test {
  protected:
   ManualStoreTest()
       : svc_(
-            store_, codec_, [this] { return clock_.now_ms(); }, metrics_) {
+            store_, codec_, clock_, metrics_) {
     EXPECT_TRUE(svc_.Recover().ok());
   }
   core::ShowId MakeShow() {

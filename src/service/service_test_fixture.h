@@ -51,7 +51,7 @@ class ServiceTest : public ::testing::Test {
     if (!s.ok()) return s.status();
     store_ = std::move(s).value();
     svc_ = std::make_unique<BookingService>(
-        *store_, codec_, [this] { return clock_.now_ms(); }, metrics_, caps_);
+        *store_, codec_, clock_, metrics_, caps_);
     Wire(*svc_);
     return svc_->Recover();
   }

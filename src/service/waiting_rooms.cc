@@ -127,11 +127,11 @@ bool QueueStatus::SamePublicState(const QueueStatus& o) const {
 }
 
 WaitingRooms::WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
-                           std::function<core::TimeMs()> clock, metrics::Registry& m)
+                           const core::Clock& clock, metrics::Registry& m)
     : submit_(std::move(submit)),
       failed_(std::move(failed)),
       inventory_(std::move(inventory)),
-      clock_(std::move(clock)),
+      clock_(clock),
       fans_(m.GetGauge("boxoffice_queue_fans", "Fans in waiting rooms, all shows")),
       active_shoppers_(m.GetGauge("boxoffice_queue_active_shoppers",
                                   "Fans shopping in a session from a waiting room, all shows")),
@@ -230,7 +230,7 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
         return corrupt("a session without a fan");
       s.state_by_entry[q.entry - 1] =
           q.ended ? core::SessionState::kDone : core::SessionState::kShopping;
-      if (!q.ended) s.session_ends_ms.push_back(q.ends_at_ms);
+      if (!q.ended) s.session_ends_ms.push_back(clock_.FromWallMs(q.ends_at_ms));
     }
     const auto [p0, p1] = RangeOf(snap.queue_progress, rec.show_id);
     if (p0 < p1) {
@@ -249,7 +249,7 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
     r->enabled.store(settings.enabled);
     {
       std::lock_guard<std::mutex> lock(r->mu);
-      Refresh(*r, clock_(), /*force=*/true);
+      Refresh(*r, clock_.NowMs(), /*force=*/true);
     }
     std::unique_lock<std::shared_mutex> lock(rooms_mu_);
     rooms_[rec.show_id] = std::move(r);
@@ -265,7 +265,7 @@ void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
   if (Status s = Validate(settings); !s.ok()) return done(s);
   if (failed_()) return done(Status::Unavailable("the journal failed; changes are refused"));
   std::lock_guard<std::mutex> configure(configure_mu_);
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   Room* r = FindRoom(show);
   if (r == nullptr) {
     {
@@ -316,7 +316,7 @@ std::optional<QueueStatus> WaitingRooms::Find(core::ShowId show) {
   Room* r = FindRoom(show);
   if (r == nullptr) return std::nullopt;
   std::lock_guard<std::mutex> lock(r->mu);
-  return StatusOf(*r, clock_());
+  return StatusOf(*r, clock_.NowMs());
 }
 
 // ---- Fans -------------------------------------------------------------------------------
@@ -341,7 +341,7 @@ QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& 
   Room* r = OpenRoom(show, out);
   if (r == nullptr) return out;
   const uint64_t key = r->KeyOf(user);  // owner_key is constant: no lock needed
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(r->mu);
   if (std::optional<uint32_t> entry = r->fans.Find(key)) {
     r->room.Advance(now);  // the lottery may be due: the place gets its sequence
@@ -380,13 +380,16 @@ QueueReply<SessionView> WaitingRooms::StartSession(core::ShowId show, const std:
   out.value.entry = entry;
   Room* r = OpenRoom(show, out);
   if (r == nullptr) return out;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(r->mu);
   if (r->EntryOf(user) != entry) {
     out.outcome = QueueOutcome::kNotInLine;
     return out;
   }
-  switch (r->room.StartSession(entry, now, &out.value.expires_at_ms)) {
+  core::TimeMs ends_at_ms = 0;
+  const core::SessionOutcome started = r->room.StartSession(entry, now, &ends_at_ms);
+  out.value.expires_at_ms = clock_.ToWallMs(ends_at_ms);  // as fans and the journal see it
+  switch (started) {
     case core::SessionOutcome::kStarted: {
       access_grants_.Inc();
       store::Batch batch;
@@ -418,14 +421,14 @@ bool WaitingRooms::Shopping(core::ShowId show, const std::string& user, uint32_t
   Room* r = FindRoom(show);
   if (r == nullptr) return false;
   std::lock_guard<std::mutex> lock(r->mu);
-  return r->EntryOf(user) == entry && r->room.Shopping(entry, clock_());
+  return r->EntryOf(user) == entry && r->room.Shopping(entry, clock_.NowMs());
 }
 
 QueueReply<SessionView> WaitingRooms::EndSession(core::ShowId show, const std::string& user) {
   QueueReply<SessionView> out;
   Room* r = OpenRoom(show, out);
   if (r == nullptr) return out;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(r->mu);
   const std::optional<uint32_t> entry = r->EntryOf(user);
   if (!entry) {
@@ -477,7 +480,7 @@ void WaitingRooms::Tick() {
   for (Room* r : all) {
     if (!r->enabled.load(std::memory_order_acquire)) continue;
     const std::optional<Inventory> inv = inventory_(r->show);  // takes the show's lock
-    const core::TimeMs now = clock_();
+    const core::TimeMs now = clock_.NowMs();
     std::lock_guard<std::mutex> lock(r->mu);
     if (inv) r->room.SetPlacesLeft(inv->places_left, inv->mean_basket);
     r->room.Advance(now);

@@ -39,6 +39,7 @@
 #include <shared_mutex>
 #include <string>
 
+#include "core/clock.h"
 #include "core/limits.h"
 #include "core/status.h"
 #include "core/waiting_room.h"
@@ -140,8 +141,10 @@ class WaitingRooms {
   using StatusEncoder = std::function<std::string(const QueueStatus&)>;
 
   // `failed` tells whether the journal failed: changes are refused then.
+  // `clock` is the service's: sessions end on its monotonic timeline, and
+  // their ends are stored and shown in wall-clock time.
   WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
-               std::function<core::TimeMs()> clock, metrics::Registry& metrics);
+               const core::Clock& clock, metrics::Registry& metrics);
   ~WaitingRooms();
   WaitingRooms(const WaitingRooms&) = delete;
   WaitingRooms& operator=(const WaitingRooms&) = delete;
@@ -180,7 +183,7 @@ class WaitingRooms {
   // The rendered status (null while the room has none or no encoder is set).
   std::shared_ptr<const QueueStatusBody> StatusBody(core::ShowId show);
 
-  core::TimeMs now() const { return clock_(); }  // the service's clock
+  core::TimeMs now() const { return clock_.NowMs(); }  // the service's clock
 
   // Advances every room; the service's sweeper calls it every kQueueTickMs.
   void Tick();
@@ -212,7 +215,7 @@ class WaitingRooms {
   Submit submit_;
   std::function<bool()> failed_;
   InventoryOf inventory_;
-  std::function<core::TimeMs()> clock_;
+  const core::Clock& clock_;
   StatusEncoder encoder_;
   QueueStatusSink* sink_ = nullptr;
 
