@@ -340,18 +340,21 @@ store::IdempotencyRecord IdempotencyScope::RecordOf(const Response& response) co
 }
 
 Handler Api::Idempotent(Handler inner) {
-  return Idempotent(DurableHandler(
-      [inner = std::move(inner)](Request&& req, Responder respond, IdempotencyScope) {
-        inner(std::move(req), std::move(respond));
-      }));
+  return Idempotent(DurableHandler([inner = std::move(inner)](Request&& req, Responder respond,
+                                                              IdempotencyScope) {
+                      inner(std::move(req), std::move(respond));
+                    }),
+                    /*durable=*/false);
 }
 
 // Replays the first answer to a key, refuses a key reused for another request
-// or still being answered, and remembers the answer: durable routes have the
-// service write it with their effect (the scope); the others' answers are
-// remembered here, as they are sent.
-Handler Api::Idempotent(DurableHandler inner) {
-  return [this, inner = std::move(inner)](Request&& req, Responder respond) {
+// or still being answered, and remembers the answer. A durable route answers
+// only once the key's record is durable: the service writes it with the
+// effect (the scope), or, for an answer without one (a refusal, the payment
+// made before), it is written here before the answer goes out. The others'
+// answers are remembered as they are sent, and journaled in the background.
+Handler Api::Idempotent(DurableHandler inner, bool durable) {
+  return [this, inner = std::move(inner), durable](Request&& req, Responder respond) {
     const std::optional<std::string_view> key_header = req.Header("Idempotency-Key");
     if (!key_header) return inner(std::move(req), std::move(respond), IdempotencyScope{});
     const std::string key(*key_header);
@@ -366,15 +369,13 @@ Handler Api::Idempotent(DurableHandler inner) {
     const crypto::Sha256Digest digest =
         crypto::Sha256(std::string(MethodName(req.method)) + " " + req.target + "\n" + req.body);
     const std::string hash = crypto::HexEncode(crypto::AsChars(digest));
-    if (std::optional<store::IdempotencyRecord> rec = svc_->FindIdempotent(who, key)) {
-      if (rec->request_hash != hash) {
-        return respond(MakeProblem(422, "idempotency_key_reused", "Idempotency key reused",
-                                   "this Idempotency-Key was used for a different request")
-                           .ToResponse());
-      }
-      return respond(ReplayOf(*rec));
-    }
+    const auto finish = [this, who, key] {
+      std::lock_guard<std::mutex> lock(cache_->mu);
+      cache_->idempotency_in_flight.erase({who, key});
+    };
     {
+      // First the claim, then the cache: no repeat is answered while the
+      // first request is (its record may not be durable yet).
       std::lock_guard<std::mutex> lock(cache_->mu);
       if (!cache_->idempotency_in_flight.emplace(who, key).second) {
         return respond(MakeProblem(409, "request_in_progress", "Request in progress",
@@ -382,22 +383,42 @@ Handler Api::Idempotent(DurableHandler inner) {
                            .ToResponse());
       }
     }
+    if (std::optional<store::IdempotencyRecord> rec = svc_->FindIdempotent(who, key)) {
+      finish();
+      if (rec->request_hash != hash) {
+        return respond(MakeProblem(422, "idempotency_key_reused", "Idempotency key reused",
+                                   "this Idempotency-Key was used for a different request")
+                           .ToResponse());
+      }
+      return respond(ReplayOf(*rec));
+    }
     auto sink = std::make_shared<InterceptSink>(
-        std::move(respond), [this, who, key, hash](Response& response, Responder original) {
-          const auto finish = [this, who, key] {
-            std::lock_guard<std::mutex> lock(cache_->mu);
-            cache_->idempotency_in_flight.erase({who, key});
-          };
+        std::move(respond),
+        [this, who, key, hash, durable, finish](Response& response, Responder original) {
           if (response.status >= 500) {
             finish();
             return original(std::move(response));
           }
-          // Remembered at once (a repeat sees it) and journaled in the background
-          // (a durable route's service kept its record already, with its effect:
-          // this adds nothing then). The response does not wait for a second
-          // fsync: should the server die before the record is durable, a repeat
-          // runs again, which a hold, extension or refusal survives.
           const IdempotencyScope scope{who, key, hash, options_.clock};
+          if (durable) {
+            if (svc_->FindIdempotent(who, key)) {  // written with the effect: durable
+              finish();
+              return original(std::move(response));
+            }
+            auto answer = std::make_shared<std::pair<Response, Responder>>(std::move(response),
+                                                                           std::move(original));
+            svc_->RememberIdempotentOnceDurable(
+                scope.RecordOf(answer->first), [answer, finish](Status s) {
+                  finish();
+                  if (!s.ok()) return answer->second(FromStatus(Status::Unavailable(s.message())));
+                  answer->second(std::move(answer->first));
+                });
+            return;
+          }
+          // Remembered at once (a repeat sees it) and journaled in the
+          // background: the response does not wait for an fsync. Should the
+          // server die before the record is durable, a repeat runs again,
+          // which a hold, an extension or a refusal survives.
           svc_->RememberIdempotent(scope.RecordOf(response), nullptr);
           finish();
           original(std::move(response));

@@ -88,7 +88,7 @@ class Api {
   using DurableHandler = std::function<void(Request&&, Responder, IdempotencyScope)>;
   // Wraps a POST handler with Idempotency-Key replay.
   Handler Idempotent(Handler inner);
-  Handler Idempotent(DurableHandler inner);
+  Handler Idempotent(DurableHandler inner, bool durable = true);
 
   void Healthz(Request&& req, Responder respond);
   void Readyz(Request&& req, Responder respond);

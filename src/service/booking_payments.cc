@@ -147,7 +147,7 @@ const std::vector<std::string>& BookingService::EnsureTickets(ShowEntry& e,
   const size_t count = b.ga_area == core::kNoArea ? b.seats.size() : b.ga_quantity;
   std::lock_guard<std::mutex> lock(ledger_->mu);
   for (size_t i = 0; i < count; ++i) {
-    const core::Token random = e.ticket_codes.Next();
+    const core::Token random = e.ticket_codes->Next();
     std::string code = std::string(kTicketCodePrefix) + crypto::HexEncode(random.bytes);
     ledger_->tickets[code] = Ledger::TicketRef{e.show->id, b.id, static_cast<uint32_t>(i)};
     codes.push_back(std::move(code));
@@ -190,9 +190,13 @@ void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::
     if (it != ledger_->by_hold.end()) {
       const Ledger::Entry& entry = ledger_->payments.at(it->second.back());
       const store::PaymentRecord& last = entry.rec;
-      if (entry.settling) {  // its outcome is not durable yet: the fan asks again shortly
+      // Its outcome, or the payment itself, is not durable yet: the fan asks
+      // again shortly (a pay_url is never shown before its payment is durable).
+      if (entry.settling || entry.recording) {
         lock.unlock();
-        reply.status = Status::Unavailable("the last payment for this hold is being settled");
+        reply.status = Status::Unavailable(entry.settling
+                                               ? "the last payment for this hold is being settled"
+                                               : "the payment for this hold is being recorded");
         return done(std::move(reply));
       }
       if (last.state != PaymentState::kFailed && last.state != PaymentState::kCancelled) {
@@ -244,18 +248,24 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
                            "",
                            now,
                            now};
+  Reply<CheckoutView> reply;
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
-    known = ledger_->payments.count(payment.id) > 0;
+    auto it = ledger_->payments.find(payment.id);
+    known = it != ledger_->payments.end();
     if (!known) {
       std::vector<std::string>& ids = ledger_->by_hold[{show, info.id}];
       first = ids.empty();
       ids.push_back(payment.id);
-      ledger_->payments.emplace(payment.id, Ledger::Entry{rec, now, false});
+      ledger_->payments.emplace(payment.id, Ledger::Entry{rec, now, false, /*recording=*/true});
       ledger_->Track(rec);
+    } else if (it->second.recording) {
+      // A twin checkout is recording it: answered once that is durable, so
+      // no fan is shown a pay_url whose payment a crash could make unknown.
+      reply.status = Status::Unavailable("the payment for this hold is being recorded");
     }
   }
-  Reply<CheckoutView> reply;
+  if (!reply.status.ok()) return done(std::move(reply));
   e.shard->With([&](core::ShowInventory& inv) {
     inv.Advance(now);
     core::HoldInfo live;
@@ -269,12 +279,21 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
     if (reply.outcome == Outcome::kOk && first &&
         inv.Extend(info.id, info.token, payments_.checkout_extension_ms, now, &expires) ==
             Outcome::kOk) {
-      batch.records.push_back(store::HoldExtended{show, info.id, clock_.ToWallMs(expires)});
+      batch.records.push_back(ExtendedRecord(show, info.id, info.created_at_ms, expires));
       AddTrail(e, info.id, HoldTrailKind::kExtended, now, "checkout", batch);
     }
     reply.value = ViewOfPayment(rec, clock_.ToWallMs(expires), known);
     store::DurableCallback answer =
         Remembering(remember, reply, batch, AnswerWhenDurable(reply, done, "the payment"));
+    if (!known) {
+      answer = [this, id = payment.id, answer = std::move(answer)](Status s) {
+        if (s.ok()) {
+          std::lock_guard<std::mutex> lock(ledger_->mu);
+          ledger_->payments.at(id).recording = false;
+        }
+        answer(std::move(s));
+      };
+    }
     Journal(e, inv, std::move(batch), std::move(answer));
     return 0;
   });
@@ -356,9 +375,11 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
     {
       std::lock_guard<std::mutex> lock(ledger_->mu);
       auto it = ledger_->payments.find(id);
-      if (it != ledger_->payments.end()) {
+      // Only a settlement that marked the payment clears the mark: old news
+      // finishing meanwhile must not let a second settlement in.
+      if (it != ledger_->payments.end() && action != Action::kNone) {
         it->second.settling = false;
-        if (st.ok() && action != Action::kNone) {
+        if (st.ok()) {
           it->second.rec = settled;
           ledger_->Track(settled);
         }

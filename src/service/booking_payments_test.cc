@@ -15,6 +15,7 @@
 
 #include "service/service_test_fixture.h"
 #include "testing/fake_gateway.h"
+#include "testing/manual_store.h"
 
 namespace boxoffice::service {
 namespace {
@@ -516,6 +517,98 @@ TEST_F(BookingPaymentsTest, CheckoutRefusesWrongTokensAndAnswersGatewayFailures)
   svc_->SetPayments({});
   EXPECT_EQ(Checkout(h).status.code(), StatusCode::kUnavailable);
   ExpectSettledAndSound();
+}
+
+}  // namespace
+}  // namespace boxoffice::service
+
+namespace boxoffice::service {
+namespace {
+
+// The payment flow over a store whose batches become durable when the test says.
+class PaymentsDurabilityTest : public ManualStoreTest {
+ protected:
+  PaymentsDurabilityTest() : gateway_([this] { return clock_.now_ms(); }) {}
+  void Wire(BookingService& svc) override {
+    svc.SetPayments(PaymentsSetup{&gateway_, "whsec", "EUR", kExtensionMs, kReconcileAfterMs});
+  }
+  void SetUp() override {
+    ManualStoreTest::SetUp();
+    show_ = MakeShow();
+  }
+
+  testing::FakeGateway gateway_;
+  core::ShowId show_ = 0;
+};
+
+// Found by the simulator: two checkouts of one hold at once. The second
+// found the payment the first was still recording and answered its pay_url
+// at once; the record's batch then failed, and the fan paid a payment the
+// server never knew of (a charge for nothing). No pay_url is shown before
+// its payment is durable.
+TEST_F(PaymentsDurabilityTest, NoPayUrlIsShownBeforeItsPaymentIsDurable) {
+  const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
+  ASSERT_TRUE(h.ok());
+  store_.CompleteAll(Status::Ok());
+  std::vector<Reply<CheckoutView>> answers;
+  for (int i = 0; i < 2; ++i) {
+    svc_.Checkout(show_, h.value.hold, h.value.token,
+                  [&answers](Reply<CheckoutView> r) { answers.push_back(std::move(r)); });
+  }
+  gateway_.RunPending();  // both get the payment of the hold's first attempt
+  for (const Reply<CheckoutView>& r : answers) {
+    EXPECT_FALSE(r.ok()) << "answered " << r.value.pay_url << " before it was durable";
+  }
+  store_.CompleteAll(Status::Ok());
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_TRUE(answers[0].ok() || answers[1].ok());
+  // Once durable, a checkout gets it at once.
+  Reply<CheckoutView> again;
+  svc_.Checkout(show_, h.value.hold, h.value.token,
+                [&again](Reply<CheckoutView> r) { again = std::move(r); });
+  EXPECT_TRUE(again.ok()) << again.status.message();
+  EXPECT_TRUE(again.value.existing);
+}
+
+}  // namespace
+}  // namespace boxoffice::service
+
+namespace boxoffice::service {
+namespace {
+
+// Found by the simulator: a webhook with nothing to settle (old news) that
+// became durable while a real settlement of the same payment was on its way
+// cleared that settlement's mark, so a second settlement ran beside it: the
+// payment booked the seats and was refunded as "already booked" too.
+TEST_F(PaymentsDurabilityTest, OldNewsDoesNotLetASecondSettlementRunBesideTheFirst) {
+  const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
+  store_.CompleteAll(Status::Ok());
+  Reply<CheckoutView> c;
+  svc_.Checkout(show_, h.value.hold, h.value.token, [&c](Reply<CheckoutView> r) { c = r; });
+  gateway_.RunPending();
+  store_.CompleteAll(Status::Ok());
+  ASSERT_TRUE(c.ok()) << c.status.message();
+  std::vector<StatusOr<WebhookOutcome>> outcomes;
+  const auto deliver = [&](const payments::WebhookEvent& e) {
+    svc_.ApplyWebhook(e, [&outcomes](StatusOr<WebhookOutcome> r) { outcomes.push_back(r); });
+  };
+  const payments::WebhookEvent declined = gateway_.Decline(c.value.payment_id);
+  deliver(declined);
+  store_.CompleteAll(Status::Ok());
+  payments::WebhookEvent old_news = declined;  // the decline again, under another id
+  old_news.id = "evt_old_news";
+  deliver(old_news);                                   // nothing to do: its batch waits
+  const payments::WebhookEvent paid = gateway_.Approve(c.value.payment_id);
+  deliver(paid);                                       // books: its batch waits behind
+  store_.Complete(1, Status::Ok());                    // the old news is durable
+  payments::WebhookEvent paid_again = paid;
+  paid_again.id = "evt_paid_again";
+  deliver(paid_again);  // the booking is on its way: this one must wait its turn
+  ASSERT_EQ(outcomes.size(), 3u);  // the decline, the old news, and this one at once: busy
+  EXPECT_EQ(outcomes.back().status().code(), StatusCode::kUnavailable);
+  store_.CompleteAll(Status::Ok());
+  EXPECT_EQ(svc_.FindPayment(c.value.payment_id)->state, store::PaymentState::kBooked);
+  EXPECT_EQ(svc_.BookingsOfShow(show_).size(), 1u);
 }
 
 }  // namespace

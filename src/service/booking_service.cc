@@ -113,6 +113,7 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec,
                                metrics::Registry& m, ShowCaps caps)
     : store_(store),
       codec_(codec),
+      token_sources_([] { return std::make_unique<crypto::RandomTokens>(); }),
       clock_(clock),
       caps_(caps),
       holds_active_(m.GetGauge("holds_active", "Live holds, all shows")),
@@ -151,6 +152,11 @@ std::optional<WaitingRooms::Inventory> BookingService::QueueInventory(core::Show
 }
 
 BookingService::~BookingService() { Stop(); }
+
+void BookingService::SetTokenSources(TokenSourceFactory make) {
+  token_sources_ = std::move(make);
+  rooms_->SetTokenSource(token_sources_());
+}
 
 // ---- Journal ----------------------------------------------------------------------------
 
@@ -197,10 +203,10 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
       case core::ChangeReason::kHeld: {
         core::HoldInfo h;
         BOX_ASSERT(inv.FindHold(c.hold, c.at_ms, &h) == Outcome::kOk);
+        const core::DurationMs wall = clock_.WallAheadMs();  // one reading for both times
         batch.records.push_back(store::HoldRecord{show, h.id, owners_.User(h.owner), h.token,
                                                   h.seats, h.ga_area, h.ga_quantity, h.total_minor,
-                                                  clock_.ToWallMs(h.created_at_ms),
-                                                  clock_.ToWallMs(h.expires_at_ms)});
+                                                  h.created_at_ms + wall, h.expires_at_ms + wall});
         holds_created_.Inc();
         holds_active_.Inc();
         break;
@@ -247,6 +253,13 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
   }
   batch.records.push_back(store::ShowVersion{show, inv.version()});
   SubmitOrFail(std::move(batch), std::move(done));
+}
+
+store::HoldExtended BookingService::ExtendedRecord(core::ShowId show, core::HoldId hold,
+                                                   core::TimeMs created_at_ms,
+                                                   core::TimeMs expires_at_ms) const {
+  const core::DurationMs wall = clock_.WallAheadMs();  // one reading for both times
+  return store::HoldExtended{show, hold, expires_at_ms + wall, created_at_ms + wall};
 }
 
 // ---- Catalogue ------------------------------------------------------------------------
@@ -297,7 +310,8 @@ std::shared_ptr<const Show> BookingService::AddShow(core::ShowId id, ShowSetting
   entry->show = show;
   entry->shard = std::make_unique<ShowShard>(
       id, venue->map, PolicyOf(show->settings, *venue->map, caps_.hold_lifetime_max_ms),
-      std::make_unique<crypto::RandomTokens>());
+      token_sources_());
+  entry->ticket_codes = token_sources_();
   shows_[id] = std::move(entry);  // the caller holds catalog_mu_ exclusively
   return show;
 }
@@ -599,7 +613,7 @@ Reply<HoldView> BookingService::ExtendHold(core::ShowId show, core::HoldId hold,
       core::HoldInfo info;
       BOX_ASSERT(inv.FindHold(hold, now, &info) == Outcome::kOk);
       reply.value = ViewOfHold(*e, info);
-      batch.records.push_back(store::HoldExtended{show, hold, clock_.ToWallMs(expires)});
+      batch.records.push_back(ExtendedRecord(show, hold, info.created_at_ms, expires));
       AddTrail(*e, hold, store::HoldTrailKind::kExtended, now, "by the fan", batch);
     } else if (reply.outcome == Outcome::kHoldNotFound) {
       reply.status = Status::NotFound("no such hold");
@@ -787,6 +801,14 @@ void BookingService::RememberIdempotent(store::IdempotencyRecord record,
   store::Batch batch;
   batch.records.push_back(std::move(record));
   SubmitOrFail(std::move(batch), std::move(done));
+}
+
+void BookingService::RememberIdempotentOnceDurable(store::IdempotencyRecord record,
+                                                   store::DurableCallback done) {
+  store::Batch batch;
+  store::DurableCallback kept = Remembering<store::IdempotencyRecord>(
+      [](const store::IdempotencyRecord& r) { return r; }, record, batch, std::move(done));
+  SubmitOrFail(std::move(batch), std::move(kept));
 }
 
 // ---- Recovery -----------------------------------------------------------------------------------

@@ -237,6 +237,7 @@ struct ShowQuery {
 
 template <typename T>
 using Done = std::function<void(T)>;
+using TokenSourceFactory = std::function<std::unique_ptr<core::TokenSource>()>;
 
 // The Idempotency-Key's record of an answer `R` (rendered by the caller as it
 // will answer), for operations answered only once their effect is durable:
@@ -287,6 +288,10 @@ class BookingService {
   // The payment gateway and how checkouts use it; without it, checkout is
   // unavailable and only box-office confirmation books.
   void SetPayments(PaymentsSetup setup) { payments_ = std::move(setup); }
+  // Where hold tokens, ticket codes and waiting rooms' seeds and keys come
+  // from: each call makes one source (a show's or the rooms'). The
+  // operating system's CSPRNG by default; a simulation passes seeded ones.
+  void SetTokenSources(TokenSourceFactory make);
 
   // The shows' waiting rooms (recovered, advanced and told of bookings by the service).
   WaitingRooms& rooms() { return *rooms_; }
@@ -360,8 +365,11 @@ class BookingService {
   // ---- Idempotency records (the HTTP layer decides what to remember) ----
   std::optional<store::IdempotencyRecord> FindIdempotent(const std::string& user,
                                                          const std::string& key) const;
-  // Remembers a response; `done` runs once the record is durable (or failed).
+  // Remembers a response: replayed at once; `done` runs once the record is
+  // durable (or failed).
   void RememberIdempotent(store::IdempotencyRecord record, store::DurableCallback done);
+  // Remembers a response once its record is durable, then runs `done`.
+  void RememberIdempotentOnceDurable(store::IdempotencyRecord record, store::DurableCallback done);
 
  private:
   HoldEventSink* hold_events_ = nullptr;
@@ -392,6 +400,10 @@ class BookingService {
   void Journal(ShowEntry& e, core::ShowInventory& inv, store::Batch batch,
                store::DurableCallback done, const JournalContext& ctx = {});
   void SubmitOrFail(store::Batch batch, store::DurableCallback done);
+  // The record of a hold's new deadline: both its times in wall-clock time,
+  // converted alike, so a step of the wall clock never puts them out of order.
+  store::HoldExtended ExtendedRecord(core::ShowId show, core::HoldId hold,
+                                     core::TimeMs created_at_ms, core::TimeMs expires_at_ms) const;
   // Hands the inventory's pending changes to the change sink and the hold
   // events they mean to the hold-event sink. Under the show's lock.
   void Announce(const Show& show, const core::ShowInventory& inv);
@@ -479,6 +491,7 @@ class BookingService {
 
   store::Store& store_;
   const CatalogCodec& codec_;
+  TokenSourceFactory token_sources_;
   const core::Clock& clock_;
   const ShowCaps caps_;
   OwnerRegistry owners_;

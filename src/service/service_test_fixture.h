@@ -17,6 +17,7 @@
 #include "service/booking_service.h"
 #include "store/sqlite_store.h"
 #include "testing/fake_clock.h"
+#include "testing/manual_store.h"
 #include "testing/venues.h"
 
 namespace boxoffice::service {
@@ -124,6 +125,44 @@ class ServiceTest : public ::testing::Test {
   ShowCaps caps_;  // of every service (re)opened
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<BookingService> svc_;
+};
+
+// ManualStoreTest: a BookingService over a ManualStore, whose batches become
+// durable when the test says, with a fake clock. Tests only.
+class ManualStoreTest : public ::testing::Test {
+ protected:
+  ManualStoreTest() : svc_(store_, codec_, clock_, metrics_) {}
+  void SetUp() override {
+    Wire(svc_);
+    ASSERT_TRUE(svc_.Recover().ok());
+  }
+  // Payments and sinks a fixture sets up before recovery.
+  virtual void Wire(BookingService&) {}
+  // A 1x2x6 grid, on sale now, prices 1; every batch completed.
+  core::ShowId MakeShow() {
+    const std::string json =
+        boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 2, 6)));
+    std::shared_ptr<const Venue> venue;
+    svc_.CreateVenue(json, [&](StatusOr<std::shared_ptr<const Venue>> v) { venue = *v; });
+    store_.CompleteAll(Status::Ok());
+    ShowSettings s;
+    s.venue_id = venue->id;
+    s.name = "Manual";
+    s.starts_at_ms = clock_.now_ms() + 86'400'000;
+    s.on_sale_at_ms = clock_.now_ms();
+    s.currency = "EUR";
+    s.prices = {{"P1", 1}, {"P2", 1}};
+    std::shared_ptr<const Show> show;
+    svc_.CreateShow(s, [&](StatusOr<std::shared_ptr<const Show>> r) { show = *r; });
+    store_.CompleteAll(Status::Ok());
+    return show->id;
+  }
+
+  testing::FakeClock clock_;
+  testing::ManualStore store_;
+  http::JsonCatalogCodec codec_;
+  metrics::Registry metrics_;
+  BookingService svc_;
 };
 
 }  // namespace boxoffice::service

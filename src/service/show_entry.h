@@ -12,7 +12,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "crypto/random.h"
 #include "service/booking_service.h"
 
 namespace boxoffice::service {
@@ -27,7 +26,7 @@ struct BookingService::ShowEntry {
   // the booking of its seats made under a new hold too).
   std::unordered_map<core::HoldId, core::BookingId> booking_of_hold;
   HoldTrails trail;
-  crypto::RandomTokens ticket_codes;
+  std::unique_ptr<core::TokenSource> ticket_codes;
   // Published after every change:
   std::atomic<core::Version> version{0};  // the inventory's
   std::mutex availability_mu;
@@ -46,6 +45,7 @@ struct BookingService::Ledger {
     store::PaymentRecord rec;
     core::TimeMs last_query_ms = 0;  // reconciliation asked the gateway then
     bool settling = false;           // a settlement is on its way to the journal
+    bool recording = false;          // its first record is on its way to the journal
   };
   struct TicketRef {
     core::ShowId show = 0;

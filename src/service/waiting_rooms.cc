@@ -131,6 +131,7 @@ WaitingRooms::WaitingRooms(Submit submit, std::function<bool()> failed, Inventor
     : submit_(std::move(submit)),
       failed_(std::move(failed)),
       inventory_(std::move(inventory)),
+      secrets_(std::make_unique<crypto::RandomTokens>()),
       clock_(clock),
       fans_(m.GetGauge("boxoffice_queue_fans", "Fans in waiting rooms, all shows")),
       active_shoppers_(m.GetGauge("boxoffice_queue_active_shoppers",
@@ -139,6 +140,11 @@ WaitingRooms::WaitingRooms(Submit submit, std::function<bool()> failed, Inventor
       joins_(m.GetCounter("boxoffice_queue_joins_total", "Fans who joined a waiting room")),
       access_grants_(m.GetCounter("boxoffice_queue_access_grants_total",
                                   "Shopping sessions started from a waiting room")) {}
+
+void WaitingRooms::SetTokenSource(std::unique_ptr<core::TokenSource> source) {
+  std::lock_guard<std::mutex> lock(secrets_mu_);
+  secrets_ = std::move(source);
+}
 
 WaitingRooms::~WaitingRooms() = default;
 
@@ -275,9 +281,16 @@ void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
                                               " shows may have a waiting room"));
     }
     core::LotterySeed seed{};
-    crypto::RandomBytes(seed);
     std::string key(kQueueOwnerKeyBytes, '\0');
-    crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(key.data()), key.size()));
+    {
+      std::lock_guard<std::mutex> lock(secrets_mu_);
+      static_assert(sizeof(seed) == 2 * sizeof(core::Token::bytes));
+      static_assert(kQueueOwnerKeyBytes == sizeof(core::Token::bytes));
+      const core::Token a = secrets_->Next(), b = secrets_->Next(), k = secrets_->Next();
+      std::memcpy(seed.data(), a.bytes.data(), a.bytes.size());
+      std::memcpy(seed.data() + a.bytes.size(), b.bytes.data(), b.bytes.size());
+      std::memcpy(key.data(), k.bytes.data(), k.bytes.size());
+    }
     auto room = std::make_unique<Room>(show, settings, seed, std::move(key));
     r = room.get();
     std::unique_lock<std::shared_mutex> lock(rooms_mu_);

@@ -151,6 +151,8 @@ class WaitingRooms {
 
   // ---- Wiring (before Recover) ----
   void SetStatusEncoder(StatusEncoder encoder) { encoder_ = std::move(encoder); }
+  // Where rooms' lottery seeds and keys come from (the CSPRNG by default).
+  void SetTokenSource(std::unique_ptr<core::TokenSource> source);
   void SetStatusSink(QueueStatusSink* sink) { sink_ = sink; }
 
   // Rebuilds every room from the store's snapshot.
@@ -215,6 +217,8 @@ class WaitingRooms {
   Submit submit_;
   std::function<bool()> failed_;
   InventoryOf inventory_;
+  std::mutex secrets_mu_;
+  std::unique_ptr<core::TokenSource> secrets_;  // guarded by secrets_mu_
   const core::Clock& clock_;
   StatusEncoder encoder_;
   QueueStatusSink* sink_ = nullptr;

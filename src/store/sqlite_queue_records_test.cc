@@ -60,10 +60,14 @@ TEST_F(QueueRecordsTest, AFanOrAnEntryJoinsOnceAndARefusedBatchChangesNothing) {
   ASSERT_TRUE(Submit(*store, {QueueJoinRecord{3, 1, "alice", false, 5}}).ok());
   EXPECT_EQ(Submit(*store, {QueueJoinRecord{3, 2, "alice", false, 6}}).code(),
             StatusCode::kAlreadyExists);
+  store->Close();  // after a failed batch the store takes nothing more until reopened
+  store = Open();
   EXPECT_EQ(
       Submit(*store, {QueueProgressRecord{3, 9, true, 7}, QueueJoinRecord{3, 1, "bob", false, 7}})
           .code(),
       StatusCode::kAlreadyExists);
+  store->Close();
+  store = Open();
   ASSERT_TRUE(Submit(*store, {QueueJoinRecord{4, 1, "alice", false, 8}}).ok());  // another show
   StatusOr<Snapshot> snap = store->Load();
   ASSERT_TRUE(snap.ok());

@@ -63,7 +63,8 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
        "INSERT INTO holds(show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
        "total_minor, created_at_ms, expires_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
        "?10)"},
-      {&w.extend_hold_, "UPDATE holds SET expires_at_ms = ?3 WHERE show_id = ?1 AND hold_id = ?2"},
+      {&w.extend_hold_,
+       "UPDATE holds SET expires_at_ms = ?3, created_at_ms = ?4 WHERE show_id = ?1 AND hold_id = ?2"},
       {&w.close_hold_,
        "INSERT OR REPLACE INTO closed_holds(show_id, hold_id, owner, token, why, booking_id, "
        "closed_at_ms) SELECT show_id, hold_id, owner, token, ?3, ?4, ?5 FROM holds "
@@ -232,7 +233,7 @@ Status RecordWriter::ExpectLiveHold(const char* action, ShowId show, HoldId hold
 }
 
 Status RecordWriter::Put(const HoldExtended& r) {
-  Status s = extend_hold_.Bind(r.show_id, r.hold_id, r.expires_at_ms).Exec();
+  Status s = extend_hold_.Bind(r.show_id, r.hold_id, r.expires_at_ms, r.created_at_ms).Exec();
   return s.ok() ? ExpectLiveHold("extend", r.show_id, r.hold_id) : s;
 }
 

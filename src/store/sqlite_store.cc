@@ -69,10 +69,14 @@ void SqliteStore::Submit(Batch batch, DurableCallback done) {
     return;
   }
   Status status;
-  if (queued_ok_ >= options_.queued_batches_max) {
+  if (!failed_.ok()) {
+    status = AfterFailure(failed_);
+    batch = {};
+  } else if (queued_ok_ >= options_.queued_batches_max) {
     status = Status::ResourceExhausted("the store's queue is full (" +
                                        std::to_string(options_.queued_batches_max) +
                                        " batches waiting for the disk)");
+    failed_ = status;
     batch = {};
   } else {
     ++queued_ok_;
@@ -138,6 +142,11 @@ bool SqliteStore::TakeGroup(std::vector<Pending>& group) {
   return n > 0;
 }
 
+Status SqliteStore::AfterFailure(const Status& first) {
+  return Status::FailedPrecondition("an earlier batch failed, and the journal keeps no holes: " +
+                                    first.message());
+}
+
 // Runs the group's transaction. Each Pending's status says how its batch
 // ended; returns whether a COMMIT succeeded.
 bool SqliteStore::CommitGroup(std::vector<Pending>& group, CommitObservation& seen) {
@@ -184,12 +193,18 @@ Status SqliteStore::ApplyGroup(std::vector<Pending>& group) {
   if (failed.ok()) return failed;
   writer_->Rollback();
   if (Status s = writer_->Begin(); !s.ok()) return s;
+  Status first;  // the first batch that failed: the ones after it are not applied
   for (Pending& p : group) {
+    if (!first.ok()) {
+      if (p.status.ok()) p.status = AfterFailure(first);
+      continue;
+    }
     if (!p.status.ok()) continue;
     p.status = writer_->ApplyBatch(p.batch, Isolation::kSavepoint);
     if (!p.status.ok() && (!writer_->in_transaction() || EndsTheStore(p.status))) {
       return p.status;
     }
+    first = p.status;
   }
   return Status::Ok();
 }
@@ -230,6 +245,20 @@ void SqliteStore::FinishGroup(std::vector<Pending>& group, CommitObservation& se
   if (options_.observer) options_.observer(seen);
   {
     std::lock_guard lock(mu_);
+    bool failed_here = false;
+    for (const Pending& p : group) {
+      if (p.status.ok()) continue;
+      failed_here = true;
+      if (failed_.ok()) failed_ = p.status;
+    }
+    if (failed_here) {  // what is queued now came after the failure
+      for (Pending& p : queue_) {
+        if (!p.status.ok()) continue;
+        p.status = AfterFailure(failed_);
+        p.batch = {};
+        --queued_ok_;
+      }
+    }
     settled_ += group.size();  // Flush returns once callbacks and observer ran
     stats_.transactions += committed ? 1 : 0;
     stats_.batches_committed += seen.batches - seen.batches_failed;

@@ -10,16 +10,17 @@
 // never waits for more work while it has some: under load a transaction
 // collects what arrived during the previous commit.
 //
-// Failures:
-//  - a batch that breaks a rule (a seat already booked, a repeated
-//    idempotency key, an unknown hold...) is rolled back alone and its
-//    callback gets the Status (kAlreadyExists names show and seat); the other
-//    batches of the transaction commit;
+// Failures. The journal never has a hole: what is durable is always a prefix
+// of what was submitted, since a batch may build on the ones before it (a
+// booking on its hold, booking ids on each other). So once a batch fails,
+// every batch after it fails too (kFailedPrecondition, "an earlier batch
+// failed"), until the file is reopened:
+//  - a batch that breaks a rule (a seat already booked, an unknown hold...)
+//    is rolled back alone and its callback gets the Status (kAlreadyExists
+//    names show and seat); the batches of the transaction before it commit;
 //  - an error that ends the whole transaction (COMMIT fails, the disk is
-//    full) fails every batch of it;
-//  - after an I/O error or corruption while writing, the store fails every
-//    later batch with that error: what reached the disk is unknown until the
-//    file is reopened, which recovers it;
+//    full) fails every batch of it; after an I/O error or corruption what
+//    reached the disk is unknown until the file is reopened, which recovers it;
 //  - more than queued_batches_max batches waiting: the new batch fails with
 //    kResourceExhausted (through its callback, on the writer thread).
 //
@@ -117,6 +118,8 @@ class SqliteStore final : public Store {
   bool CommitGroup(std::vector<Pending>& group, CommitObservation& seen);
   Status ApplyGroup(std::vector<Pending>& group);
   void NoteWriteError(const Status& s);
+  // The failure every batch after a failed one gets.
+  static Status AfterFailure(const Status& first);
   void FinishGroup(std::vector<Pending>& group, CommitObservation& seen, bool committed);
   bool OnWriterThread() const;
 
@@ -135,6 +138,7 @@ class SqliteStore final : public Store {
   std::condition_variable settled_cv_;  // Flush waits for callbacks
   std::deque<Pending> queue_;
   size_t queued_ok_ = 0;    // batches in queue_ that will reach the database
+  Status failed_;           // the first batch that failed: every later one fails
   uint64_t submitted_ = 0;  // batches ever queued
   uint64_t settled_ = 0;    // batches whose callback has run
   bool stopping_ = false;

@@ -31,6 +31,13 @@ class SqliteStoreTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
+  // Closes `store` and opens the file again: after a failed batch, the store
+  // takes no more until reopened.
+  void Reopen(std::unique_ptr<SqliteStore>& store) {
+    store->Close();
+    store = OpenStore();
+  }
+
   // Closes `store`, opens the file again and loads it.
   Snapshot Reload(std::unique_ptr<SqliteStore>& store) {
     store->Close();
@@ -132,11 +139,13 @@ TEST_F(SqliteStoreTest, HoldIsExtendedThenClosedAndNoLongerLoaded) {
   HoldRecord hold = Hold(1, 9, {3, 4});
   ASSERT_TRUE(SubmitAndWait(*store, One(hold)).ok());
   ASSERT_TRUE(
-      SubmitAndWait(*store, One(HoldExtended{.show_id = 1, .hold_id = 9, .expires_at_ms = 777}))
+      SubmitAndWait(*store, One(HoldExtended{
+                                .show_id = 1, .hold_id = 9, .expires_at_ms = 777, .created_at_ms = 5}))
           .ok());
   Snapshot extended = Reload(store);
   ASSERT_EQ(extended.live_holds.size(), 1u);
   EXPECT_EQ(extended.live_holds[0].expires_at_ms, 777);
+  EXPECT_EQ(extended.live_holds[0].created_at_ms, 5);
 
   ASSERT_TRUE(SubmitAndWait(
                   *store, One(HoldClosed{
@@ -149,13 +158,31 @@ TEST_F(SqliteStoreTest, ExtendingOrClosingAHoldThatIsNotLiveIsRejected) {
   auto store = OpenStore();
   EXPECT_EQ(SubmitAndWait(*store, One(HoldExtended{.show_id = 1, .hold_id = 9})).code(),
             StatusCode::kNotFound);
+  Reopen(store);
   EXPECT_EQ(SubmitAndWait(*store, One(HoldClosed{.show_id = 1, .hold_id = 9})).code(),
             StatusCode::kNotFound);
+  Reopen(store);
   ASSERT_TRUE(SubmitAndWait(*store, One(Hold(1, 9, {1}))).ok());
   EXPECT_EQ(SubmitAndWait(*store, One(Hold(1, 9, {2}))).code(), StatusCode::kAlreadyExists);
 }
 
-TEST_F(SqliteStoreTest, SecondActiveBookingOfASeatIsRejectedAloneInItsGroup) {
+// The journal keeps no holes: after a failed batch, every later one fails
+// too (later batches may build on it), until the file is reopened.
+TEST_F(SqliteStoreTest, AfterAFailedBatchEveryLaterOneFailsUntilReopened) {
+  auto store = OpenStore();
+  ASSERT_TRUE(SubmitAndWait(*store, One(Booking(1, 1, {5}))).ok());
+  EXPECT_EQ(SubmitAndWait(*store, One(Booking(1, 2, {5}))).code(), StatusCode::kAlreadyExists);
+  const Status after = SubmitAndWait(*store, One(Booking(1, 3, {6})));
+  EXPECT_EQ(after.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(after.message().find("earlier batch failed"), std::string::npos) << after.message();
+  Reopen(store);
+  EXPECT_TRUE(SubmitAndWait(*store, One(Booking(1, 2, {6}))).ok());
+  Snapshot snap = Reload(store);
+  ASSERT_EQ(snap.bookings.size(), 2u);
+  EXPECT_EQ(snap.bookings[1].booking_id, 2u);
+}
+
+TEST_F(SqliteStoreTest, SecondActiveBookingOfASeatIsRejectedWithEverythingAfterIt) {
   auto store = OpenStore();
   Outcomes outcomes(*store);
   size_t first, second, other;
@@ -170,14 +197,13 @@ TEST_F(SqliteStoreTest, SecondActiveBookingOfASeatIsRejectedAloneInItsGroup) {
   EXPECT_EQ(outcomes.at(second).code(), StatusCode::kAlreadyExists);
   EXPECT_NE(outcomes.at(second).message().find("show 1 seat 6"), std::string::npos)
       << outcomes.at(second).message();
-  EXPECT_TRUE(outcomes.at(other).ok());
-  EXPECT_EQ(store->stats().transactions, 2u);  // the gate's, then all three
-  EXPECT_EQ(store->stats().batches_failed, 1u);
+  EXPECT_EQ(outcomes.at(other).code(), StatusCode::kFailedPrecondition);  // no hole after it
+  EXPECT_EQ(store->stats().transactions, 2u);  // the gate's, then the first one's
+  EXPECT_EQ(store->stats().batches_failed, 2u);
 
   Snapshot snap = Reload(store);
-  ASSERT_EQ(snap.bookings.size(), 2u);
+  ASSERT_EQ(snap.bookings.size(), 1u);
   EXPECT_EQ(snap.bookings[0].booking_id, 1u);
-  EXPECT_EQ(snap.bookings[1].booking_id, 3u);
 }
 
 TEST_F(SqliteStoreTest, RejectedBatchLeavesNothingBehind) {
@@ -192,7 +218,7 @@ TEST_F(SqliteStoreTest, RejectedBatchLeavesNothingBehind) {
   EXPECT_EQ(snap.bookings.size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, RejectedBatchInAGroupLeavesNothingAndTheOthersKeepTheirVersions) {
+TEST_F(SqliteStoreTest, RejectedBatchInAGroupLeavesNothingAndTheOnesBeforeKeepTheirVersions) {
   auto store = OpenStore();
   Outcomes outcomes(*store);
   size_t first, rejected, last, rejected_last;
@@ -211,21 +237,19 @@ TEST_F(SqliteStoreTest, RejectedBatchInAGroupLeavesNothingAndTheOthersKeepTheirV
   store->Flush();
   EXPECT_TRUE(outcomes.at(first).ok());
   EXPECT_EQ(outcomes.at(rejected).code(), StatusCode::kAlreadyExists);
-  EXPECT_TRUE(outcomes.at(last).ok());
-  EXPECT_EQ(outcomes.at(rejected_last).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(outcomes.at(last).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(outcomes.at(rejected_last).code(), StatusCode::kFailedPrecondition);
   Snapshot snap = Reload(store);
-  ASSERT_EQ(snap.live_holds.size(), 1u);  // hold 4 of show 1 and hold 2 of show 2 undone
-  EXPECT_EQ(snap.live_holds[0].show_id, 2u);
-  EXPECT_EQ(snap.live_holds[0].hold_id, 1u);
+  EXPECT_TRUE(snap.live_holds.empty());  // hold 4 of show 1 undone, show 2's never applied
   ASSERT_EQ(snap.bookings.size(), 1u);
-  EXPECT_EQ(snap.versions,
-            (std::vector<ShowVersion>{{.show_id = 1, .version = 3}, {.show_id = 2, .version = 8}}));
+  EXPECT_EQ(snap.versions, (std::vector<ShowVersion>{{.show_id = 1, .version = 3}}));
 }
 
 TEST_F(SqliteStoreTest, CancelledBookingFreesItsSeatsForANewBooking) {
   auto store = OpenStore();
   ASSERT_TRUE(SubmitAndWait(*store, One(Booking(1, 1, {5, 6}))).ok());
   EXPECT_EQ(SubmitAndWait(*store, One(Booking(1, 2, {6}))).code(), StatusCode::kAlreadyExists);
+  Reopen(store);
   ASSERT_TRUE(
       SubmitAndWait(*store, One(BookingCancelled{.show_id = 1, .booking_id = 1, .at_ms = 9})).ok());
   EXPECT_TRUE(SubmitAndWait(*store, One(Booking(1, 2, {6}))).ok());
@@ -242,8 +266,10 @@ TEST_F(SqliteStoreTest, CancellingAnUnknownOrCancelledBookingIsRejected) {
   auto store = OpenStore();
   EXPECT_EQ(SubmitAndWait(*store, One(BookingCancelled{.show_id = 1, .booking_id = 1})).code(),
             StatusCode::kNotFound);
+  Reopen(store);
   ASSERT_TRUE(SubmitAndWait(*store, One(Booking(1, 1, {5}))).ok());
   EXPECT_EQ(SubmitAndWait(*store, One(Booking(1, 1, {6}))).code(), StatusCode::kAlreadyExists);
+  Reopen(store);
   ASSERT_TRUE(SubmitAndWait(*store, One(BookingCancelled{.show_id = 1, .booking_id = 1})).ok());
   EXPECT_EQ(SubmitAndWait(*store, One(BookingCancelled{.show_id = 1, .booking_id = 1})).code(),
             StatusCode::kFailedPrecondition);
@@ -378,7 +404,8 @@ TEST_F(SqliteStoreTest, FullQueueRefusesBatchesThroughTheirCallbacks) {
   }
   store->Flush();
   for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(outcomes.at(i).ok()) << i;
-  for (size_t i = 3; i < 5; ++i) EXPECT_EQ(outcomes.at(i).code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(outcomes.at(3).code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(outcomes.at(4).code(), StatusCode::kFailedPrecondition);  // no hole after a refusal
   EXPECT_EQ(Reload(store).bookings.size(), 3u);
 }
 
@@ -427,7 +454,9 @@ TEST_F(SqliteStoreTest, FullDiskFailsTheWholeTransactionAndLeavesNothingHalfWrit
       << outcomes.at(huge).message();
   EXPECT_EQ(outcomes.at(small).code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(outcomes.at(after).code(), StatusCode::kResourceExhausted);
-  // Not an I/O error: the store goes on.
+  // Not an I/O error, yet nothing after it is written until the file is reopened.
+  EXPECT_EQ(SubmitAndWait(*store, One(Booking(1, 3, {3}))).code(), StatusCode::kFailedPrecondition);
+  Reopen(store);
   EXPECT_TRUE(SubmitAndWait(*store, One(Booking(1, 3, {3}))).ok());
 
   Snapshot snap = Reload(store);

@@ -71,10 +71,14 @@ struct HoldRecord {
   friend bool operator==(const HoldRecord&, const HoldRecord&) = default;
 };
 
+// A live hold's new deadline. Its creation time comes along, written as the
+// same wall-clock reading, so the two stay in order whatever the wall clock
+// did since the hold was made.
 struct HoldExtended {
   ShowId show_id = 0;
   HoldId hold_id = 0;
   TimeMs expires_at_ms = 0;
+  TimeMs created_at_ms = 0;
 
   friend bool operator==(const HoldExtended&, const HoldExtended&) = default;
 };
@@ -382,6 +386,9 @@ class Store {
   // Queues `batch`; `done` runs on the writer thread once the batch is durable
   // (Status::Ok) or rejected (e.g. kAlreadyExists for a second active booking of
   // a seat; nothing of the batch is applied then). Thread-safe; never blocks on disk.
+  // What is durable is always a prefix of what was submitted: once a batch
+  // fails, every batch submitted after it fails too, until the store is
+  // reopened (a later batch may build on the failed one).
   virtual void Submit(Batch batch, DurableCallback done) = 0;
 
   // Blocks until everything submitted so far is durable or failed.
