@@ -3,6 +3,7 @@
 #include "store/sqlite_outbox.h"
 #include "store/sqlite_payment_records.h"
 #include "store/sqlite_queue_records.h"
+#include "store/sqlite_show_state_records.h"
 
 #include <array>
 #include <string>
@@ -83,6 +84,8 @@ PRAGMA user_version = 1;
     kOutboxMigration,
     // 3 -> 4: the waiting rooms.
     kQueueTablesMigration,
+    // 4 -> 5: sales states and check-ins.
+    kShowStateTablesMigration,
 };
 static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");
 
