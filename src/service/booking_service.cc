@@ -116,6 +116,11 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec, C
       },
       [this] { return failed(); }, [this](core::ShowId show) { return QueueInventory(show); },
       clock_, m);
+  show_states_ = std::make_unique<ShowStates>(
+      [this](store::Batch batch, store::DurableCallback done) {
+        SubmitOrFail(std::move(batch), std::move(done));
+      },
+      [this] { return failed(); }, clock_, m);
 }
 
 std::optional<WaitingRooms::Inventory> BookingService::QueueInventory(core::ShowId show) const {
@@ -825,6 +830,7 @@ Status BookingService::Recover() {
   }
   if (Status st = RecoverPayments(snap); !st.ok()) return st;
   if (Status st = rooms_->Recover(snap); !st.ok()) return st;
+  show_states_->Recover(snap);
   Sweep();  // holds that expired while the server was down
   return Status::Ok();
 }
