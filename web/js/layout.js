@@ -30,7 +30,9 @@ export function Frame({ title, children, area = 'fan' }) {
 
 // Renders a page component into #app.
 export function mount(component) {
-  render(html`<${component} />`, document.getElementById('app'));
+  const root = document.getElementById('app');
+  root.replaceChildren();  // the "Loading…" the HTML shows until the module runs
+  render(html`<${component} />`, root);
 }
 
 // A message in a live region, so screen readers hear it.

@@ -30,8 +30,7 @@ function Lottery({ status }) {
     ${status.seed
       ? html`<p>The draw is done and the seed is now public:</p>
           <p><code>${status.seed}</code></p>
-          <p>Anyone can check that this seed has the fingerprint published before, and recompute the order of the
-            ${status.prequeue_fans.toLocaleString('en')} early fans from it (LotteryOrder in the server's source).</p>
+          <p>${`Anyone can check that this seed has the fingerprint published before, and recompute the order of the ${status.prequeue_fans.toLocaleString('en')} early fans from it (LotteryOrder in the server's source).`}</p>
           <button class="secondary" onClick=${verify}>Verify the seed in this browser</button>
           ${verified === true && html`<${Notice} kind="ok">Verified: the SHA-256 of the seed is the fingerprint published before the draw.<//>`}
           ${verified === false && html`<${Notice} kind="error">The seed does not match the published fingerprint.<//>`}`
@@ -106,9 +105,7 @@ function QueuePage() {
         : html`<p>Fans ahead of you: <span class="big" data-testid="position">${position.toLocaleString('en')}</span></p>
             <p>Estimated wait: about ${Math.max(1, Math.round(waitS / 60))} minute${Math.round(waitS / 60) === 1 ? '' : 's'}</p>`)}
       ${now < opens && html`<p>Opens in <span class="big" data-testid="opens-in">${countdown(opens - now)}</span> (${when(status.onsale_at)})</p>`}
-      <p class="muted">Now serving ${status.now_serving.toLocaleString('en')} of ${status.fans.toLocaleString('en')} fans in line,
-        ${status.admissions_per_minute.toLocaleString('en')} let in a minute. State: ${status.state.replace('_', ' ')}.
-        Updated ${clock(status.updated_at)}.</p>
+      <p class="muted">${`Now serving ${status.now_serving.toLocaleString('en')} of ${status.fans.toLocaleString('en')} fans in line, ${status.admissions_per_minute.toLocaleString('en')} let in a minute. State: ${status.state.replace('_', ' ')}. Updated ${clock(status.updated_at)}.`}</p>
     </section>
     <${Lottery} status=${status} />
     <${Notice} kind="error">${error}<//>

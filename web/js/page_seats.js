@@ -91,6 +91,71 @@ function BestAvailable({ model, show, onHold, busy, preset }) {
   </form>`;
 }
 
+// Loads the show, its seat map and availability, and draws the overview into
+// `container`; records when the overview and each section were painted.
+async function openSeatMap(id, container, { onPick, onStanding, onChange }) {
+  const [s, seatmap, availability] = await Promise.all([
+    api(`/v1/shows/${id}`), api(`/v1/shows/${id}/seatmap`), api(`/v1/shows/${id}/availability`)]);
+  const m = buildModel(seatmap);
+  applyAvailability(m, availability);
+  let sectionStart = 0;
+  const v = new SeatMapView(container, m, {
+    onPick: (i) => onPick(m, i),
+    onChange,
+    onSection: (si) => {
+      sectionStart = performance.now();
+      if (si !== null && m.sections[si].ga) onStanding(m.sections[si]);
+    },
+    sectionPrice: (si) => {
+      const sec = m.sections[si];
+      const cat = m.categories[sec.ga ? sec.category : m.category[sec.first]];
+      return cat ? `from ${money(cat.price_minor, s.currency)}` : '';
+    },
+  });
+  const showSection = v.showSection.bind(v);
+  v.showSection = (si) => {
+    showSection(si);
+    afterPaint(() => timings.section_ms.push(performance.now() - sectionStart));
+  };
+  v.showOverview();
+  afterPaint(() => { timings.overview_ms = performance.now(); });
+  return { s, m, v, availability };
+}
+
+// The live stream onto the map: changes patch seats (GA areas reload their
+// counts, at most twice a second), resync reloads the snapshot, the fan's
+// hold events go to onHoldEvent.
+function followLive(id, m, v, version, onHoldEvent) {
+  let refresh = null;
+  const reload = async () => {
+    const a = await api(`/v1/shows/${id}/availability`);
+    const bytes = Uint8Array.from(atob(a.seats.data), (c) => c.charCodeAt(0));
+    for (let i = 0; i < m.state.length; i++) v.patch(i, (bytes[i >> 2] >> ((i & 3) * 2)) & 3);
+    m.sections.forEach((sec, si) => {
+      const c = a.sections[si];
+      if (sec.ga) v.patchCounts(si, [c.free, c.held, c.booked, c.blocked]);
+    });
+  };
+  return openLive(id, {
+    since: version,
+    onMessage: (msg) => {
+      if (msg.type === 'change') {
+        const state = STATES.indexOf(msg.state);
+        for (const label of msg.seats) {
+          const i = m.byLabel.get(label);
+          if (i !== undefined) v.patch(i, state);
+        }
+        timings.changes_applied += msg.seats.length;
+        if (msg.area && !refresh) refresh = setTimeout(() => { refresh = null; reload(); }, 500);
+      } else if (msg.type === 'resync') {
+        reload();
+      } else if (msg.type === 'hold') {
+        onHoldEvent(msg);
+      }
+    },
+  });
+}
+
 function SeatsPage() {
   const id = pathId('/shows/');
   const [show, setShow] = useState(null);
@@ -112,76 +177,28 @@ function SeatsPage() {
 
   useEffect(() => {
     let live = null;
-    let refresh = null;
-    (async () => {
-      try {
-        const [s, seatmap, availability] = await Promise.all([
-          api(`/v1/shows/${id}`), api(`/v1/shows/${id}/seatmap`), api(`/v1/shows/${id}/availability`)]);
-        const m = buildModel(seatmap);
-        applyAvailability(m, availability);
-        let sectionStart = 0;
-        let tickQueued = false;
-        const v = new SeatMapView(box.current, m, {
-          onPick: (i) => pick(m, i),
-          onSection: (si) => {
-            sectionStart = performance.now();
-            if (si !== null && m.sections[si].ga) {
-              setStanding(m.sections[si].id);
-              setNotice({ kind: 'info', text: `${m.sections[si].name}: standing places, no seat numbers. Choose how many under "Best available".` });
-            }
-          },
-          sectionPrice: (si) => {
-            const sec = m.sections[si];
-            const cat = m.categories[sec.ga ? sec.category : m.category[sec.first]];
-            return cat ? `from ${money(cat.price_minor, s.currency)}` : '';
-          },
-          onChange: () => {  // re-render the page at most 4 times a second
-            if (tickQueued) return;
-            tickQueued = true;
-            setTimeout(() => { tickQueued = false; setTick((t) => t + 1); }, 250);
-          },
-        });
-        const showSection = v.showSection.bind(v);
-        v.showSection = (si) => {
-          showSection(si);
-          afterPaint(() => timings.section_ms.push(performance.now() - sectionStart));
-        };
-        v.showOverview();
-        afterPaint(() => { timings.overview_ms = performance.now(); });
-        view.current = v;
-        setShow(s);
-        setModel(m);
-        const reload = async () => {
-          const a = await api(`/v1/shows/${id}/availability`);
-          const bytes = Uint8Array.from(atob(a.seats.data), (c) => c.charCodeAt(0));
-          for (let i = 0; i < m.state.length; i++) v.patch(i, (bytes[i >> 2] >> ((i & 3) * 2)) & 3);
-          m.sections.forEach((sec, si) => {
-            if (sec.ga) v.patchCounts(si, [a.sections[si].free, a.sections[si].held, a.sections[si].booked, a.sections[si].blocked]);
-          });
-        };
-        live = openLive(id, {
-          since: availability.version,
-          onMessage: (msg) => {
-            if (msg.type === 'change') {
-              const state = STATES.indexOf(msg.state);
-              for (const label of msg.seats) {
-                const i = m.byLabel.get(label);
-                if (i !== undefined) v.patch(i, state);
-              }
-              timings.changes_applied += msg.seats.length;
-              if (msg.area && !refresh) refresh = setTimeout(() => { refresh = null; reload(); }, 500);
-            } else if (msg.type === 'resync') {
-              reload();
-            } else if (msg.type === 'hold' && holdRef.current && msg.hold === holdRef.current.id) {
-              if (msg.event === 'expired') setEnded(true);
-              if (msg.event === 'booked') location.assign(`/holds/${msg.hold}`);
-            }
-          },
-        });
-      } catch (e) {
-        setNotice({ kind: 'error', text: e.message });
-      }
-    })();
+    let tickQueued = false;
+    openSeatMap(id, box.current, {
+      onPick: (m, i) => pick(m, i),
+      onStanding: (section) => {
+        setStanding(section.id);
+        setNotice({ kind: 'info', text: `${section.name}: standing places, no seat numbers. Choose how many under "Best available".` });
+      },
+      onChange: () => {  // re-render the page at most 4 times a second
+        if (tickQueued) return;
+        tickQueued = true;
+        setTimeout(() => { tickQueued = false; setTick((t) => t + 1); }, 250);
+      },
+    }).then(({ s, m, v, availability }) => {
+      view.current = v;
+      setShow(s);
+      setModel(m);
+      live = followLive(id, m, v, availability.version, (msg) => {
+        if (!holdRef.current || msg.hold !== holdRef.current.id) return;
+        if (msg.event === 'expired') setEnded(true);
+        if (msg.event === 'booked') location.assign(`/holds/${msg.hold}`);
+      });
+    }).catch((e) => setNotice({ kind: 'error', text: e.message }));
     return () => live?.close();
   }, []);
 
