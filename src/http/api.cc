@@ -484,7 +484,7 @@ void Api::GetSeatMap(Request&& req, Responder respond) {
     compressed = b.gzip;
   }
   if (identity == nullptr) {
-    identity = std::make_shared<const std::string>(boost::json::serialize(SeatMapJson(*s)));
+    identity = std::make_shared<const std::string>(SeatMapText(*s));
   }
   if (gzip && compressed == nullptr) {
     StatusOr<std::string> z = Gzip(*identity);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <ctime>
 #include <random>
@@ -11,6 +12,7 @@
 
 #include "crypto/encoding.h"
 #include "testing/seed.h"
+#include "testing/venues.h"
 
 namespace boxoffice::http {
 namespace {
@@ -137,6 +139,23 @@ TEST(ApiJsonTest, BookingJsonAndTheListOfBookings) {
   EXPECT_EQ(second.at("general_admission").as_object().at("quantity").as_int64(), 3);
   EXPECT_TRUE(second.at("seats").as_array().empty());
   EXPECT_EQ(BookingListJson({}), R"({"bookings":[]})");
+}
+
+// The seat map written as text is the tree's JSON, member for member, with
+// aisles, accessible seats and a general-admission area.
+TEST(ApiJsonTest, SeatMapTextIsTheSeatMapJson) {
+  auto venue = std::make_shared<service::Venue>();
+  venue->id = 4;
+  venue->map = std::make_shared<const core::SeatMap>(
+      testing::MustBuild(testing::GridVenue(2, 3, 10, 20)));
+  service::Show show;
+  show.id = 9;
+  show.venue = venue;
+  show.settings.currency = "EUR";
+  show.settings.prices = {{"P1", 5000}, {"P2", 2500}};
+  const std::string text = SeatMapText(show);
+  EXPECT_EQ(boost::json::parse(text), boost::json::value(SeatMapJson(show)));
+  EXPECT_EQ(text, boost::json::serialize(SeatMapJson(show)));
 }
 
 }  // namespace
