@@ -281,46 +281,6 @@ std::string SeatMapText(const service::Show& s) {
   return out;
 }
 
-boost::json::object SeatMapJson(const service::Show& s) {
-  const core::SeatMap& map = *s.venue->map;
-  boost::json::array categories;
-  for (const core::Category& c : map.categories()) {
-    categories.push_back(
-        {{"id", c.id}, {"name", c.name}, {"price_minor", s.settings.prices.at(c.id)}});
-  }
-  boost::json::array sections;
-  for (const core::Section& sec : map.sections()) {
-    boost::json::object so{{"id", sec.id},
-                           {"name", sec.name},
-                           {"general_admission", sec.general_admission},
-                           {"capacity", sec.capacity}};
-    if (sec.general_admission) so["category"] = map.categories()[sec.ga_category].id;
-    boost::json::array rows;
-    for (core::RowIndex r = sec.first_row; r < sec.first_row + sec.row_count; ++r) {
-      const core::Row& row = map.row(r);
-      boost::json::array seats;
-      for (core::SeatIndex i = row.first_seat; i < row.first_seat + row.seat_count; ++i) {
-        const core::Seat& seat = map.seat(i);
-        const bool row_end = i + 1 == row.first_seat + row.seat_count;
-        seats.push_back({{"label", map.label(i)},
-                         {"number", seat.number},
-                         {"category", map.categories()[seat.category].id},
-                         {"accessible", seat.accessible},
-                         {"aisle_after", !seat.adjacent_to_next && !row_end}});
-      }
-      rows.push_back({{"label", row.label}, {"seats", std::move(seats)}});
-    }
-    so["rows"] = std::move(rows);
-    sections.push_back(std::move(so));
-  }
-  return {{"show_id", ShowId(s.id)},
-          {"venue_id", VenueId(s.venue->id)},
-          {"name", map.name()},
-          {"currency", s.settings.currency},
-          {"categories", std::move(categories)},
-          {"sections", std::move(sections)}};
-}
-
 boost::json::object AvailabilityJson(const service::Show& s, const service::Availability& a) {
   const core::SeatMap& map = *s.venue->map;
   boost::json::array sections, categories;
