@@ -26,18 +26,13 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-let printedVersion = false;
-
 // Chromium, headless, with a fresh profile (Playwright gives each launch its
 // own new --user-data-dir). extraArgs: e.g. a fake camera.
 export async function launch(extraArgs = []) {
   const browser = await chromium.launch({
     executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs],
   });
-  if (!printedVersion) {
-    console.log(`# Chromium ${browser.version()} at ${chromiumPath}`);
-    printedVersion = true;
-  }
+  console.log(`# Chromium ${browser.version()} at ${chromiumPath}`);
   return browser;
 }
 
