@@ -4,7 +4,10 @@
 #
 #   scripts/install-deps.sh          what building and running the server needs
 #   scripts/install-deps.sh --test   also what the test suite needs: Redis and
-#                                    PostgreSQL for the seed-design baselines
+#                                    PostgreSQL for the seed-design baselines,
+#                                    Chromium and its fonts for the web pages'
+#                                    browser tests (node and npm come with the
+#                                    machine: the suite checks they are there)
 #   scripts/install-deps.sh --bench  also the HTTP load generator (wrk)
 set -euo pipefail
 
@@ -18,7 +21,7 @@ PACKAGES=(
 )
 case "${1:-}" in
   "") ;;
-  --test) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev) ;;
+  --test) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev chromium fonts-liberation) ;;
   --bench) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev wrk) ;;
   *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
 esac

@@ -373,7 +373,7 @@ void BaselineApi::GetSeatMap(Request&& req, Responder respond) {
     std::shared_ptr<const std::string>& cached = seat_maps_[show->id];
     if (cached == nullptr)
       cached =
-          std::make_shared<const std::string>(boost::json::serialize(http::SeatMapJson(*show)));
+          std::make_shared<const std::string>(http::SeatMapText(*show));
     body = cached;
   }
   respond(Response::Json(200, *body));

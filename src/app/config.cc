@@ -136,8 +136,13 @@ const Setting kSettings[] = {
     {"log_level", "LEVEL", "Least severe log messages written.", &ServeConfig::log_level, 0, 0,
      "trace|debug|info|warn|error"},
     {"log_format", "FORMAT", "Log line format.", &ServeConfig::log_format, 0, 0, "text|json"},
-    {"demo", "BOOL", "Create the demo venues and show when the data directory is empty.",
+    {"demo", "BOOL",
+     "Create the demo venues and show when the data directory is empty, and serve "
+     "POST /v1/demo/token (a fan token for any name: never in production).",
      &ServeConfig::demo},
+    {"web_root", "DIR",
+     "Serve the web pages' files from DIR (a checkout's web/) instead of the embedded ones.",
+     &ServeConfig::web_root},
     {"gateway_mode", "MODE",
      "Payment gateway: internal (simulated, in this process, under /gateway/) or external "
      "(gateway_url).",

@@ -90,6 +90,8 @@ struct ServeConfig {
   std::string log_format = "text";  // text | json
   // Create the demo venues and show when the data directory is empty.
   bool demo = false;
+  // Serve the web pages' files from this directory (development); empty: the embedded ones.
+  std::string web_root;
   // Payments (serve).
   std::string gateway_mode = "internal";  // internal: in this process | external: gateway_url
   std::string gateway_url;                // external: the gateway's root, http://HOST:PORT

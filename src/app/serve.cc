@@ -21,6 +21,7 @@
 #include "http/rate_limits.h"
 #include "http/seat_map_json.h"
 #include "http/server.h"
+#include "http/web_assets.h"
 #include "live/hub.h"
 #include "service/booking_service.h"
 #include "service/system_clock.h"
@@ -234,11 +235,14 @@ int RunServe(int argc, char** argv) {
   defaults.hold_ttl_s = config.hold_ttl_s;
   defaults.seats_per_order_max = std::min(defaults.seats_per_order_max, config.seats_per_hold_max);
   defaults.seats_per_fan_max = std::min(defaults.seats_per_fan_max, config.seats_per_owner_max);
-  http::Api api(
-      &svc, {config.jwt_secret, config.admin_key, defaults, *queue_secret, config.queue_pow_bits},
-      &registry);
+  http::Api api(&svc,
+                {config.jwt_secret, config.admin_key, defaults, *queue_secret,
+                 config.queue_pow_bits, config.demo},
+                &registry);
   http::Router router;
   api.Register(router);
+  http::WebPages web({config.web_root});
+  web.Register(router);
   if (payments->internal != nullptr) payments->internal->routes().Register(router);
   http::ChangeStream changes(
       &svc, &hub, {config.jwt_secret, {config.live_heartbeat_ms, config.live_stall_timeout_ms}});
@@ -310,8 +314,12 @@ int RunToken(int argc, char** argv) {
   return 0;
 }
 
+// The API's routes (the web pages' are not listed: their files' paths
+// change with every build); POST /v1/demo/token only with --demo.
 int RunRoutes(int, char**) {
-  http::Api api(nullptr, {}, nullptr);
+  http::ApiOptions options;
+  options.demo = true;
+  http::Api api(nullptr, options, nullptr);
   http::GatewayRoutes gateway(nullptr, {});  // mounted by default (gateway_mode = internal)
   http::Router router;
   api.Register(router);

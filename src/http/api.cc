@@ -269,7 +269,7 @@ struct Api::Cache {
 
   std::mutex mu;
   std::map<core::ShowId, Bodies> availability;
-  std::map<core::ShowId, std::shared_ptr<const std::string>> seat_maps;
+  std::map<core::ShowId, Bodies> seat_maps;  // version unused: a seat map never changes
   std::set<std::pair<std::string, std::string>> idempotency_in_flight;
 };
 
@@ -325,6 +325,7 @@ void Api::Register(Router& router) {
   router.Add(Method::kPost, "/v1/shows/{id}/queue/access", bind(&Api::QueueAccess));
   router.Add(Method::kDelete, "/v1/shows/{id}/queue/access", bind(&Api::EndQueueSession));
   router.Add(Method::kGet, "/v1/shows/{id}/queue/challenge", bind(&Api::GetQueueChallenge));
+  RegisterWebRoutes(router);
 }
 
 // ---- Idempotency ------------------------------------------------------------------------------
@@ -461,13 +462,6 @@ Response VenueCreatedAnswer(const StatusOr<std::shared_ptr<const service::Venue>
   return r;
 }
 
-Response ShowCreatedAnswer(const StatusOr<std::shared_ptr<const service::Show>>& s) {
-  if (!s.ok()) return FromStatus(s.status());
-  Response r = JsonResponse(201, ShowJson(**s, (*s)->venue->map->sellable_capacity()));
-  r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
-  return r;
-}
-
 Response ConfirmedAnswer(const service::Reply<service::BookingView>& r) {
   if (!r.ok()) {
     if (r.status.ok() && r.outcome == Outcome::kHoldConfirmed) {
@@ -494,7 +488,7 @@ Response CheckoutAnswer(const service::Reply<service::CheckoutView>& r) {
 
 // Answers with `answer` of what the service hands `done`.
 template <typename R>
-std::function<void(R)> AnswerWith(Responder respond, Response (*answer)(const R&)) {
+std::function<void(R)> AnswerWith(Responder respond, std::function<Response(const R&)> answer) {
   return [respond = std::make_shared<Responder>(std::move(respond)), answer](R r) {
     (*respond)(answer(r));
   };
@@ -524,9 +518,14 @@ void Api::CreateShow(Request&& req, Responder respond, IdempotencyScope idem) {
       ParseShowSettings(req.body, options_.clock->NowMs(), options_.show_defaults);
   if (!settings.ok()) return respond(Malformed(settings.status().message()));
   using Created = StatusOr<std::shared_ptr<const service::Show>>;
+  const std::function<Response(const Created&)> answer = [this](const Created& s) {
+    if (!s.ok()) return FromStatus(s.status());
+    Response r = JsonResponse(201, ShowWithSales(**s));
+    r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
+    return r;
+  };
   svc_->CreateShow(std::move(settings).value(),
-                   AnswerWith<Created>(std::move(respond), &ShowCreatedAnswer),
-                   idem.For<Created>(&ShowCreatedAnswer));
+                   AnswerWith<Created>(std::move(respond), answer), idem.For<Created>(answer));
 }
 
 void Api::SearchShows(Request&& req, Responder respond) {
@@ -545,7 +544,7 @@ void Api::SearchShows(Request&& req, Responder respond) {
     }
   }
   boost::json::array shows;
-  for (const auto& s : svc_->SearchShows(q)) shows.push_back(ShowJson(*s, svc_->Available(*s)));
+  for (const auto& s : svc_->SearchShows(q)) shows.push_back(ShowWithSales(*s));
   respond(JsonResponse(200, {{"shows", std::move(shows)}}));
 }
 
@@ -553,7 +552,7 @@ void Api::GetShow(Request&& req, Responder respond) {
   const std::optional<core::ShowId> id = ShowParam(req);
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
-  respond(JsonResponse(200, ShowJson(*s, svc_->Available(*s))));
+  respond(JsonResponse(200, ShowWithSales(*s)));
 }
 
 // A proof-of-work challenge for joining the show's waiting room; with
@@ -578,26 +577,41 @@ void Api::GetSeatMap(Request&& req, Responder respond) {
   const std::optional<core::ShowId> id = ShowParam(req);
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
-  std::shared_ptr<const std::string> body;
+  // Rendered once, and compressed once on the first request that accepts gzip
+  // (a stadium's map is megabytes of JSON and a few hundred KB of gzip).
+  std::shared_ptr<const std::string> identity, compressed;
+  bool gzip = AcceptsGzip(req.Header("Accept-Encoding"));
   {
     std::lock_guard<std::mutex> lock(cache_->mu);
-    auto it = cache_->seat_maps.find(s->id);
-    if (it != cache_->seat_maps.end()) body = it->second;
+    Cache::Bodies& b = cache_->seat_maps[s->id];
+    identity = b.identity;
+    compressed = b.gzip;
   }
-  if (body == nullptr) {
-    body = std::make_shared<const std::string>(boost::json::serialize(SeatMapJson(*s)));
+  if (identity == nullptr) {
+    identity = std::make_shared<const std::string>(SeatMapText(*s));
+  }
+  if (gzip && compressed == nullptr) {
+    StatusOr<std::string> z = Gzip(*identity);
+    if (z.ok()) compressed = std::make_shared<const std::string>(std::move(z).value());
+  }
+  {
     std::lock_guard<std::mutex> lock(cache_->mu);
-    cache_->seat_maps[s->id] = body;
+    Cache::Bodies& b = cache_->seat_maps[s->id];
+    if (b.identity == nullptr) b.identity = identity;
+    if (b.gzip == nullptr) b.gzip = compressed;
   }
-  const std::string etag = "\"seatmap-" + std::to_string(s->id) + "\"";
-  if (IfNoneMatchHas(req.Header("If-None-Match"), etag)) {
-    Response r = Response::Empty(304);
-    r.headers.Set("ETag", etag);
-    return respond(std::move(r));
-  }
-  Response r = Response::Json(200, std::move(body));
+  gzip = gzip && compressed != nullptr;
+  const std::string etag =
+      "\"seatmap-" + std::to_string(s->id) + (gzip ? "-gzip\"" : "\"");
+  Response r = IfNoneMatchHas(req.Header("If-None-Match"), etag)
+                   ? Response::Empty(304)
+                   : Response::Json(200, gzip ? compressed : identity);
   r.headers.Set("ETag", etag);
-  r.headers.Set("Cache-Control", "public, max-age=86400, immutable");
+  r.headers.Set("Vary", "Accept-Encoding");
+  if (r.status == 200) {
+    r.headers.Set("Cache-Control", "public, max-age=86400, immutable");
+    if (gzip) r.headers.Set("Content-Encoding", "gzip");
+  }
   respond(std::move(r));
 }
 
@@ -843,6 +857,7 @@ void Api::CreateHold(Request&& req, Responder respond) {
   if (auto p = RequireFan(caller)) return respond(std::move(*p));
   const std::optional<core::ShowId> show = ShowParam(req);
   if (!show || svc_->FindShow(*show) == nullptr) return respond(NotFound("no such show"));
+  if (auto p = CheckSales(*show)) return respond(std::move(*p));
   if (auto p = CheckAccess(req, caller.user, *show)) return respond(std::move(*p));
   StatusOr<service::HoldWanted> wanted = ParseHoldWanted(req.body);
   if (!wanted.ok()) return respond(Malformed(wanted.status().message()));

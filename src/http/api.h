@@ -40,6 +40,9 @@ inline constexpr size_t kTicketCodeBytesMax = 64;
 // GET /v1/changes: changes per page, by default and at most.
 inline constexpr size_t kChangesPageDefault = 100;
 inline constexpr size_t kChangesPageMax = 1000;
+// POST /v1/demo/token (only with --demo): a fan's name, and the token's life.
+inline constexpr size_t kDemoNameBytesMax = 64;
+inline constexpr int64_t kDemoTokenTtlS = 24 * 3600;
 
 struct ApiOptions {
   std::string jwt_secret;
@@ -47,6 +50,7 @@ struct ApiOptions {
   service::ShowSettings show_defaults;  // for members POST /v1/shows leaves out
   std::string queue_secret;             // signs queue tickets and access tokens (>= 32 bytes)
   uint32_t queue_pow_bits = 0;          // proof of work to join a room: zero bits; 0: none
+  bool demo = false;                    // serve POST /v1/demo/token (never in production)
   // Whose "now" the API reads; the service's clock when left null.
   const core::Clock* clock = nullptr;
 };
@@ -132,6 +136,16 @@ class Api {
   std::optional<Response> CheckJoinProof(const Request& req, const std::string& user,
                                          const boost::json::value* proof);
   void GetQueueChallenge(Request&& req, Responder respond);
+  // ---- What the web pages need besides (api_web.cc) ----
+  void RegisterWebRoutes(Router& router);
+  void UpdateShow(Request&& req, Responder respond);
+  void ShowReport(Request&& req, Responder respond);
+  void CheckIn(Request&& req, Responder respond);
+  void DemoToken(Request&& req, Responder respond);
+  // A show as JSON with its sales state.
+  boost::json::object ShowWithSales(const service::Show& s);
+  // The problem when the show takes no new holds (sales paused or closed).
+  std::optional<Response> CheckSales(core::ShowId show);
 
   service::BookingService* svc_;
   ApiOptions options_;

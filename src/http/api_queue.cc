@@ -144,6 +144,8 @@ std::string QueueStatusJson(const service::QueueStatus& s) {
       {"seed_sha256", s.seed_sha256},
       {"seed", nullptr},
       {"prequeue_fans", s.prequeue_fans},
+      {"prequeue_opens_at", FormatTime(s.settings.prequeue_opens_at_ms)},
+      {"onsale_at", FormatTime(s.settings.onsale_at_ms)},
       {"updated_at", FormatTime(s.updated_at_ms)},
   };
   if (s.served_through != UINT32_MAX) o["served_through"] = s.served_through;

@@ -131,6 +131,11 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec,
       },
       [this] { return failed(); }, [this](core::ShowId show) { return QueueInventory(show); },
       clock_, m);
+  show_states_ = std::make_unique<ShowStates>(
+      [this](store::Batch batch, store::DurableCallback done) {
+        SubmitOrFail(std::move(batch), std::move(done));
+      },
+      [this] { return failed(); }, [this] { return clock_.NowMs(); }, m);
 }
 
 std::optional<WaitingRooms::Inventory> BookingService::QueueInventory(core::ShowId show) const {
@@ -855,6 +860,7 @@ Status BookingService::Recover() {
   for (const store::IdempotencyRecord& r : snap.idempotency) idempotency_.Add(r);
   if (Status st = RecoverPayments(snap); !st.ok()) return st;
   if (Status st = rooms_->Recover(snap); !st.ok()) return st;
+  show_states_->Recover(snap);
   Sweep();  // holds that expired while the server was down
   return Status::Ok();
 }

@@ -50,6 +50,7 @@
 #include "service/idempotency_cache.h"
 #include "service/owners.h"
 #include "service/show_shard.h"
+#include "service/show_states.h"
 #include "service/waiting_rooms.h"
 #include "store/store.h"
 
@@ -295,6 +296,8 @@ class BookingService {
 
   // The shows' waiting rooms (recovered, advanced and told of bookings by the service).
   WaitingRooms& rooms() { return *rooms_; }
+  // The shows' sales states and tickets let in at the door (recovered by the service).
+  ShowStates& show_states() { return *show_states_; }
 
   // ---- Catalogue ----
   void CreateVenue(std::string seat_map_json, Done<StatusOr<std::shared_ptr<const Venue>>> done,
@@ -508,6 +511,7 @@ class BookingService {
   core::TimeMs last_reconcile_ms_ = 0;  // sweeper thread only
   std::unique_ptr<Ledger> ledger_;      // payments, webhook event ids, ticket index
   std::unique_ptr<WaitingRooms> rooms_;
+  std::unique_ptr<ShowStates> show_states_;
 
   std::atomic<bool> failed_{false};
   std::atomic<bool> stopping_{false};

@@ -79,19 +79,13 @@ TEST_F(QueueRecordsTest, AFanOrAnEntryJoinsOnceAndARefusedBatchChangesNothing) {
 TEST(QueueSchema, AVersion3FileMigratesToVersion4AndKeepsItsData) {
   testing::TempDir dir;
   const std::string path = dir.File("s.db");
-  {
-    StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    ASSERT_TRUE(sqlite::PrepareSchema(**db).ok());
-    // Back to what version 3 wrote: no queue tables.
-    ASSERT_TRUE((*db)
-                    ->Exec("DROP TABLE queue_rooms; DROP TABLE queue_joins; "
-                           "DROP TABLE queue_sessions; DROP TABLE queue_progress; "
-                           "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
-                           "PRAGMA user_version = 3;")
-                    .ok());
-    ASSERT_TRUE((*db)->Exec("INSERT INTO venues VALUES(1, 'Hall', '{}', 5)").ok());
-  }
+  // Back to what version 3 wrote: no queue tables.
+  testing::WriteOlderStoreFile(path,
+                               "DROP TABLE queue_rooms; DROP TABLE queue_joins; "
+                               "DROP TABLE queue_sessions; DROP TABLE queue_progress; "
+                               "DROP TABLE show_sales; DROP TABLE ticket_checkins; "
+                               "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
+                               "PRAGMA user_version = 3;");
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
   ASSERT_TRUE(

@@ -120,6 +120,9 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
   StatusOr<QueueTables> queue_tables = QueueTables::Prepare(db);
   if (!queue_tables.ok()) return damaged(queue_tables.status());
   w.queue_tables_ = std::move(queue_tables).value();
+  StatusOr<ShowStateTables> show_state_tables = ShowStateTables::Prepare(db);
+  if (!show_state_tables.ok()) return damaged(show_state_tables.status());
+  w.show_state_tables_ = std::move(show_state_tables).value();
   return w;
 }
 
@@ -195,6 +198,8 @@ Status RecordWriter::Apply(const Record& record) {
           return payment_tables_.Put(r);
         } else if constexpr (requires { queue_tables_.Put(r); }) {
           return queue_tables_.Put(r);
+        } else if constexpr (requires { show_state_tables_.Put(r); }) {
+          return show_state_tables_.Put(r);
         } else if constexpr (requires { outbox_.Put(r); }) {
           return outbox_.Put(r);
         } else {
@@ -480,7 +485,8 @@ Status ReadAll(Db& db, Snapshot& snap) {
     if (Status s = read(db, snap); !s.ok()) return s;
   }
   if (Status s = ReadPaymentTables(db, snap); !s.ok()) return s;
-  return ReadQueueTables(db, snap);
+  if (Status s = ReadQueueTables(db, snap); !s.ok()) return s;
+  return ReadShowStateTables(db, snap);
 }
 
 // Runs `body` inside a read transaction, which keeps the reads consistent.

@@ -24,6 +24,7 @@
 //                            and the payment tables' and the outbox's old rows
 //   payments, webhook events, hold trail, tickets: see sqlite_payment_records.h
 //   waiting rooms: see sqlite_queue_records.h
+//   sales states, check-ins: see sqlite_show_state_records.h
 //
 // Thread-safety: like Db, one thread at a time.
 #pragma once
@@ -35,6 +36,7 @@
 #include "store/sqlite_outbox.h"
 #include "store/sqlite_payment_records.h"
 #include "store/sqlite_queue_records.h"
+#include "store/sqlite_show_state_records.h"
 #include "store/store.h"
 
 namespace boxoffice::store::sqlite {
@@ -100,6 +102,7 @@ class RecordWriter {
   Stmt insert_idempotency_, prune_idempotency_;
   PaymentTables payment_tables_;
   QueueTables queue_tables_;
+  ShowStateTables show_state_tables_;
   OutboxTable outbox_;
 };
 

@@ -3,6 +3,7 @@
 #include "store/sqlite_outbox.h"
 #include "store/sqlite_payment_records.h"
 #include "store/sqlite_queue_records.h"
+#include "store/sqlite_show_state_records.h"
 
 #include <array>
 #include <string>
@@ -120,6 +121,8 @@ DROP TABLE payments;
 ALTER TABLE payments_v5 RENAME TO payments;
 PRAGMA user_version = 5;
 )sql",
+    // 5 -> 6: sales states and check-ins.
+    kShowStateTablesMigration,
 };
 static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");
 

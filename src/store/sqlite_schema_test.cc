@@ -55,7 +55,8 @@ TEST(Schema, AVersion4FileMigratesToVersion5AndKeepsItsPayments) {
   {
     auto db = MustOpenDb(path);
     ASSERT_TRUE(PrepareSchema(*db).ok());
-    ASSERT_TRUE(db->Exec("DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
+    ASSERT_TRUE(db->Exec("DROP TABLE show_sales; DROP TABLE ticket_checkins; "
+                         "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
                          "DROP TABLE payments; "
                          "CREATE TABLE payments(payment_id TEXT PRIMARY KEY, show_id INTEGER NOT "
                          "NULL, hold_id INTEGER NOT NULL, owner TEXT NOT NULL, seats BLOB NOT NULL, "

@@ -252,6 +252,31 @@ struct HistoryPruned {
   friend bool operator==(const HistoryPruned&, const HistoryPruned&) = default;
 };
 
+// ---- A show's sales state and its tickets at the door ----
+
+// Whether a show takes new holds. Stable numbers: they are stored.
+enum class SalesState : uint8_t {
+  kOpen = 0,    // the default: holds are taken (from on_sale_at)
+  kPaused = 1,  // no new holds for now; holds already made may still be paid
+  kClosed = 2,  // no new holds, for good
+};
+
+struct ShowSalesRecord {  // a show's sales state; replaces the earlier one of the show
+  ShowId show_id = 0;
+  SalesState state = SalesState::kOpen;
+  TimeMs at_ms = 0;
+
+  friend bool operator==(const ShowSalesRecord&, const ShowSalesRecord&) = default;
+};
+
+struct TicketCheckinRecord {  // a ticket let in at the door; a code is checked in once
+  std::string code;
+  ShowId show_id = 0;
+  TimeMs at_ms = 0;
+
+  friend bool operator==(const TicketCheckinRecord&, const TicketCheckinRecord&) = default;
+};
+
 // ---- The waiting room (service/waiting_rooms.h) ----
 
 struct QueueRoomRecord {  // a show's room settings; replaces the earlier record of the show
@@ -341,7 +366,8 @@ using Record =
     std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed, BookingRecord,
                  BookingCancelled, SeatsBlocked, ShowVersion, IdempotencyRecord, ChangeRecord,
                  PaymentRecord, WebhookEventRecord, HoldTrailRecord, TicketRecord, HistoryPruned,
-                 QueueRoomRecord, QueueJoinRecord, QueueSessionRecord, QueueProgressRecord>;
+                 QueueRoomRecord, QueueJoinRecord, QueueSessionRecord, QueueProgressRecord,
+                 ShowSalesRecord, TicketCheckinRecord>;
 
 struct Batch {
   std::vector<Record> records;
@@ -365,6 +391,8 @@ struct Snapshot {
   std::vector<QueueJoinRecord> queue_joins;  // by show, then entry
   std::vector<QueueSessionRecord> queue_sessions;
   std::vector<QueueProgressRecord> queue_progress;
+  std::vector<ShowSalesRecord> show_sales;
+  std::vector<TicketCheckinRecord> checkins;
 };
 
 struct StoreStats {

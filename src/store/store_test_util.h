@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite_schema.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 
@@ -115,6 +116,17 @@ class SqliteFileTest : public ::testing::Test {
 
   TempDir dir_;
 };
+
+// Writes a store file at `path` as an older Boxoffice left it, to test a
+// migration: today's schema, then `downgrade_sql` (drop what later
+// migrations made, set the user_version), then one venue named "Hall".
+inline void WriteOlderStoreFile(const std::string& path, const char* downgrade_sql) {
+  StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  ASSERT_TRUE(sqlite::PrepareSchema(**db).ok());
+  ASSERT_TRUE((*db)->Exec(downgrade_sql).ok());
+  ASSERT_TRUE((*db)->Exec("INSERT INTO venues VALUES(1, 'Hall', '{}', 5)").ok());
+}
 
 inline Batch One(Record record) {
   Batch b;
