@@ -4,7 +4,8 @@
 #
 #   scripts/install-deps.sh          what building and running the server needs
 #   scripts/install-deps.sh --test   also what the test suite needs: Redis and
-#                                    PostgreSQL for the seed-design baselines
+#                                    PostgreSQL for the seed-design baselines,
+#                                    yaml-cpp to read docs/openapi.yaml
 #   scripts/install-deps.sh --bench  also the HTTP load generator (wrk)
 set -euo pipefail
 
@@ -18,7 +19,7 @@ PACKAGES=(
 )
 case "${1:-}" in
   "") ;;
-  --test) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev) ;;
+  --test) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev libyaml-cpp-dev) ;;
   --bench) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev wrk) ;;
   *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
 esac
