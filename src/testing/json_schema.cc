@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <cmath>
 #include <optional>
 
 #include "testing/ecma_pattern.h"
@@ -93,8 +94,8 @@ const char* KindOf(const json::value& v) {
 bool HasType(const json::value& v, std::string_view type) {
   if (type == "integer") {
     return v.is_int64() || v.is_uint64() ||
-           (v.is_double() &&
-            v.as_double() == static_cast<double>(static_cast<int64_t>(v.as_double())));
+           (v.is_double() && std::isfinite(v.as_double()) &&
+            std::trunc(v.as_double()) == v.as_double());
   }
   if (type == "number") return v.is_number();
   if (type == "string") return v.is_string();

@@ -81,6 +81,7 @@ TEST(SchemaValidatorTest, AcceptsWhatTheSchemaDescribes) {
   EXPECT_TRUE(Valid("Prices", R"({"PREM":9900,"STD":4900})"));
   EXPECT_TRUE(Valid("Nullable", "null"));
   EXPECT_TRUE(Valid("Nullable", "7"));
+  EXPECT_TRUE(Valid("Nullable", "7.0"));  // JSON Schema: an integral number is an integer
   EXPECT_TRUE(Valid("Bytes", R"("AAEC/w==")"));
   EXPECT_TRUE(Valid("Either", "3"));
   EXPECT_TRUE(Valid("Either", R"("ab")"));
@@ -92,6 +93,7 @@ TEST(SchemaValidatorTest, TypesRequiredMembersAndEnums) {
                       "missing required member 'expires_at'"));
   EXPECT_TRUE(Invalid("ClosedHold", R"({"id":"h1-2","status":"held"})", "is not one of"));
   EXPECT_TRUE(Invalid("Nullable", "1.5", "a number where the schema wants integer"));
+  EXPECT_TRUE(Valid("Nullable", "1e300"));  // integral, though no int64 holds it
   EXPECT_TRUE(Invalid("Nullable", R"("7")", "a string where the schema wants integer"));
   EXPECT_TRUE(Invalid("Prices", R"({"PREM":"9900"})", "/PREM: a string"));
 }
