@@ -211,7 +211,7 @@ class Simulation {
   void Extend(const Action& a);
   void Release(const Action& a);
   void Checkout(const Action& a);
-  std::function<void(const http::Response&)> CheckoutSent(size_t index);
+  std::function<void(const http::Response&)> CheckoutSent(size_t index, bool replayed);
   void Pay(const Action& a);
   void Confirm(const Action& a);
   void CancelBooking(const Action& a);
@@ -348,7 +348,7 @@ void Simulation::Replay(size_t index) {
   std::function<void(const http::Response&)> on_answer;
   if (k.target.ends_with("/checkout")) {  // it may extend the hold as the first did
     for (size_t h = 0; h < holds_.size(); ++h) {
-      if ("/v1/holds/" + holds_[h].id + "/checkout" == k.target) on_answer = CheckoutSent(h);
+      if ("/v1/holds/" + holds_[h].id + "/checkout" == k.target) on_answer = CheckoutSent(h, true);
     }
   }
   Send(k.method, k.target, k.body, k.headers, std::move(on_answer), index % keyed_.size());
@@ -555,20 +555,27 @@ void Simulation::Checkout(const Action& a) {
   std::optional<size_t> keyed;
   if (a.keyed) keyed = Keyed(Method::kPost, target, "", hdr, true);
   ++counts_.checkouts;
-  Send(Method::kPost, target, "", hdr, CheckoutSent(index), keyed);
+  Send(Method::kPost, target, "", hdr, CheckoutSent(index, false), keyed);
 }
 
-// A checkout of hold `index` is on its way (first sent, or replayed): it may
-// extend the hold until its answer comes. What to do with that answer.
-std::function<void(const http::Response&)> Simulation::CheckoutSent(size_t index) {
+// A checkout of hold `index` is on its way (first sent, or `replayed`): it
+// may extend the hold until its answer comes. What to do with that answer. A
+// replay's answer may be the first one again, told with the wall clock's
+// error of then: it says the hold may have been extended, not to when.
+std::function<void(const http::Response&)> Simulation::CheckoutSent(size_t index,
+                                                                    bool replayed) {
   KnownHold& h = holds_[index];
   if (h.checkouts_in_flight++ == 0) {
     h.checkout_error_lo = h.checkout_error_hi = clock_.wall_error_ms();
   }
-  return [this, index](const http::Response& r) {
+  return [this, index, replayed](const http::Response& r) {
     KnownHold& held = holds_[index];
     --held.checkouts_in_flight;
     if (r.status != 200 && r.status != 201) return;
+    if (replayed) {
+      held.maybe_extended = true;
+      return;
+    }
     const std::string id = StrOf(JsonOf(r), "payment_id");
     TrackHoldAnswer(index, r, held.checkout_error_lo, held.checkout_error_hi);
     for (const KnownPayment& p : payments_) {
