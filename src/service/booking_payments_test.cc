@@ -537,6 +537,17 @@ class PaymentsDurabilityTest : public ManualStoreTest {
     show_ = MakeShow();
   }
 
+  // A hold of alice's with its checkout durable.
+  Reply<CheckoutView> CheckedOut() {
+    const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
+    store_.CompleteAll(Status::Ok());
+    Reply<CheckoutView> c;
+    svc_.Checkout(show_, h.value.hold, h.value.token, [&c](Reply<CheckoutView> r) { c = r; });
+    gateway_.RunPending();
+    store_.CompleteAll(Status::Ok());
+    return c;
+  }
+
   testing::FakeGateway gateway_;
   core::ShowId show_ = 0;
 };
@@ -581,12 +592,7 @@ namespace {
 // cleared that settlement's mark, so a second settlement ran beside it: the
 // payment booked the seats and was refunded as "already booked" too.
 TEST_F(PaymentsDurabilityTest, OldNewsDoesNotLetASecondSettlementRunBesideTheFirst) {
-  const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
-  store_.CompleteAll(Status::Ok());
-  Reply<CheckoutView> c;
-  svc_.Checkout(show_, h.value.hold, h.value.token, [&c](Reply<CheckoutView> r) { c = r; });
-  gateway_.RunPending();
-  store_.CompleteAll(Status::Ok());
+  const Reply<CheckoutView> c = CheckedOut();
   ASSERT_TRUE(c.ok()) << c.status.message();
   std::vector<StatusOr<WebhookOutcome>> outcomes;
   const auto deliver = [&](const payments::WebhookEvent& e) {
@@ -624,12 +630,7 @@ namespace {
 // nothing). Nothing about a payment goes to the gateway before the change
 // that asks for it is durable.
 TEST_F(PaymentsDurabilityTest, NoRefundIsAskedForBeforeTheCancellationIsDurable) {
-  const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
-  store_.CompleteAll(Status::Ok());
-  Reply<CheckoutView> c;
-  svc_.Checkout(show_, h.value.hold, h.value.token, [&c](Reply<CheckoutView> r) { c = r; });
-  gateway_.RunPending();
-  store_.CompleteAll(Status::Ok());
+  const Reply<CheckoutView> c = CheckedOut();
   ASSERT_TRUE(c.ok()) << c.status.message();
   svc_.ApplyWebhook(gateway_.Approve(c.value.payment_id), [](StatusOr<WebhookOutcome>) {});
   store_.CompleteAll(Status::Ok());
