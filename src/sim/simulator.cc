@@ -355,8 +355,12 @@ void Simulation::Replay(size_t index) {
   ++counts_.replays;
   std::function<void(const http::Response&)> on_answer;
   if (k.target.ends_with("/checkout")) {  // it may extend the hold as the first did
-    for (size_t h = 0; h < holds_.size(); ++h) {
-      if ("/v1/holds/" + holds_[h].id + "/checkout" == k.target) on_answer = CheckoutSent(h, true);
+    // The newest hold of that id: an id lost in a crash is given again.
+    for (size_t h = holds_.size(); h-- > 0;) {
+      if ("/v1/holds/" + holds_[h].id + "/checkout" == k.target) {
+        on_answer = CheckoutSent(h, true);
+        break;
+      }
     }
   }
   Send(k.method, k.target, k.body, k.headers, std::move(on_answer), index % keyed_.size());
