@@ -87,7 +87,7 @@ void Shop(int t, uint64_t seed, ServerProcess& server, const std::string& show,
       return;
     }
     std::lock_guard lock(ledger.mu);
-    ledger.bookings[c.Str("id")] = {show, JsonStrings(c.json, "seats"), target, confirm, payment,
+    ledger.bookings[c.Str("id")] = {show,  JsonStrings(c.json, "seats"), target, confirm, payment,
                                     c.body};
   }
 }

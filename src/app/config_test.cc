@@ -132,11 +132,11 @@ TEST_F(ServeConfigTest, FileOverridesDefaultsEnvOverridesFileFlagsOverrideEnv) {
       {"BOXOFFICE_PORT", "2000"}, {"BOXOFFICE_DATA_DIR", "/env"}, {"BOXOFFICE_HOLD_TTL_S", "200"}};
   StatusOr<ServeConfig> config = Load({"--config", path, "--port=3000", "--demo=false"}, env);
   ASSERT_TRUE(config.ok()) << config.status().message();
-  EXPECT_EQ(config->port, 3000);               // flag over env over file
-  EXPECT_EQ(config->data_dir, "/env");         // env over file
-  EXPECT_EQ(config->hold_ttl_s, 200u);         // env over file
-  EXPECT_EQ(config->log_level, "debug");       // file over default
-  EXPECT_FALSE(config->demo);                  // flag over file
+  EXPECT_EQ(config->port, 3000);                                  // flag over env over file
+  EXPECT_EQ(config->data_dir, "/env");                            // env over file
+  EXPECT_EQ(config->hold_ttl_s, 200u);                            // env over file
+  EXPECT_EQ(config->log_level, "debug");                          // file over default
+  EXPECT_FALSE(config->demo);                                     // flag over file
   EXPECT_EQ(config->seats_per_hold_max, core::kSeatsPerHoldMax);  // default
   EXPECT_EQ(config->config_file, path);
 }

@@ -64,7 +64,8 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
        "total_minor, created_at_ms, expires_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
        "?10)"},
       {&w.extend_hold_,
-       "UPDATE holds SET expires_at_ms = ?3, created_at_ms = ?4 WHERE show_id = ?1 AND hold_id = ?2"},
+       "UPDATE holds SET expires_at_ms = ?3, created_at_ms = ?4 WHERE show_id = ?1 AND hold_id = "
+       "?2"},
       {&w.close_hold_,
        "INSERT OR REPLACE INTO closed_holds(show_id, hold_id, owner, token, why, booking_id, "
        "closed_at_ms) SELECT show_id, hold_id, owner, token, ?3, ?4, ?5 FROM holds "
@@ -244,9 +245,9 @@ Status RecordWriter::Put(const HoldExtended& r) {
 
 // The hold's row moves to closed_holds, with why it closed and its booking.
 Status RecordWriter::Put(const HoldClosed& r) {
-  Status s = close_hold_
-                 .Bind(r.show_id, r.hold_id, static_cast<int64_t>(r.why), r.booking_id, r.at_ms)
-                 .Exec();
+  Status s =
+      close_hold_.Bind(r.show_id, r.hold_id, static_cast<int64_t>(r.why), r.booking_id, r.at_ms)
+          .Exec();
   if (s.ok()) s = ExpectLiveHold("close", r.show_id, r.hold_id);
   if (s.ok()) s = delete_hold_.Bind(r.show_id, r.hold_id).Exec();
   return s;

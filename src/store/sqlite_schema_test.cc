@@ -55,19 +55,20 @@ TEST(Schema, AVersion4FileMigratesToVersion5AndKeepsItsPayments) {
   {
     auto db = MustOpenDb(path);
     ASSERT_TRUE(PrepareSchema(*db).ok());
-    ASSERT_TRUE(db->Exec("DROP TABLE show_sales; DROP TABLE ticket_checkins; "
-                         "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
-                         "DROP TABLE payments; "
-                         "CREATE TABLE payments(payment_id TEXT PRIMARY KEY, show_id INTEGER NOT "
-                         "NULL, hold_id INTEGER NOT NULL, owner TEXT NOT NULL, seats BLOB NOT NULL, "
-                         "ga_area INTEGER NOT NULL, ga_quantity INTEGER NOT NULL, amount_minor "
-                         "INTEGER NOT NULL, currency TEXT NOT NULL, pay_url TEXT NOT NULL, state "
-                         "INTEGER NOT NULL CHECK(state BETWEEN 0 AND 4), booking_id INTEGER NOT "
-                         "NULL, refund_id TEXT NOT NULL, note TEXT NOT NULL, created_at_ms INTEGER "
-                         "NOT NULL, updated_at_ms INTEGER NOT NULL) WITHOUT ROWID; "
-                         "INSERT INTO payments VALUES('pay_1', 1, 2, 'alice', x'', 65535, 0, 900, "
-                         "'EUR', 'u', 2, 1, '', '', 5, 6); PRAGMA user_version = 4;")
-                    .ok());
+    ASSERT_TRUE(
+        db->Exec("DROP TABLE show_sales; DROP TABLE ticket_checkins; "
+                 "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
+                 "DROP TABLE payments; "
+                 "CREATE TABLE payments(payment_id TEXT PRIMARY KEY, show_id INTEGER NOT "
+                 "NULL, hold_id INTEGER NOT NULL, owner TEXT NOT NULL, seats BLOB NOT NULL, "
+                 "ga_area INTEGER NOT NULL, ga_quantity INTEGER NOT NULL, amount_minor "
+                 "INTEGER NOT NULL, currency TEXT NOT NULL, pay_url TEXT NOT NULL, state "
+                 "INTEGER NOT NULL CHECK(state BETWEEN 0 AND 4), booking_id INTEGER NOT "
+                 "NULL, refund_id TEXT NOT NULL, note TEXT NOT NULL, created_at_ms INTEGER "
+                 "NOT NULL, updated_at_ms INTEGER NOT NULL) WITHOUT ROWID; "
+                 "INSERT INTO payments VALUES('pay_1', 1, 2, 'alice', x'', 65535, 0, 900, "
+                 "'EUR', 'u', 2, 1, '', '', 5, 6); PRAGMA user_version = 4;")
+            .ok());
   }
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();

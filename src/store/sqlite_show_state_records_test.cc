@@ -53,8 +53,7 @@ TEST(ShowStateSchema, AVersion5FileMigratesToVersion6AndKeepsItsData) {
       path, "DROP TABLE show_sales; DROP TABLE ticket_checkins; PRAGMA user_version = 5;");
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
-  ASSERT_TRUE(
-      testing::SubmitAndWait(**store, Batch{{TicketCheckinRecord{"tk_a", 1, 5}}}).ok());
+  ASSERT_TRUE(testing::SubmitAndWait(**store, Batch{{TicketCheckinRecord{"tk_a", 1, 5}}}).ok());
   StatusOr<Snapshot> snap = (*store)->Load();
   ASSERT_TRUE(snap.ok()) << snap.status().message();
   ASSERT_EQ(snap->venues.size(), 1u);

@@ -139,8 +139,9 @@ TEST_F(SqliteStoreTest, HoldIsExtendedThenClosedAndNoLongerLoaded) {
   HoldRecord hold = Hold(1, 9, {3, 4});
   ASSERT_TRUE(SubmitAndWait(*store, One(hold)).ok());
   ASSERT_TRUE(
-      SubmitAndWait(*store, One(HoldExtended{
-                                .show_id = 1, .hold_id = 9, .expires_at_ms = 777, .created_at_ms = 5}))
+      SubmitAndWait(
+          *store,
+          One(HoldExtended{.show_id = 1, .hold_id = 9, .expires_at_ms = 777, .created_at_ms = 5}))
           .ok());
   Snapshot extended = Reload(store);
   ASSERT_EQ(extended.live_holds.size(), 1u);
