@@ -6,6 +6,7 @@
 #include <future>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "app/config.h"
 #include "app/demo_venues.h"
@@ -267,8 +268,12 @@ int RunServe(int argc, char** argv) {
   if (config.demo) PrintDemoHelp(server.port(), config.data_dir);
   std::printf("listening on http://%s:%u\n", config.listen_address.c_str(), server.port());
   std::fflush(stdout);
+  // Seat maps rendered before the first fans ask for them, off the network threads.
+  std::jthread warm_seat_maps([&api](std::stop_token stop) { api.WarmSeatMaps(stop); });
 
   stop_signals.Wait();
+  warm_seat_maps.request_stop();
+  warm_seat_maps.join();
   api.SetReady(false);
   hub.Shutdown(kLiveStreamCloseWait);
   server.Stop();

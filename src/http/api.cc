@@ -521,6 +521,7 @@ void Api::CreateShow(Request&& req, Responder respond, IdempotencyScope idem) {
   using Created = StatusOr<std::shared_ptr<const service::Show>>;
   const std::function<Response(const Created&)> answer = [this](const Created& s) {
     if (!s.ok()) return FromStatus(s.status());
+    SeatMapOf(**s);  // the organiser's request pays for the rendering, not a fan's
     Response r = JsonResponse(201, ShowWithSales(**s));
     r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
     return r;
@@ -574,33 +575,40 @@ void Api::GetQueueChallenge(Request&& req, Responder respond) {
   respond(std::move(r));
 }
 
+Api::SeatMapBodies Api::SeatMapOf(const service::Show& s) {
+  {
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    const Cache::Bodies& b = cache_->seat_maps[s.id];
+    if (b.identity != nullptr) return {b.identity, b.gzip};
+  }
+  // Rendered outside the lock; two first requests at once may both render.
+  SeatMapBodies made{std::make_shared<const std::string>(SeatMapText(s)), nullptr};
+  StatusOr<std::string> z = Gzip(*made.identity);
+  if (z.ok()) made.gzip = std::make_shared<const std::string>(std::move(z).value());
+  std::lock_guard<std::mutex> lock(cache_->mu);
+  Cache::Bodies& b = cache_->seat_maps[s.id];
+  if (b.identity == nullptr) {
+    b.identity = made.identity;
+    b.gzip = made.gzip;
+  }
+  return {b.identity, b.gzip};
+}
+
+void Api::WarmSeatMaps(std::stop_token stop) {
+  for (const std::shared_ptr<const service::Show>& s : svc_->SearchShows({})) {
+    if (stop.stop_requested()) return;
+    SeatMapOf(*s);
+  }
+}
+
 void Api::GetSeatMap(Request&& req, Responder respond) {
   const std::optional<core::ShowId> id = ShowParam(req);
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
-  // Rendered once, and compressed once on the first request that accepts gzip
-  // (a stadium's map is megabytes of JSON and a few hundred KB of gzip).
-  std::shared_ptr<const std::string> identity, compressed;
+  // Rendered and compressed once (at start or at the show's creation), kept
+  // for ever: a seat map never changes.
+  const auto [identity, compressed] = SeatMapOf(*s);
   bool gzip = AcceptsGzip(req.Header("Accept-Encoding"));
-  {
-    std::lock_guard<std::mutex> lock(cache_->mu);
-    Cache::Bodies& b = cache_->seat_maps[s->id];
-    identity = b.identity;
-    compressed = b.gzip;
-  }
-  if (identity == nullptr) {
-    identity = std::make_shared<const std::string>(SeatMapText(*s));
-  }
-  if (gzip && compressed == nullptr) {
-    StatusOr<std::string> z = Gzip(*identity);
-    if (z.ok()) compressed = std::make_shared<const std::string>(std::move(z).value());
-  }
-  {
-    std::lock_guard<std::mutex> lock(cache_->mu);
-    Cache::Bodies& b = cache_->seat_maps[s->id];
-    if (b.identity == nullptr) b.identity = identity;
-    if (b.gzip == nullptr) b.gzip = compressed;
-  }
   gzip = gzip && compressed != nullptr;
   const std::string etag = "\"seatmap-" + std::to_string(s->id) + (gzip ? "-gzip\"" : "\"");
   Response r = IfNoneMatchHas(req.Header("If-None-Match"), etag)

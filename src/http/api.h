@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stop_token>
 #include <string>
 
 #include <boost/json/value.hpp>
@@ -84,6 +85,10 @@ class Api {
 
   void Register(Router& router);
   void SetReady(bool ready) { ready_.store(ready); }
+  // Renders and compresses the seat map of every show now, so no fan's
+  // request pays for it (a stadium's is megabytes of JSON); stops early when
+  // `stop` is requested. Safe while the server answers.
+  void WarmSeatMaps(std::stop_token stop);
 
  private:
   struct Cache;
@@ -103,6 +108,12 @@ class Api {
   void SearchShows(Request&& req, Responder respond);
   void GetShow(Request&& req, Responder respond);
   void GetSeatMap(Request&& req, Responder respond);
+  struct SeatMapBodies {
+    std::shared_ptr<const std::string> identity;
+    std::shared_ptr<const std::string> gzip;  // null if zlib failed
+  };
+  // The show's seat map in both codings, rendered once and kept.
+  SeatMapBodies SeatMapOf(const service::Show& s);
   void GetAvailability(Request&& req, Responder respond);
   std::shared_ptr<const std::string> AvailabilityBody(const service::Show& s,
                                                       const service::Availability& a, bool gzip);
