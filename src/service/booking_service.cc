@@ -82,6 +82,38 @@ Status ValidateSettings(const ShowSettings& s, const Venue& venue) {
   return Status::Ok();
 }
 
+// What the store keeps of a show, and back.
+store::ShowRecord RecordOfShow(const Show& show) {
+  const ShowSettings& s = show.settings;
+  store::ShowRecord r{.show_id = show.id,
+                      .venue_id = s.venue_id,
+                      .name = s.name,
+                      .starts_at_ms = s.starts_at_ms,
+                      .on_sale_at_ms = s.on_sale_at_ms,
+                      .currency = s.currency,
+                      .prices = {},
+                      .hold_ttl_s = s.hold_ttl_s,
+                      .seats_per_order_max = s.seats_per_order_max,
+                      .seats_per_fan_max = s.seats_per_fan_max,
+                      .created_at_ms = show.created_at_ms};
+  for (const auto& [category, price] : s.prices) r.prices.push_back({category, price});
+  return r;
+}
+
+ShowSettings SettingsOfRecord(const store::ShowRecord& r) {
+  ShowSettings s{.venue_id = r.venue_id,
+                 .name = r.name,
+                 .starts_at_ms = r.starts_at_ms,
+                 .on_sale_at_ms = r.on_sale_at_ms,
+                 .currency = r.currency,
+                 .prices = {},
+                 .hold_ttl_s = r.hold_ttl_s,
+                 .seats_per_order_max = r.seats_per_order_max,
+                 .seats_per_fan_max = r.seats_per_fan_max};
+  for (const store::ShowPrice& p : r.prices) s.prices[p.category] = p.price_minor;
+  return s;
+}
+
 store::HoldEnd EndOf(core::ChangeReason r) {
   switch (r) {
     case core::ChangeReason::kReleased:
@@ -238,12 +270,14 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
 void BookingService::CreateVenue(std::string seat_map_json,
                                  Done<StatusOr<std::shared_ptr<const Venue>>> done) {
   if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
-  StatusOr<core::SeatMap> map = codec_.ParseSeatMap(seat_map_json);
+  StatusOr<core::SeatMapSpec> spec = codec_.ParseSeatMap(seat_map_json);
+  if (!spec.ok()) return done(spec.status());
+  StatusOr<core::SeatMap> map = core::SeatMap::Build(*spec);
   if (!map.ok()) return done(map.status());
   auto venue = std::make_shared<Venue>();
   venue->name = map->name();
   venue->map = std::make_shared<const core::SeatMap>(std::move(map).value());
-  venue->seat_map_json = std::move(seat_map_json);
+  venue->spec = std::move(spec).value();
   venue->created_at_ms = clock_();
   {
     std::unique_lock<std::shared_mutex> lock(catalog_mu_);
@@ -252,7 +286,7 @@ void BookingService::CreateVenue(std::string seat_map_json,
   }
   store::Batch batch;
   batch.records.push_back(
-      store::VenueRecord{venue->id, venue->name, venue->seat_map_json, venue->created_at_ms});
+      store::VenueRecord{venue->id, venue->name, venue->spec, venue->created_at_ms});
   SubmitOrFail(std::move(batch), [venue, done = std::move(done)](Status s) {
     if (!s.ok()) return done(Status::Unavailable("could not journal the venue: " + s.message()));
     done(std::shared_ptr<const Venue>(venue));
@@ -289,15 +323,13 @@ void BookingService::CreateShow(ShowSettings settings,
   if (venue == nullptr) return done(Status::NotFound("venue_id: no such venue"));
   if (Status s = ValidateSettings(settings, *venue); !s.ok()) return done(s);
   const core::TimeMs now = clock_();
-  const std::string settings_json = codec_.ShowSettingsToJson(settings);
   std::shared_ptr<const Show> show;
   {
     std::unique_lock<std::shared_mutex> lock(catalog_mu_);
     show = AddShow(next_show_id_++, std::move(settings), venue, now);
   }
   store::Batch batch;
-  batch.records.push_back(store::ShowRecord{show->id, venue->id, show->settings.name, settings_json,
-                                            show->settings.starts_at_ms, now});
+  batch.records.push_back(RecordOfShow(*show));
   SubmitOrFail(std::move(batch), [show, done = std::move(done)](Status s) {
     if (!s.ok()) return done(Status::Unavailable("could not journal the show: " + s.message()));
     done(show);
@@ -783,33 +815,31 @@ Status BookingService::Recover() {
   const store::Snapshot& snap = *loaded;
   std::unique_lock<std::shared_mutex> lock(catalog_mu_);
   for (const store::VenueRecord& v : snap.venues) {
-    StatusOr<core::SeatMap> map = codec_.ParseSeatMap(v.seat_map_json);
+    StatusOr<core::SeatMap> map = core::SeatMap::Build(v.seat_map);
     if (!map.ok())
       return Status::Corruption("venue " + std::to_string(v.venue_id) + ": " +
                                 map.status().message());
     auto venue = std::make_shared<Venue>();
     venue->id = v.venue_id;
     venue->name = v.name;
-    venue->seat_map_json = v.seat_map_json;
+    venue->spec = v.seat_map;
     venue->map = std::make_shared<const core::SeatMap>(std::move(map).value());
     venue->created_at_ms = v.created_at_ms;
     venues_[v.venue_id] = venue;
     next_venue_id_ = std::max(next_venue_id_, v.venue_id + 1);
   }
   for (const store::ShowRecord& r : snap.shows) {
-    StatusOr<ShowSettings> settings = codec_.ShowSettingsFromJson(r.settings_json);
+    ShowSettings settings = SettingsOfRecord(r);
     auto venue = venues_.find(r.venue_id);
     if (venue == venues_.end()) {
       return Status::Corruption("show " + std::to_string(r.show_id) + ": no venue " +
                                 std::to_string(r.venue_id));
     }
     // Settings this build would refuse to create are refused read back too.
-    const Status valid =
-        settings.ok() ? ValidateSettings(*settings, *venue->second) : settings.status();
-    if (!valid.ok()) {
+    if (const Status valid = ValidateSettings(settings, *venue->second); !valid.ok()) {
       return Status::Corruption("show " + std::to_string(r.show_id) + ": " + valid.message());
     }
-    AddShow(r.show_id, std::move(settings).value(), venue->second, r.created_at_ms);
+    AddShow(r.show_id, std::move(settings), venue->second, r.created_at_ms);
     next_show_id_ = std::max(next_show_id_, r.show_id + 1);
   }
   for (auto& [id, entry] : shows_) {

@@ -83,7 +83,7 @@ inline constexpr core::DurationMs kOutboxRetentionMs = 7 * 86'400'000LL;
 struct Venue {
   uint64_t id = 0;
   std::string name;
-  std::string seat_map_json;
+  core::SeatMapSpec spec;  // the description the map was built from
   std::shared_ptr<const core::SeatMap> map;
   core::TimeMs created_at_ms = 0;
 };

@@ -215,8 +215,18 @@ TEST_F(BookingServiceTest, AShowReadBackWithInvalidSettingsIsCorruption) {
   ShowSettings bad = svc_->FindShow(show)->settings;
   bad.prices.erase("P2");  // a category without a price
   Close();
-  const Status recovered = RecoverWith(store::ShowRecord{
-      show + 1, bad.venue_id, bad.name, codec_.ShowSettingsToJson(bad), bad.starts_at_ms, 1});
+  store::ShowRecord record{.show_id = show + 1,
+                           .venue_id = bad.venue_id,
+                           .name = bad.name,
+                           .starts_at_ms = bad.starts_at_ms,
+                           .on_sale_at_ms = bad.on_sale_at_ms,
+                           .currency = bad.currency,
+                           .prices = {{"P1", bad.prices.at("P1")}},
+                           .hold_ttl_s = bad.hold_ttl_s,
+                           .seats_per_order_max = bad.seats_per_order_max,
+                           .seats_per_fan_max = bad.seats_per_fan_max,
+                           .created_at_ms = 1};
+  const Status recovered = RecoverWith(std::move(record));
   EXPECT_EQ(recovered.code(), StatusCode::kCorruption) << recovered.message();
   EXPECT_NE(recovered.message().find("prices.P2"), std::string::npos) << recovered.message();
 }

@@ -80,6 +80,7 @@ TEST(QueueSchema, AVersion3FileMigratesToVersion4AndKeepsItsData) {
     ASSERT_TRUE(db.ok()) << db.status().message();
     ASSERT_TRUE(sqlite::PrepareSchema(**db).ok());
     // Back to what version 3 wrote: no queue tables.
+    ASSERT_TRUE((*db)->Exec(testing::kCatalogTablesOfVersion4).ok());
     ASSERT_TRUE((*db)
                     ->Exec("DROP TABLE queue_rooms; DROP TABLE queue_joins; "
                            "DROP TABLE queue_sessions; DROP TABLE queue_progress; "

@@ -49,16 +49,6 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
       {&w.savepoint_, "SAVEPOINT batch"},
       {&w.release_, "RELEASE batch"},
       {&w.rollback_to_, "ROLLBACK TO batch"},
-      {&w.upsert_venue_,
-       "INSERT INTO venues(venue_id, name, seat_map_json, created_at_ms) VALUES(?1, ?2, ?3, ?4) "
-       "ON CONFLICT(venue_id) DO UPDATE SET name = excluded.name, "
-       "seat_map_json = excluded.seat_map_json, created_at_ms = excluded.created_at_ms"},
-      {&w.upsert_show_,
-       "INSERT INTO shows(show_id, venue_id, name, settings_json, starts_at_ms, created_at_ms) "
-       "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(show_id) DO UPDATE SET "
-       "venue_id = excluded.venue_id, name = excluded.name, "
-       "settings_json = excluded.settings_json, starts_at_ms = excluded.starts_at_ms, "
-       "created_at_ms = excluded.created_at_ms"},
       {&w.insert_hold_,
        "INSERT INTO holds(show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
        "total_minor, created_at_ms, expires_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -103,6 +93,9 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
                : s;
   };
   if (Status s = PrepareAll(db, statements); !s.ok()) return damaged(s);
+  StatusOr<CatalogTables> catalog = CatalogTables::Prepare(db);
+  if (!catalog.ok()) return damaged(catalog.status());
+  w.catalog_ = std::move(catalog).value();
   StatusOr<PaymentTables> payment_tables = PaymentTables::Prepare(db);
   if (!payment_tables.ok()) return damaged(payment_tables.status());
   w.payment_tables_ = std::move(payment_tables).value();
@@ -183,7 +176,9 @@ Status RecordWriter::WriteVersions() {
 Status RecordWriter::Apply(const Record& record) {
   return std::visit(
       [this](const auto& r) {
-        if constexpr (requires { payment_tables_.Put(r); }) {
+        if constexpr (requires { catalog_.Put(r); }) {
+          return catalog_.Put(r);
+        } else if constexpr (requires { payment_tables_.Put(r); }) {
           return payment_tables_.Put(r);
         } else if constexpr (requires { queue_tables_.Put(r); }) {
           return queue_tables_.Put(r);
@@ -194,16 +189,6 @@ Status RecordWriter::Apply(const Record& record) {
         }
       },
       record);
-}
-
-Status RecordWriter::Put(const VenueRecord& r) {
-  return upsert_venue_.Bind(r.venue_id, r.name, r.seat_map_json, r.created_at_ms).Exec();
-}
-
-Status RecordWriter::Put(const ShowRecord& r) {
-  return upsert_show_
-      .Bind(r.show_id, r.venue_id, r.name, r.settings_json, r.starts_at_ms, r.created_at_ms)
-      .Exec();
 }
 
 Status RecordWriter::Put(const HoldRecord& r) {
@@ -324,38 +309,6 @@ Status RecordWriter::Put(const HistoryPruned& r) {
 
 namespace {
 
-Status ReadVenues(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT venue_id, name, seat_map_json, created_at_ms FROM venues "
-                    "ORDER BY venue_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "venues");
-                      VenueRecord& v = snap.venues.emplace_back();
-                      v.venue_id = row.Int<uint64_t>();
-                      v.name = row.Bytes();
-                      v.seat_map_json = row.Bytes();
-                      v.created_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadShows(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT show_id, venue_id, name, settings_json, starts_at_ms, created_at_ms "
-                    "FROM shows ORDER BY show_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "shows");
-                      ShowRecord& s = snap.shows.emplace_back();
-                      s.show_id = row.Int<ShowId>();
-                      s.venue_id = row.Int<uint64_t>();
-                      s.name = row.Bytes();
-                      s.settings_json = row.Bytes();
-                      s.starts_at_ms = row.Int<TimeMs>();
-                      s.created_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
 Status ReadHolds(Db& db, Snapshot& snap) {
   return ForEachRow(db,
                     "SELECT show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
@@ -447,7 +400,7 @@ Status ReadIdempotency(Db& db, Snapshot& snap) {
 }
 
 Status ReadAll(Db& db, Snapshot& snap) {
-  for (auto read : {ReadVenues, ReadShows, ReadHolds, ReadBookings, ReadBlocked, ReadVersions,
+  for (auto read : {ReadCatalog, ReadHolds, ReadBookings, ReadBlocked, ReadVersions,
                     ReadIdempotency}) {
     if (Status s = read(db, snap); !s.ok()) return s;
   }

@@ -4,6 +4,7 @@
 //
 // What each record does (see sqlite_schema.h for the tables):
 //   VenueRecord, ShowRecord  insert, or replace the earlier record of that id
+//                            (sqlite_catalog.h)
 //   HoldRecord               insert; kAlreadyExists if the hold id is taken
 //   HoldExtended             new expiry; kNotFound unless the hold is live
 //   HoldClosed               deletes the live hold; kNotFound unless live
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/sqlite_catalog.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_outbox.h"
 #include "store/sqlite_payment_records.h"
@@ -67,8 +69,6 @@ class RecordWriter {
  private:
   explicit RecordWriter(Db& db) : db_(&db) {}
   Status Apply(const Record& record);
-  Status Put(const VenueRecord& r);
-  Status Put(const ShowRecord& r);
   Status Put(const HoldRecord& r);
   Status Put(const HoldExtended& r);
   Status Put(const HoldClosed& r);
@@ -91,13 +91,13 @@ class RecordWriter {
   std::vector<ShowVersion> transaction_versions_;
   Stmt begin_, commit_, rollback_;
   Stmt savepoint_, release_, rollback_to_;
-  Stmt upsert_venue_, upsert_show_;
   Stmt insert_hold_, extend_hold_, delete_hold_;
   Stmt insert_booking_, find_booking_, cancel_booking_;
   Stmt claim_seat_, seat_owner_, free_seat_;
   Stmt block_seat_, unblock_seat_;
   Stmt upsert_version_;
   Stmt insert_idempotency_, prune_idempotency_;
+  CatalogTables catalog_;
   PaymentTables payment_tables_;
   QueueTables queue_tables_;
   OutboxTable outbox_;

@@ -8,7 +8,10 @@
 //
 // Tables (uint64 ids are stored bit for bit as INTEGER; seat lists as blobs of
 // 4-byte little-endian seat indexes, see EncodeSeats; tokens as 16-byte blobs):
-//   venues, shows            the latest record of each venue and show
+//   venues, shows            the latest record of each venue and show: since
+//                            version 5 seat maps in the store's own form and
+//                            typed settings, prices in show_prices
+//                            (sqlite_catalog.h)
 //   holds                    live holds only: closing a hold deletes its row
 //   bookings                 every booking; cancelled ones are marked
 //   booked_seats             (show_id, seat_index) of ACTIVE bookings, the
@@ -33,7 +36,7 @@
 
 namespace boxoffice::store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 4;
+inline constexpr int64_t kSchemaVersion = 5;
 inline constexpr int64_t kApplicationId = 0x426f7846;  // "BoxF"
 inline constexpr size_t kSeatBlobBytesPerSeat = 4;
 

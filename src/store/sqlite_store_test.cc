@@ -55,14 +55,11 @@ TEST_F(SqliteStoreTest, NewStoreLoadsEmpty) {
 
 TEST_F(SqliteStoreTest, EveryRecordTypeSurvivesReopen) {
   auto store = OpenStore();
-  VenueRecord venue{
-      .venue_id = 3, .name = "Arena", .seat_map_json = R"({"sections":[]})", .created_at_ms = 11};
-  ShowRecord show{.show_id = 7,
-                  .venue_id = 3,
-                  .name = "Opening night",
-                  .settings_json = R"({"hold_ttl_s":600})",
-                  .starts_at_ms = 99,
-                  .created_at_ms = 12};
+  VenueRecord venue{.venue_id = 3,
+                    .name = "Arena",
+                    .seat_map = testing::SmallSeatMap(),
+                    .created_at_ms = 11};
+  ShowRecord show = testing::Show(7, 3);
   HoldRecord hold = Hold(7, UINT64_MAX - 1, {1, 2, 70'000});  // ids beyond INT64_MAX
   HoldRecord ga_hold = Hold(7, 5, {});
   ga_hold.ga_area = 2;
@@ -270,24 +267,26 @@ TEST_F(SqliteStoreTest, BlockedSeatsAreGroupedPerShowAndCanBeUnblocked) {
 
 TEST_F(SqliteStoreTest, LaterVenueShowAndVersionRecordsReplaceEarlierOnes) {
   auto store = OpenStore();
+  ShowRecord later = testing::Show(1, 1);
+  later.on_sale_at_ms = 1;
+  later.prices = {{"STD", 10}};
   Batch first;
   first.records = {
-      VenueRecord{.venue_id = 1, .name = "Old", .seat_map_json = "{}", .created_at_ms = 1},
-      ShowRecord{.show_id = 1, .venue_id = 1, .name = "Show", .settings_json = "{}"},
+      VenueRecord{.venue_id = 1, .name = "Old", .seat_map = {}, .created_at_ms = 1},
+      testing::Show(1, 1),
       ShowVersion{.show_id = 1, .version = 5}};
   ASSERT_TRUE(SubmitAndWait(*store, std::move(first)).ok());
   Batch second;
   second.records = {
-      VenueRecord{.venue_id = 1, .name = "New", .seat_map_json = "{}", .created_at_ms = 2},
-      ShowRecord{
-          .show_id = 1, .venue_id = 1, .name = "Show", .settings_json = R"({"on_sale_at":1})"},
+      VenueRecord{.venue_id = 1, .name = "New", .seat_map = {}, .created_at_ms = 2},
+      later,
       ShowVersion{.show_id = 1, .version = 9}};
   ASSERT_TRUE(SubmitAndWait(*store, std::move(second)).ok());
   Snapshot snap = Reload(store);
   ASSERT_EQ(snap.venues.size(), 1u);
   EXPECT_EQ(snap.venues[0].name, "New");
   ASSERT_EQ(snap.shows.size(), 1u);
-  EXPECT_EQ(snap.shows[0].settings_json, R"({"on_sale_at":1})");
+  EXPECT_EQ(snap.shows[0], later);
   EXPECT_EQ(snap.versions, (std::vector<ShowVersion>{{.show_id = 1, .version = 9}}));
 }
 
@@ -385,7 +384,7 @@ TEST_F(SqliteStoreTest, FullDiskFailsTheWholeTransactionAndLeavesNothingHalfWrit
     small = outcomes.Submit(One(Booking(1, 1, {1})));
     huge = outcomes.Submit(One(VenueRecord{.venue_id = 1,
                                            .name = "Huge",
-                                           .seat_map_json = std::string(1 << 20, 'x'),
+                                           .seat_map = {.name = std::string(1 << 20, 'x')},
                                            .created_at_ms = 1}));
     after = outcomes.Submit(One(Booking(1, 2, {2})));
   }

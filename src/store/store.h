@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/seat_map.h"
 #include "core/status.h"
 #include "core/types.h"
 
@@ -39,18 +40,30 @@ inline constexpr uint16_t kNoArea = UINT16_MAX;
 struct VenueRecord {
   uint64_t venue_id = 0;
   std::string name;
-  std::string seat_map_json;  // the seat-map description as received
+  core::SeatMapSpec seat_map;  // stored in the store's own form (seat_map_codec.h)
   TimeMs created_at_ms = 0;
 
   friend bool operator==(const VenueRecord&, const VenueRecord&) = default;
 };
 
-struct ShowRecord {
+struct ShowPrice {
+  std::string category;  // a category id of the show's venue
+  int64_t price_minor = 0;
+
+  friend bool operator==(const ShowPrice&, const ShowPrice&) = default;
+};
+
+struct ShowRecord {  // a show and its settings
   ShowId show_id = 0;
   uint64_t venue_id = 0;
   std::string name;
-  std::string settings_json;  // starts_at, on_sale_at, prices, hold TTL, limits...
   TimeMs starts_at_ms = 0;
+  TimeMs on_sale_at_ms = 0;
+  std::string currency;           // ISO 4217, e.g. "EUR"
+  std::vector<ShowPrice> prices;  // one per category; loaded in category id order
+  uint32_t hold_ttl_s = 0;
+  uint32_t seats_per_order_max = 0;
+  uint32_t seats_per_fan_max = 0;
   TimeMs created_at_ms = 0;
 
   friend bool operator==(const ShowRecord&, const ShowRecord&) = default;

@@ -150,6 +150,55 @@ inline HoldRecord Hold(ShowId show, HoldId id, std::vector<SeatIndex> seats) {
   return h;
 }
 
+// Turns the catalogue tables of the current schema back into those of schema
+// 4 (the API's JSON), to test the migrations from older stores.
+inline constexpr const char* kCatalogTablesOfVersion4 = R"sql(
+DROP TABLE venues; DROP TABLE shows; DROP TABLE show_prices;
+CREATE TABLE venues(venue_id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+  seat_map_json TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+CREATE TABLE shows(show_id INTEGER PRIMARY KEY, venue_id INTEGER NOT NULL, name TEXT NOT NULL,
+  settings_json TEXT NOT NULL, starts_at_ms INTEGER NOT NULL, created_at_ms INTEGER NOT NULL);
+)sql";
+
+// A seat map with every kind of element: two categories, a seated section
+// with an aisle, steps, ranks and accessible places, and a GA area.
+inline core::SeatMapSpec SmallSeatMap() {
+  core::SeatMapSpec spec;
+  spec.name = "Small Hall";
+  spec.categories = {{"PREM", "Premium"}, {"STD", ""}};
+  core::SectionSpec stalls{.id = "STALLS", .name = "Stalls", .rank = 0};
+  stalls.rows.push_back({.label = "A",
+                         .category = "PREM",
+                         .blocks = {{1, 9, 2, ""}, {2, 10, 2, "STD"}},
+                         .accessible = {1, 2},
+                         .rank = 3});
+  stalls.rows.push_back({.label = "B", .category = "STD", .blocks = {{1, 12, 1, ""}}});
+  spec.sections.push_back(std::move(stalls));
+  spec.sections.push_back({.id = "FLOOR",
+                           .name = "",
+                           .rank = std::nullopt,
+                           .rows = {},
+                           .general_admission = true,
+                           .capacity = 500,
+                           .category = "STD"});
+  return spec;
+}
+
+// A show of `venue` with every setting given, priced for SmallSeatMap.
+inline ShowRecord Show(ShowId show, uint64_t venue) {
+  return ShowRecord{.show_id = show,
+                    .venue_id = venue,
+                    .name = "Show " + std::to_string(show),
+                    .starts_at_ms = 1'900'000'000'000,
+                    .on_sale_at_ms = 1'800'000'000'123,
+                    .currency = "EUR",
+                    .prices = {{"PREM", 9900}, {"STD", 4500}},
+                    .hold_ttl_s = 600,
+                    .seats_per_order_max = 8,
+                    .seats_per_fan_max = 20,
+                    .created_at_ms = 1'700'000'000'000};
+}
+
 inline IdempotencyRecord Idempotency(std::string user, std::string key) {
   IdempotencyRecord r;
   r.user = std::move(user);
