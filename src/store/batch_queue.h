@@ -22,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "core/status.h"
@@ -42,6 +43,14 @@ struct CommitObservation {
   double duration_s = 0;  // BEGIN to the end of COMMIT (fsync included)
 };
 using CommitObserver = std::function<void(const CommitObservation&)>;
+
+// What every store's group commit is tuned by.
+struct GroupCommitOptions {
+  size_t batches_per_transaction_max = kBatchesPerTransactionMax;
+  size_t queued_batches_max = kQueuedBatchesMax;
+  CommitObserver observer;              // runs on the writer thread
+  std::string node_id = kSingleNodeId;  // whose epochs the batches' fences are
+};
 
 // A batch on its way: `status` not OK means refused (before the database, or
 // by it); the writer sets it.

@@ -32,7 +32,7 @@ void WriteVersion4Store(const std::string& path) {
   StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
   ASSERT_TRUE(db.ok()) << db.status().message();
   ASSERT_TRUE(sqlite::PrepareSchema(**db).ok());
-  ASSERT_TRUE((*db)->Exec(testing::kCatalogTablesOfVersion4).ok());
+  ASSERT_TRUE((*db)->Exec(testing::kTablesOfVersion4).ok());
   ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 4").ok());
   StatusOr<sqlite::Stmt> venue = (*db)->Prepare("INSERT INTO venues VALUES(3, 'Arena', ?1, 11)");
   ASSERT_TRUE(venue.ok());

@@ -40,7 +40,7 @@ std::string ShowAnd(ShowId show, std::string_view what, uint64_t id) {
 
 // ---- RecordWriter ---------------------------------------------------------------
 
-StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
+StatusOr<RecordWriter> RecordWriter::Prepare(Db& db, std::string node_id) {
   RecordWriter w(db);
   const StmtSql statements[] = {
       {&w.begin_, "BEGIN IMMEDIATE"},
@@ -93,6 +93,9 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
                : s;
   };
   if (Status s = PrepareAll(db, statements); !s.ok()) return damaged(s);
+  StatusOr<OwnerTable> owners = OwnerTable::Prepare(db, std::move(node_id));
+  if (!owners.ok()) return damaged(owners.status());
+  w.owners_ = std::move(owners).value();
   StatusOr<CatalogTables> catalog = CatalogTables::Prepare(db);
   if (!catalog.ok()) return damaged(catalog.status());
   w.catalog_ = std::move(catalog).value();
@@ -110,6 +113,7 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
 
 Status RecordWriter::Begin() {
   transaction_versions_.clear();
+  transaction_fences_.clear();
   return begin_.Exec();
 }
 
@@ -121,6 +125,7 @@ Status RecordWriter::Commit() {
 
 void RecordWriter::Rollback() {
   transaction_versions_.clear();
+  transaction_fences_.clear();
   if (in_transaction()) (void)rollback_.Exec();  // an error leaves nothing to keep
 }
 
@@ -146,14 +151,45 @@ Status RecordWriter::ApplyBatch(const Batch& batch, Isolation isolation) {
 
 Status RecordWriter::ApplyRecords(const Batch& batch) {
   batch_versions_.clear();
+  if (Status s = CheckFences(batch); !s.ok()) return s;
   for (const Record& record : batch.records) {
     if (Status s = Apply(record); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-// The batch was applied: its versions count for the transaction.
+// Each show the batch writes, at the epoch it carries for it or at 1.
+Status RecordWriter::CheckFences(const Batch& batch) {
+  batch_fences_.clear();
+  for (const ShowFence& f : batch.fences) {
+    if (Status s = CheckFence(f); !s.ok()) return s;
+  }
+  for (const Record& r : batch.records) {
+    const ShowId show = ShowOf(r);
+    if (show == 0 || std::any_of(batch.fences.begin(), batch.fences.end(),
+                                 [show](const ShowFence& f) { return f.show_id == show; })) {
+      continue;
+    }
+    if (Status s = CheckFence({show, 1}); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RecordWriter::CheckFence(ShowFence fence) {
+  const auto has = [&fence](const std::vector<ShowFence>& v) {
+    return std::find(v.begin(), v.end(), fence) != v.end();
+  };
+  if (has(transaction_fences_) || has(batch_fences_)) return Status::Ok();
+  Status s = owners_.Check(fence.show_id, fence.epoch);
+  if (s.ok()) batch_fences_.push_back(fence);
+  return s;
+}
+
+// The batch was applied: its versions and fences count for the transaction.
 void RecordWriter::KeepBatchVersions() {
+  transaction_fences_.insert(transaction_fences_.end(), batch_fences_.begin(),
+                             batch_fences_.end());
+  batch_fences_.clear();
   for (const ShowVersion& v : batch_versions_) {
     auto it = std::find_if(transaction_versions_.begin(), transaction_versions_.end(),
                            [&](const ShowVersion& t) { return t.show_id == v.show_id; });

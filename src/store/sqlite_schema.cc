@@ -2,6 +2,7 @@
 
 #include "store/sqlite_catalog.h"
 #include "store/sqlite_outbox.h"
+#include "store/sqlite_owners.h"
 #include "store/sqlite_payment_records.h"
 #include "store/sqlite_queue_records.h"
 
@@ -91,6 +92,8 @@ PRAGMA user_version = 1;
     {kQueueTablesMigration},
     // 4 -> 5: typed show settings, seat maps in the store's own form.
     {kCatalogMigration, ConvertApiSeatMaps},
+    // 5 -> 6: the show owners, which fence every batch.
+    {kOwnersMigration},
 }};
 static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");
 

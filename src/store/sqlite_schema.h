@@ -22,6 +22,8 @@
 //   payments, webhook_events, hold_trail, tickets   (version 2; sqlite_payment_records.h)
 //   queue_rooms, queue_joins, queue_sessions, queue_progress
 //                            the waiting rooms (version 4; sqlite_queue_records.h)
+//   show_owners              who may write each show, at which epoch
+//                            (version 6; sqlite_owners.h)
 #pragma once
 
 #include <cstdint>
@@ -36,7 +38,7 @@
 
 namespace boxoffice::store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 5;
+inline constexpr int64_t kSchemaVersion = 6;
 inline constexpr int64_t kApplicationId = 0x426f7846;  // "BoxF"
 inline constexpr size_t kSeatBlobBytesPerSeat = 4;
 

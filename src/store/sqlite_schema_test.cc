@@ -118,5 +118,33 @@ TEST(Schema, BookedSeatsOutOfStepWithBookingsFailTheIntegrityCheck) {
       << check.message();
 }
 
+TEST(QueueSchema, AVersion3FileMigratesToVersion4AndKeepsItsData) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  {
+    StatusOr<std::unique_ptr<sqlite::Db>> db = Db::Open(path, kSqliteBusyTimeoutMs);
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE(PrepareSchema(**db).ok());
+    // Back to what version 3 wrote: no queue tables.
+    ASSERT_TRUE((*db)->Exec(store::testing::kTablesOfVersion4).ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("DROP TABLE queue_rooms; DROP TABLE queue_joins; "
+                           "DROP TABLE queue_sessions; DROP TABLE queue_progress; "
+                           "PRAGMA user_version = 3;")
+                    .ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO venues VALUES(1, 'Hall', '{}', 5)").ok());
+  }
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_TRUE(
+      store::testing::SubmitAndWait(**store, Batch{{QueueJoinRecord{3, 1, "alice", false, 5}}}).ok());
+  StatusOr<Snapshot> snap = (*store)->Load();
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  ASSERT_EQ(snap->venues.size(), 1u);
+  EXPECT_EQ(snap->venues[0].name, "Hall");
+  EXPECT_EQ(snap->queue_joins.size(), 1u);
+  (*store)->Close();
+}
+
 }  // namespace
 }  // namespace boxoffice::store::sqlite

@@ -6,6 +6,7 @@
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_outbox.h"
+#include "store/sqlite_owners.h"
 #include "store/sqlite_records.h"
 #include "store/sqlite_schema.h"
 
@@ -33,7 +34,7 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path
   if (!db.ok()) return db.status();
   if (Status s = sqlite::PrepareSchema(**db); !s.ok()) return s;
   if (Status s = LimitPages(**db, options.database_pages_max); !s.ok()) return s;
-  StatusOr<sqlite::RecordWriter> writer = sqlite::RecordWriter::Prepare(**db);
+  StatusOr<sqlite::RecordWriter> writer = sqlite::RecordWriter::Prepare(**db, options.node_id);
   if (!writer.ok()) return writer.status();
   return std::unique_ptr<SqliteStore>(new SqliteStore(
       std::move(db).value(), std::make_unique<sqlite::RecordWriter>(std::move(writer).value()),
@@ -56,6 +57,15 @@ StatusOr<Snapshot> SqliteStore::Load() {
   std::lock_guard lock(db_mu_);
   if (db_ == nullptr) return Status::FailedPrecondition("the store is closed");
   return sqlite::ReadSnapshot(*db_);
+}
+
+StatusOr<ShowOwner> SqliteStore::ClaimShow(ShowId show, DurationMs lease_ms) {
+  const TimeMs now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  std::lock_guard lock(db_mu_);
+  if (db_ == nullptr) return Status::FailedPrecondition("the store is closed");
+  return sqlite::ClaimShow(*db_, show, options_.node_id, lease_ms, now_ms);
 }
 
 Status SqliteStore::CheckIntegrity() {

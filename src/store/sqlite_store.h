@@ -32,7 +32,9 @@
 //
 // Venue and show records replace the earlier record of the same id (a show's
 // settings may change); every other record is as described in
-// sqlite_records.h. The schema is in sqlite_schema.h.
+// sqlite_records.h. The schema is in sqlite_schema.h. Several stores (of
+// different node ids) may share one file: each transaction holds SQLite's
+// write lock, which is what fences them (sqlite_owners.h).
 #pragma once
 
 #include <cstddef>
@@ -56,14 +58,11 @@ class RecordWriter;
 
 inline constexpr int kSqliteBusyTimeoutMs = 5000;
 
-struct SqliteOptions {
-  size_t batches_per_transaction_max = kBatchesPerTransactionMax;
-  size_t queued_batches_max = kQueuedBatchesMax;
+struct SqliteOptions : GroupCommitOptions {
   int busy_timeout_ms = kSqliteBusyTimeoutMs;  // another process holding the file
   // A quota on the file size in database pages (4 KiB each); 0: none. Batches
   // that would grow the file beyond it fail with kResourceExhausted.
   uint64_t database_pages_max = 0;
-  CommitObserver observer;  // runs on the writer thread
 };
 
 class SqliteStore final : public Store {
@@ -79,6 +78,8 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   StatusOr<Snapshot> Load() override;
+  // LoadShow: Store's default, a filtered Load.
+  StatusOr<ShowOwner> ClaimShow(ShowId show, DurationMs lease_ms) override;
   void Submit(Batch batch, DurableCallback done) override;
   void Flush() override;
   void ReadChanges(const ChangesQuery& query, ChangesDone done) override;

@@ -150,10 +150,62 @@ inline HoldRecord Hold(ShowId show, HoldId id, std::vector<SeatIndex> seats) {
   return h;
 }
 
-// Turns the catalogue tables of the current schema back into those of schema
-// 4 (the API's JSON), to test the migrations from older stores.
-inline constexpr const char* kCatalogTablesOfVersion4 = R"sql(
-DROP TABLE venues; DROP TABLE shows; DROP TABLE show_prices;
+inline PaymentRecord Payment(std::string id, PaymentState state, ShowId show = 3) {
+  PaymentRecord p;
+  p.payment_id = std::move(id);
+  p.show_id = show;
+  p.hold_id = 7;
+  p.owner = "alice";
+  p.seats = {4, 5};
+  p.amount_minor = 10'000;
+  p.currency = "EUR";
+  p.pay_url = "http://gw/pay";
+  p.state = state;
+  p.created_at_ms = 1'000;
+  p.updated_at_ms = 1'000;
+  return p;
+}
+
+inline QueueRoomRecord Room(uint32_t rate, ShowId show = 3) {
+  QueueRoomRecord r;
+  r.show_id = show;
+  r.enabled = true;
+  r.prequeue_opens_at_ms = 1'000;
+  r.onsale_at_ms = 2'000;
+  r.admissions_per_minute = rate;
+  r.active_shoppers_max = 50;
+  r.session_s = 600;
+  r.queue_everyone = false;
+  r.seed = std::string(32, 'x');
+  r.owner_key = std::string(16, 'k');
+  r.updated_at_ms = 900;
+  return r;
+}
+
+inline ChangeRecord Change(ShowId show, Version version, std::vector<SeatIndex> seats) {
+  ChangeRecord c;
+  c.show_id = show;
+  c.version = version;
+  c.at_ms = 1'800'000'000'000 + static_cast<TimeMs>(version);
+  c.reason = 1;
+  c.state = 1;
+  c.hold_id = (uint64_t{version} << 32) | 7;
+  c.seats = std::move(seats);
+  return c;
+}
+
+// Reads a page of the outbox, waiting for it.
+inline StatusOr<ChangesPage> ReadChangesAndWait(Store& store, const ChangesQuery& q) {
+  std::promise<StatusOr<ChangesPage>> p;
+  store.ReadChanges(q, [&p](StatusOr<ChangesPage> r) { p.set_value(std::move(r)); });
+  return p.get_future().get();
+}
+
+// Turns the tables of the current schema back into those of schema 4 (the
+// catalogue as the API's JSON, no show owners), to test the migrations from
+// older stores.
+inline constexpr const char* kTablesOfVersion4 = R"sql(
+DROP TABLE venues; DROP TABLE shows; DROP TABLE show_prices; DROP TABLE show_owners;
 CREATE TABLE venues(venue_id INTEGER PRIMARY KEY, name TEXT NOT NULL,
   seat_map_json TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
 CREATE TABLE shows(show_id INTEGER PRIMARY KEY, venue_id INTEGER NOT NULL, name TEXT NOT NULL,
