@@ -3,23 +3,24 @@
 # Idempotent; runs as root or through sudo. Downloads nothing but Debian packages.
 #
 #   scripts/install-deps.sh          what building and running the server needs
-#   scripts/install-deps.sh --test   also what the test suite needs: Redis and
-#                                    PostgreSQL for the seed-design baselines
+#   scripts/install-deps.sh --test   also what the test suite needs: PostgreSQL
+#                                    (the PostgreSQL store's tests start their
+#                                    own) and Redis for the seed-design baselines
 #   scripts/install-deps.sh --bench  also the HTTP load generator (wrk)
 set -euo pipefail
 
 PACKAGES=(
   g++ cmake ninja-build make pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libssl-dev zlib1g-dev
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   curl python3
 )
 case "${1:-}" in
   "") ;;
-  --test) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev) ;;
-  --bench) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev wrk) ;;
+  --test) PACKAGES+=(redis-server postgresql libhiredis-dev) ;;
+  --bench) PACKAGES+=(redis-server postgresql libhiredis-dev wrk) ;;
   *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
 esac
 

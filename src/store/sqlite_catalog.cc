@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/seat_map_codec.h"
+#include "store/sqlite_read.h"
 
 namespace boxoffice::store::sqlite {
 
@@ -88,54 +89,17 @@ Status CatalogTables::Put(const ShowRecord& r) {
 
 namespace {
 
-Status ReadVenues(Db& db, Snapshot& snap) {
-  return ForEachRow(
-      db, "SELECT venue_id, name, seat_map, created_at_ms FROM venues ORDER BY venue_id",
-      [&](const Stmt& stmt) {
-        RowReader row(stmt, "venues");
-        VenueRecord& v = snap.venues.emplace_back();
-        v.venue_id = row.Int<uint64_t>();
-        v.name = row.Bytes();
-        StatusOr<core::SeatMapSpec> map = DecodeSeatMap(row.Bytes());
-        if (!map.ok()) row.Fail(map.status().message());
-        if (map.ok()) v.seat_map = std::move(map).value();
-        v.created_at_ms = row.Int<TimeMs>();
-        return row.status();
-      });
-}
-
 Status ReadShows(Db& db, Snapshot& snap) {
+  if (Status s = ReadTable(db, snap.shows, "shows", rows::kShowColumns, "show_id"); !s.ok()) {
+    return s;
+  }
   std::unordered_map<ShowId, size_t> index;
-  Status s = ForEachRow(
-      db,
-      "SELECT show_id, venue_id, name, starts_at_ms, on_sale_at_ms, currency, hold_ttl_s, "
-      "seats_per_order_max, seats_per_fan_max, created_at_ms FROM shows ORDER BY show_id",
-      [&](const Stmt& stmt) {
-        RowReader row(stmt, "shows");
-        ShowRecord& show = snap.shows.emplace_back();
-        show.show_id = row.Int<ShowId>();
-        show.venue_id = row.Int<uint64_t>();
-        show.name = row.Bytes();
-        show.starts_at_ms = row.Int<TimeMs>();
-        show.on_sale_at_ms = row.Int<TimeMs>();
-        show.currency = row.Bytes();
-        show.hold_ttl_s = row.Int<uint32_t>();
-        show.seats_per_order_max = row.Int<uint32_t>();
-        show.seats_per_fan_max = row.Int<uint32_t>();
-        show.created_at_ms = row.Int<TimeMs>();
-        index[show.show_id] = snap.shows.size() - 1;
-        return row.status();
-      });
-  if (!s.ok()) return s;
+  for (size_t i = 0; i < snap.shows.size(); ++i) index[snap.shows[i].show_id] = i;
   return ForEachRow(
       db, "SELECT show_id, category, price_minor FROM show_prices ORDER BY show_id, category",
       [&](const Stmt& stmt) {
         RowReader row(stmt, "show_prices");
-        const auto show = row.Int<ShowId>();
-        ShowPrice price{.category = row.Bytes(), .price_minor = row.Int<int64_t>()};
-        auto it = index.find(show);
-        if (row.status().ok() && it == index.end()) row.Fail("names a show that does not exist");
-        if (row.status().ok()) snap.shows[it->second].prices.push_back(std::move(price));
+        rows::ReadPrice(row, index, snap.shows);
         return row.status();
       });
 }
@@ -276,8 +240,8 @@ Status ConvertApiSeatMaps(Db& db) {
 }
 
 Status ReadCatalog(Db& db, Snapshot& snap) {
-  if (Status s = ReadVenues(db, snap); !s.ok()) return s;
-  return ReadShows(db, snap);
+  Status s = ReadTable(db, snap.venues, "venues", rows::kVenueColumns, "venue_id");
+  return s.ok() ? ReadShows(db, snap) : s;
 }
 
 }  // namespace boxoffice::store::sqlite

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "store/sqlite_read.h"
 #include "store/sqlite_schema.h"
 
 namespace boxoffice::store::sqlite {
@@ -12,21 +13,6 @@ namespace {
 
 std::string_view TokenBytes(const core::Token& token) {
   return {reinterpret_cast<const char*>(token.bytes.data()), token.bytes.size()};
-}
-
-void ReadToken(RowReader& row, core::Token& token) {
-  std::string bytes = row.Bytes();
-  if (!row.status().ok()) return;
-  if (bytes.size() != token.bytes.size()) return row.Fail("is not a 16-byte token");
-  for (size_t i = 0; i < bytes.size(); ++i) token.bytes[i] = static_cast<uint8_t>(bytes[i]);
-}
-
-void ReadSeats(RowReader& row, std::vector<SeatIndex>& seats) {
-  std::string bytes = row.Bytes();
-  if (!row.status().ok()) return;
-  StatusOr<std::vector<SeatIndex>> decoded = DecodeSeats(bytes);
-  if (!decoded.ok()) return row.Fail(decoded.status().message());
-  seats = std::move(decoded).value();
 }
 
 std::string ShowAnd(ShowId show, std::string_view what, uint64_t id) {
@@ -293,8 +279,7 @@ Status RecordWriter::Put(const BookingCancelled& r) {
                             ": no such booking");
   }
   RowReader reader(find_booking_, "bookings");
-  std::vector<SeatIndex> seats;
-  ReadSeats(reader, seats);
+  const std::vector<SeatIndex> seats = reader.Seats();
   bool cancelled = reader.Int<bool>();
   find_booking_.Reset();
   if (!reader.status().ok()) return reader.status();
@@ -345,103 +330,28 @@ Status RecordWriter::Put(const HistoryPruned& r) {
 
 namespace {
 
-Status ReadHolds(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
-                    "total_minor, created_at_ms, expires_at_ms FROM holds "
-                    "ORDER BY show_id, hold_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "holds");
-                      HoldRecord& h = snap.live_holds.emplace_back();
-                      h.show_id = row.Int<ShowId>();
-                      h.hold_id = row.Int<HoldId>();
-                      h.owner = row.Bytes();
-                      ReadToken(row, h.token);
-                      ReadSeats(row, h.seats);
-                      h.ga_area = row.Int<uint16_t>();
-                      h.ga_quantity = row.Int<uint32_t>();
-                      h.total_minor = row.Int<int64_t>();
-                      h.created_at_ms = row.Int<TimeMs>();
-                      h.expires_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadBookings(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT show_id, booking_id, hold_id, owner, seats, ga_area, ga_quantity, "
-                    "total_minor, payment_ref, booked_at_ms, cancelled, cancelled_at_ms "
-                    "FROM bookings ORDER BY show_id, booking_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "bookings");
-                      BookingRecord& b = snap.bookings.emplace_back();
-                      b.show_id = row.Int<ShowId>();
-                      b.booking_id = row.Int<BookingId>();
-                      b.hold_id = row.Int<HoldId>();
-                      b.owner = row.Bytes();
-                      ReadSeats(row, b.seats);
-                      b.ga_area = row.Int<uint16_t>();
-                      b.ga_quantity = row.Int<uint32_t>();
-                      b.total_minor = row.Int<int64_t>();
-                      b.payment_ref = row.Bytes();
-                      b.booked_at_ms = row.Int<TimeMs>();
-                      b.cancelled = row.Int<bool>();
-                      b.cancelled_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadBlocked(Db& db, Snapshot& snap) {
-  return ForEachRow(
-      db, "SELECT show_id, seat_index FROM blocked_seats ORDER BY show_id, seat_index",
-      [&](const Stmt& stmt) {
-        RowReader row(stmt, "blocked_seats");
-        ShowId show = row.Int<ShowId>();
-        SeatIndex seat = row.Int<SeatIndex>();
-        if (snap.blocked.empty() || snap.blocked.back().show_id != show) {
-          snap.blocked.push_back(SeatsBlocked{.show_id = show, .seats = {}, .blocked = true});
-        }
-        snap.blocked.back().seats.push_back(seat);
-        return row.status();
-      });
-}
-
-Status ReadVersions(Db& db, Snapshot& snap) {
-  return ForEachRow(db, "SELECT show_id, version FROM show_versions ORDER BY show_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "show_versions");
-                      ShowVersion& v = snap.versions.emplace_back();
-                      v.show_id = row.Int<ShowId>();
-                      v.version = row.Int<Version>();
-                      return row.status();
-                    });
-}
-
-Status ReadIdempotency(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT user_id, idem_key, request_hash, status, response_body, "
-                    "response_headers, created_at_ms FROM idempotency ORDER BY rowid",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "idempotency");
-                      IdempotencyRecord& r = snap.idempotency.emplace_back();
-                      r.user = row.Bytes();
-                      r.key = row.Bytes();
-                      r.request_hash = row.Bytes();
-                      r.status = row.Int<int>();
-                      r.response_body = row.Bytes();
-                      r.response_headers = row.Bytes();
-                      r.created_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
 Status ReadAll(Db& db, Snapshot& snap) {
-  for (auto read : {ReadCatalog, ReadHolds, ReadBookings, ReadBlocked, ReadVersions,
-                    ReadIdempotency}) {
-    if (Status s = read(db, snap); !s.ok()) return s;
+  Status s = ReadCatalog(db, snap);
+  if (s.ok()) s = ReadTable(db, snap.live_holds, "holds", rows::kHoldColumns, "show_id, hold_id");
+  if (s.ok()) {
+    s = ReadTable(db, snap.bookings, "bookings", rows::kBookingColumns, "show_id, booking_id");
   }
-  if (Status s = ReadPaymentTables(db, snap); !s.ok()) return s;
-  return ReadQueueTables(db, snap);
+  if (s.ok()) {
+    s = ForEachRow(
+        db, "SELECT show_id, seat_index FROM blocked_seats ORDER BY show_id, seat_index",
+        [&](const Stmt& stmt) {
+          RowReader row(stmt, "blocked_seats");
+          rows::ReadBlocked(row, snap.blocked);
+          return row.status();
+        });
+  }
+  if (s.ok()) s = ReadTable(db, snap.versions, "show_versions", rows::kVersionColumns, "show_id");
+  if (s.ok()) {
+    s = ReadTable(db, snap.idempotency, "idempotency", rows::kIdempotencyColumns, "rowid");
+  }
+  if (s.ok()) s = ReadPaymentTables(db, snap);
+  if (s.ok()) s = ReadQueueTables(db, snap);
+  return s;
 }
 
 // Runs `body` inside a read transaction, which keeps the reads consistent.

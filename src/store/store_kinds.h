@@ -12,8 +12,10 @@
 #include <memory>
 #include <string>
 
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
+#include "testing/postgres_cluster.h"
 
 namespace boxoffice::store {
 
@@ -33,7 +35,30 @@ struct SqliteKind {
   testing::TempDir dir;
 };
 
-using StoreKinds = ::testing::Types<SqliteKind>;
+// A database of its own in the build's test PostgreSQL.
+struct PostgresKind {
+  static constexpr const char* kName = "Postgres";
+  PostgresKind() {
+    if (boxoffice::testing::PostgresUnavailable().empty()) {
+      url = boxoffice::testing::PostgresCluster::Shared().CreateDatabase();
+    }
+  }
+  std::string Unavailable() const { return boxoffice::testing::PostgresUnavailable(); }
+  StatusOr<std::unique_ptr<Store>> Open(GroupCommitOptions options) const {
+    if (!url.ok()) return url.status();
+    PostgresOptions o;
+    static_cast<GroupCommitOptions&>(o) = std::move(options);
+    StatusOr<std::unique_ptr<PostgresStore>> s = PostgresStore::Open(*url, std::move(o));
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<Store>(std::move(s).value());
+  }
+  static Status CheckIntegrity(Store& store) {
+    return static_cast<PostgresStore&>(store).CheckIntegrity();
+  }
+  StatusOr<std::string> url = Status::Unavailable("PostgreSQL is not installed");
+};
+
+using StoreKinds = ::testing::Types<SqliteKind, PostgresKind>;
 
 struct StoreKindNames {
   template <typename Kind>
