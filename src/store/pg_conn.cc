@@ -236,7 +236,8 @@ void Row::Fail(int col, std::string_view what) {
 Status StatusOf(pg_result* r, pg_conn* c, std::string_view context) {
   const char* state = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
   std::string m(context);
-  const char* text = r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(c);
+  const char* text = r != nullptr ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  if (text == nullptr) text = r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(c);
   m += ": ";
   m += text != nullptr && *text != '\0' ? text : "no answer from the server";
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
@@ -281,6 +282,7 @@ StatusOr<std::unique_ptr<Conn>> Conn::Connect(const std::string& url,
     while (!m.empty() && m.back() == '\n') m.pop_back();
     return Status::Unavailable("cannot connect to PostgreSQL: " + m);
   }
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // the store says what matters
   if (PQsetnonblocking(c, 1) != 0) {
     PQfinish(c);
     return Status::Internal("cannot make the PostgreSQL connection non-blocking");

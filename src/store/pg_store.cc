@@ -146,7 +146,12 @@ void PostgresStore::Close() {
   closed_ = true;
 }
 
-StoreStats PostgresStore::stats() const { return queue_.stats(); }
+StoreStats PostgresStore::stats() const {
+  StoreStats s = queue_.stats();
+  s.reconnects = reconnects_.load();
+  s.transactions_in_doubt = in_doubt_.load();
+  return s;
+}
 
 bool PostgresStore::OnWriterThread() const {
   return std::this_thread::get_id() == writer_thread_id_;
@@ -207,6 +212,7 @@ bool PostgresStore::Write(std::vector<Pending>& group, CommitObservation& seen) 
         return done(false);
       case pg::TxnEnd::kInDoubt:
         in_doubt = ids.txn;
+        ++in_doubt_;
         writer_.reset();
         if (reachable_.exchange(false)) Log("PostgreSQL connection lost; reconnecting");
         break;
@@ -232,6 +238,7 @@ bool PostgresStore::Reconnect() {
     StatusOr<std::unique_ptr<pg::Conn>> c = Connect();
     if (c.ok()) {
       writer_ = std::move(c).value();
+      ++reconnects_;
       return true;
     }
     if (queue_.stopping()) {

@@ -119,6 +119,8 @@ class PostgresStore final : public Store {
   uint64_t last_txn_ = 0;
 
   std::atomic<bool> reachable_{true};
+  std::atomic<uint64_t> reconnects_{0};
+  std::atomic<uint64_t> in_doubt_{0};
 
   std::mutex reader_mu_;
   std::unique_ptr<pg::Conn> reader_;  // guarded by reader_mu_; null when closed or lost

@@ -398,6 +398,10 @@ struct StoreStats {
   uint64_t transactions = 0;  // commits (each covers one or more batches)
   uint64_t records = 0;
   uint64_t batches_failed = 0;  // rejected, or lost with their transaction
+  // A store on a server: connections lost and opened again, and transactions
+  // whose outcome had to be read back after one.
+  uint64_t reconnects = 0;
+  uint64_t transactions_in_doubt = 0;
 };
 
 using DurableCallback = std::function<void(Status)>;

@@ -46,12 +46,17 @@ std::string PostgresUnavailable() {
 }
 
 PostgresCluster& PostgresCluster::Shared() {
-  static PostgresCluster cluster;
+  static PostgresCluster cluster(/*shared=*/true);
   return cluster;
 }
 
-PostgresCluster::PostgresCluster() {
-  if (const char* dir = std::getenv("BOXOFFICE_TEST_PG_DIR"); dir != nullptr && *dir != '\0') {
+std::unique_ptr<PostgresCluster> PostgresCluster::Private() {
+  return std::unique_ptr<PostgresCluster>(new PostgresCluster(/*shared=*/false));
+}
+
+PostgresCluster::PostgresCluster(bool shared) {
+  const char* dir = shared ? std::getenv("BOXOFFICE_TEST_PG_DIR") : nullptr;
+  if (dir != nullptr && *dir != '\0') {
     dir_ = dir;  // started by the ctest fixture
   } else {
     std::string pattern = "/tmp/boxoffice-pg-XXXXXX";  // reachable by the server's user

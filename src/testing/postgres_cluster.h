@@ -1,11 +1,12 @@
 // PostgresCluster: the throwaway PostgreSQL the tests of one build share
 // (scripts/pg-local.sh), and a fresh database for each test.
 //
-// Under ctest a fixture starts the cluster before the tests that need it and
-// stops it after them; the tests find it through BOXOFFICE_TEST_PG_DIR (see
-// boxoffice_test(... POSTGRES) in CMakeLists.txt). A test binary run by hand
-// starts its own in a temporary directory on first use and stops it when the
-// process exits.
+// Under ctest a fixture starts the shared cluster before the tests that need
+// it and stops it after them; the tests find it through BOXOFFICE_TEST_PG_DIR
+// (see boxoffice_test(... POSTGRES) in CMakeLists.txt). A test binary run by
+// hand starts its own in a temporary directory on first use and stops it
+// when the process exits. Tests that kill or stop PostgreSQL take a Private()
+// one, so the others never notice.
 //
 //   if (std::string why = PostgresUnavailable(); !why.empty()) GTEST_SKIP() << why;
 //   StatusOr<std::string> url = PostgresCluster::Shared().CreateDatabase();
@@ -13,6 +14,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -27,7 +29,12 @@ class PostgresCluster {
  public:
   // Started on first use.
   static PostgresCluster& Shared();
+  // A cluster of the caller's own, for tests that kill or stop it: in a new
+  // temporary directory, stopped and removed when the object dies.
+  static std::unique_ptr<PostgresCluster> Private();
   ~PostgresCluster();
+  // Whether it started, and why not.
+  const Status& status() const { return started_; }
   PostgresCluster(const PostgresCluster&) = delete;
   PostgresCluster& operator=(const PostgresCluster&) = delete;
 
@@ -43,7 +50,7 @@ class PostgresCluster {
   const std::string& dir() const { return dir_; }
 
  private:
-  PostgresCluster();
+  explicit PostgresCluster(bool shared);
   StatusOr<std::string> Script(const std::string& command);
   StatusOr<std::string> Psql(const std::string& sql);
 
