@@ -20,6 +20,7 @@ const std::vector<std::string> kSettingNames = {"listen_address",
                                                 "body_bytes_max",
                                                 "header_bytes_max",
                                                 "data_dir",
+                                                "store",
                                                 "journal_batch_records_max",
                                                 "jwt_secret",
                                                 "admin_key",
@@ -166,6 +167,8 @@ TEST_F(ServeConfigTest, EverySettingIsReadFromEachSource) {
                                    {"body_bytes_max", "2048", "2048"},
                                    {"header_bytes_max", "4096", "4096"},
                                    {"data_dir", "/d", "\"/d\""},
+                                   {"store", "postgres://bo@127.0.0.1:5/b",
+                                    "\"postgres://bo@127.0.0.1:5/b\""},
                                    {"journal_batch_records_max", "64", "64"},
                                    {"hold_ttl_s", "30", "30"},
                                    {"hold_ttl_max_s", "60", "60"},
@@ -242,6 +245,13 @@ TEST_F(ServeConfigTest, SecretsAreReadFromEachSourceAndNeverDescribed) {
   const std::string described = DescribeServeConfig(*config);
   EXPECT_EQ(described.find(kSecret32), std::string::npos) << described;
   EXPECT_NE(described.find("jwt_secret=(set)"), std::string::npos) << described;
+}
+
+TEST_F(ServeConfigTest, TheStoreIsSqliteByDefaultOrAPostgresUrl) {
+  EXPECT_EQ(Load({})->store, "sqlite");
+  EXPECT_EQ(Load({"--store=postgresql://u@h/d"})->store, "postgresql://u@h/d");
+  EXPECT_TRUE(FailsMentioning(Load({"--store=mysql://u@h/d"}), {"store", "sqlite", "postgres://"}));
+  EXPECT_TRUE(FailsMentioning(Load({}, {{"BOXOFFICE_STORE", "pg"}}), {"store"}));
 }
 
 TEST_F(ServeConfigTest, BooleansAcceptTheUsualSpellings) {

@@ -281,7 +281,7 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
 
 void BookingService::ApplyWebhook(const payments::WebhookEvent& event,
                                   Done<StatusOr<WebhookOutcome>> done) {
-  if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
+  if (Status refused = Refusal(); !refused.ok()) return done(refused);
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
     if (ledger_->webhook_events.count(event.id) > 0) return done(WebhookOutcome::kDuplicate);
@@ -504,7 +504,7 @@ std::string BookingService::RefundOnCancel(const BookingView& booking, core::Tim
 // ---- Reconciliation ----------------------------------------------------------------------------
 
 void BookingService::ReconcilePayments() {
-  if (payments_.gateway == nullptr || failed()) return;
+  if (payments_.gateway == nullptr || !Refusal().ok()) return;
   const core::TimeMs now = clock_();
   const core::DurationMs after = payments_.reconcile_after_ms;
   std::vector<std::string> query, refund;

@@ -146,7 +146,7 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec, C
       [this](store::Batch batch, store::DurableCallback done) {
         SubmitOrFail(std::move(batch), std::move(done));
       },
-      [this] { return failed(); }, [this](core::ShowId show) { return QueueInventory(show); },
+      [this] { return Refusal(); }, [this](core::ShowId show) { return QueueInventory(show); },
       clock_, m);
 }
 
@@ -181,6 +181,14 @@ void BookingService::SubmitOrFail(store::Batch batch, store::DurableCallback don
     NoteJournalStatus(s);
     done(std::move(s));
   });
+}
+
+Status BookingService::Refusal() const {
+  if (failed()) return Status::Unavailable("the journal failed; changes are refused");
+  if (!store_.reachable()) {
+    return Status::Unavailable("the database is unreachable; changes are refused until it is back");
+  }
+  return Status::Ok();
 }
 
 void BookingService::NoteJournalStatus(const Status& s) {
@@ -269,7 +277,7 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
 
 void BookingService::CreateVenue(std::string seat_map_json,
                                  Done<StatusOr<std::shared_ptr<const Venue>>> done) {
-  if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
+  if (Status refused = Refusal(); !refused.ok()) return done(refused);
   StatusOr<core::SeatMapSpec> spec = codec_.ParseSeatMap(seat_map_json);
   if (!spec.ok()) return done(spec.status());
   StatusOr<core::SeatMap> map = core::SeatMap::Build(*spec);
@@ -318,7 +326,7 @@ std::shared_ptr<const Show> BookingService::AddShow(core::ShowId id, ShowSetting
 
 void BookingService::CreateShow(ShowSettings settings,
                                 Done<StatusOr<std::shared_ptr<const Show>>> done) {
-  if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
+  if (Status refused = Refusal(); !refused.ok()) return done(refused);
   std::shared_ptr<const Venue> venue = FindVenue(settings.venue_id);
   if (venue == nullptr) return done(Status::NotFound("venue_id: no such venue"));
   if (Status s = ValidateSettings(settings, *venue); !s.ok()) return done(s);
@@ -341,8 +349,8 @@ BookingService::ShowEntry* BookingService::EntryForChange(core::ShowId show, con
   ShowEntry* e = Entry(show);
   if (e == nullptr) {
     status = Status::NotFound(not_found);
-  } else if (failed()) {
-    status = Status::Unavailable("the journal failed; changes are refused");
+  } else if (Status refused = Refusal(); !refused.ok()) {
+    status = std::move(refused);
     e = nullptr;
   }
   return e;

@@ -14,7 +14,10 @@
 //
 // A store failure is not survivable quietly: the service stops accepting
 // changes (failed() turns true, operations answer kUnavailable) and readiness
-// reports it. Nothing is acknowledged that is not journaled.
+// reports it. A store that cannot reach its database (store::Store::reachable)
+// is not a failure: changes are refused with kUnavailable while it is
+// away, and taken again once it is back, with nothing of what was queued
+// lost. Nothing is acknowledged that is not journaled.
 //
 // Thread-safety: every public method may be called from any thread.
 // Asynchronous results (`done` callbacks) may run on the store's writer thread.
@@ -250,6 +253,9 @@ class BookingService {
   void StartSweeper();
   void Stop();  // stops the sweeper; idempotent
   bool failed() const { return failed_.load(); }
+  // Why changes are refused right now (the journal failed, the store is
+  // unreachable), or OK.
+  Status Refusal() const;
 
   // ---- Wiring (before Recover; the objects outlive the service) ----
   // Where hold lifecycle events go (the live-stream hub); none by default.

@@ -257,6 +257,33 @@ TEST_F(ManualStoreTest, AJournalFailureRefusesFurtherChanges) {
   EXPECT_EQ(svc_.CreateHold("bob", show, BestWanted{1}).status.code(), StatusCode::kUnavailable);
 }
 
+// A store that cannot reach its database is no failure: changes are refused
+// while it is away, what was queued waits unacknowledged, and the service
+// takes changes again once it is back.
+TEST_F(ManualStoreTest, AnUnreachableStoreRefusesChangesUntilItIsBack) {
+  const core::ShowId show = MakeShow();
+  Reply<HoldView> held = svc_.CreateHold("alice", show, BestWanted{1});
+  ASSERT_TRUE(held.ok());
+  bool acknowledged = false;
+  svc_.ConfirmHold(show, held.value.hold, "pay", [&](Reply<BookingView> r) {
+    EXPECT_TRUE(r.ok()) << r.status.message();
+    acknowledged = true;
+  });
+  store_.SetReachable(false);
+  const Reply<HoldView> refused = svc_.CreateHold("bob", show, BestWanted{1});
+  EXPECT_EQ(refused.status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.status.message().find("unreachable"), std::string::npos)
+      << refused.status.message();
+  EXPECT_EQ(svc_.Refusal().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(svc_.failed());
+  EXPECT_FALSE(acknowledged);
+  store_.SetReachable(true);
+  store_.CompleteAll(Status::Ok());  // the queued booking commits once the database is back
+  EXPECT_TRUE(acknowledged);
+  EXPECT_TRUE(svc_.Refusal().ok());
+  EXPECT_TRUE(svc_.CreateHold("bob", show, BestWanted{1}).ok());
+}
+
 // What the service hands to the live-stream hub, recorded.
 class RecordingSinks final : public ChangeSink, public HoldEventSink {
  public:

@@ -142,8 +142,9 @@ class WaitingRooms {
   using InventoryOf = std::function<std::optional<Inventory>(core::ShowId)>;
   using StatusEncoder = std::function<std::string(const QueueStatus&)>;
 
-  // `failed` tells whether the journal failed: changes are refused then.
-  WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
+  // `refusal` says why changes are refused now (the journal failed, the store
+  // is unreachable), or OK when they are not.
+  WaitingRooms(Submit submit, std::function<Status()> refusal, InventoryOf inventory,
                std::function<core::TimeMs()> clock, metrics::Registry& metrics);
   ~WaitingRooms();
   WaitingRooms(const WaitingRooms&) = delete;
@@ -213,7 +214,7 @@ class WaitingRooms {
   void UpdateGauges();
 
   Submit submit_;
-  std::function<bool()> failed_;
+  std::function<Status()> refusal_;
   InventoryOf inventory_;
   std::function<core::TimeMs()> clock_;
   StatusEncoder encoder_;
