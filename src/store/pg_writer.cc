@@ -14,7 +14,6 @@ namespace {
 // ---- The statements ------------------------------------------------------------------
 
 enum class Stmt : uint8_t {
-  kWriter,
   kFence,
   kPrune,
   kVenues,
@@ -23,23 +22,17 @@ enum class Stmt : uint8_t {
   kPrices,
   kHolds,
   kHoldExtend,
-  kHoldClose,
-  kBookings,
-  kClaims,
+  kMain,
   kCancel,
   kBlock,
   kUnblock,
   kIdempotency,
   kPayments,
   kWebhookEvents,
-  kTrail,
-  kTickets,
   kRooms,
   kJoins,
   kSessions,
   kProgress,
-  kChanges,
-  kVersions,
 };
 
 struct StmtSql {
@@ -49,9 +42,6 @@ struct StmtSql {
 
 // In the order of Stmt.
 constexpr StmtSql kStatements[] = {
-    {"w_writer",
-     "INSERT INTO store_writers(writer_id, last_txn) VALUES ($1::text, $2::int8) "
-     "ON CONFLICT (writer_id) DO UPDATE SET last_txn = excluded.last_txn"},
     {"w_fence", "SELECT boxoffice_fence($1::int8[], $2::int8[], $3::text)"},
     {"w_prune",
      "WITH a AS (DELETE FROM webhook_events WHERE received_at_ms < $1::int8), "
@@ -93,21 +83,43 @@ constexpr StmtSql kStatements[] = {
      "WHERE h.show_id = t.s AND h.hold_id = t.id RETURNING 1) "
      "SELECT boxoffice_expect((SELECT count(*) FROM u), $4::int8, 'BX404', "
      "'cannot extend holds that are not live')"},
-    {"w_hold_close",
+    // Everything a confirmation writes, and the transaction's mark, in one
+    // statement: holds closed (each must be live), bookings and the seats
+    // they claim, the hold trail, tickets, outbox changes, show versions, and
+    // this transaction's id in the writer's row. Outbox seqs come from
+    // outbox_counter, whose row lock is held to COMMIT: dense, and in commit
+    // order even with several writers.
+    {"w_main",
      "WITH d AS (DELETE FROM holds h USING unnest($1::int8[], $2::int8[]) AS t(s, id) "
-     "WHERE h.show_id = t.s AND h.hold_id = t.id RETURNING 1) "
+     "WHERE h.show_id = t.s AND h.hold_id = t.id RETURNING 1), "
+     "b AS (INSERT INTO bookings(show_id, booking_id, hold_id, owner, seats, ga_area, "
+     "ga_quantity, total_minor, payment_ref, booked_at_ms, cancelled, cancelled_at_ms) "
+     "SELECT s, b, h, o, seats::int4[], a, q, m, p, t, c, ct FROM unnest($4::int8[], "
+     "$5::int8[], $6::int8[], $7::text[], $8::text[], $9::int4[], $10::int8[], $11::int8[], "
+     "$12::text[], $13::int8[], $14::bool[], $15::int8[]) "
+     "AS u(s, b, h, o, seats, a, q, m, p, t, c, ct)), "
+     "c AS (INSERT INTO booked_seats(show_id, seat_index, booking_id) "
+     "SELECT * FROM unnest($16::int8[], $17::int4[], $18::int8[])), "
+     "tr AS (INSERT INTO hold_trail(show_id, hold_id, kind, at_ms, reason) SELECT s, h, k, a, r "
+     "FROM unnest($19::int8[], $20::int8[], $21::int4[], $22::int8[], $23::text[]) "
+     "WITH ORDINALITY AS t(s, h, k, a, r, ord) ORDER BY ord), "
+     "tk AS (INSERT INTO tickets(code, show_id, booking_id, seat_index, place, issued_at_ms) "
+     "SELECT * FROM unnest($24::text[], $25::int8[], $26::int8[], $27::int8[], $28::int8[], "
+     "$29::int8[])), "
+     "n AS (UPDATE outbox_counter SET last_seq = last_seq + $40::int8 WHERE $40::int8 > 0 "
+     "RETURNING last_seq - $40::int8 AS base), "
+     "ch AS (INSERT INTO changes(seq, show_id, version, at_ms, reason, state, hold_id, "
+     "booking_id, seats, ga_area, ga_quantity) SELECT n.base + t.ord, t.s, t.v, t.a, t.r, t.st, "
+     "t.h, t.b, t.seats::int4[], t.ga, t.q FROM n, unnest($30::int8[], $31::int8[], $32::int8[], "
+     "$33::int4[], $34::int4[], $35::int8[], $36::int8[], $37::text[], $38::int4[], $39::int8[]) "
+     "WITH ORDINALITY AS t(s, v, a, r, st, h, b, seats, ga, q, ord) ORDER BY t.ord), "
+     "v AS (INSERT INTO show_versions(show_id, version) "
+     "SELECT * FROM unnest($41::int8[], $42::int8[]) "
+     "ON CONFLICT (show_id) DO UPDATE SET version = excluded.version), "
+     "w AS (INSERT INTO store_writers(writer_id, last_txn) VALUES ($43::text, $44::int8) "
+     "ON CONFLICT (writer_id) DO UPDATE SET last_txn = excluded.last_txn) "
      "SELECT boxoffice_expect((SELECT count(*) FROM d), $3::int8, 'BX404', "
      "'cannot close holds that are not live')"},
-    {"w_bookings",
-     "INSERT INTO bookings(show_id, booking_id, hold_id, owner, seats, ga_area, ga_quantity, "
-     "total_minor, payment_ref, booked_at_ms, cancelled, cancelled_at_ms) "
-     "SELECT s, b, h, o, seats::int4[], a, q, m, p, t, c, ct FROM unnest($1::int8[], "
-     "$2::int8[], $3::int8[], $4::text[], $5::text[], $6::int4[], $7::int8[], $8::int8[], "
-     "$9::text[], $10::int8[], $11::bool[], $12::int8[]) "
-     "AS u(s, b, h, o, seats, a, q, m, p, t, c, ct)"},
-    {"w_claims",
-     "INSERT INTO booked_seats(show_id, seat_index, booking_id) "
-     "SELECT * FROM unnest($1::int8[], $2::int4[], $3::int8[])"},
     {"w_cancel", "SELECT boxoffice_cancel($1::int8[], $2::int8[], $3::int8[])"},
     {"w_block",
      "INSERT INTO blocked_seats(show_id, seat_index) "
@@ -134,14 +146,6 @@ constexpr StmtSql kStatements[] = {
     {"w_webhook_events",
      "INSERT INTO webhook_events(event_id, received_at_ms) "
      "SELECT * FROM unnest($1::text[], $2::int8[])"},
-    {"w_trail",
-     "INSERT INTO hold_trail(show_id, hold_id, kind, at_ms, reason) SELECT s, h, k, a, r "
-     "FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::int8[], $5::text[]) "
-     "WITH ORDINALITY AS t(s, h, k, a, r, ord) ORDER BY ord"},
-    {"w_tickets",
-     "INSERT INTO tickets(code, show_id, booking_id, seat_index, place, issued_at_ms) "
-     "SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], "
-     "$6::int8[])"},
     {"w_rooms",
      "INSERT INTO queue_rooms(show_id, enabled, prequeue_opens_at_ms, onsale_at_ms, "
      "admissions_per_minute, active_shoppers_max, session_s, queue_everyone, seed, owner_key, "
@@ -168,20 +172,9 @@ constexpr StmtSql kStatements[] = {
      "now_serving = greatest(queue_progress.now_serving, excluded.now_serving), "
      "drawn = queue_progress.drawn OR excluded.drawn, "
      "at_ms = greatest(queue_progress.at_ms, excluded.at_ms)"},
-    // Seqs come from outbox_counter, whose row lock is held to COMMIT: dense,
-    // and in commit order even with several writers.
-    {"w_changes",
-     "WITH n AS (UPDATE outbox_counter SET last_seq = last_seq + $11::int8 "
-     "RETURNING last_seq - $11::int8 AS base) "
-     "INSERT INTO changes(seq, show_id, version, at_ms, reason, state, hold_id, booking_id, "
-     "seats, ga_area, ga_quantity) SELECT n.base + t.ord, t.s, t.v, t.a, t.r, t.st, t.h, t.b, "
-     "t.seats::int4[], t.ga, t.q FROM n, unnest($1::int8[], $2::int8[], $3::int8[], $4::int4[], "
-     "$5::int4[], $6::int8[], $7::int8[], $8::text[], $9::int4[], $10::int8[]) "
-     "WITH ORDINALITY AS t(s, v, a, r, st, h, b, seats, ga, q, ord) ORDER BY t.ord"},
-    {"w_versions",
-     "INSERT INTO show_versions(show_id, version) SELECT * FROM unnest($1::int8[], $2::int8[]) "
-     "ON CONFLICT (show_id) DO UPDATE SET version = excluded.version"},
 };
+
+static_assert(std::size(kStatements) == static_cast<size_t>(Stmt::kProgress) + 1);
 
 const char* NameOf(Stmt s) { return kStatements[static_cast<size_t>(s)].name; }
 
@@ -202,11 +195,10 @@ class Rows {
     return Put([&](Array& a) { a.IntsAsText(v); });
   }
   size_t rows() const { return columns_.empty() ? 0 : columns_.back().size(); }
-  Params ToParams() const {
+  // Appends the columns to `p`, one array parameter each.
+  void AddTo(Params& p) const {
     BOX_ASSERT(next_ == 0);  // whole rows only
-    Params p;
     for (const Array& a : columns_) p.Add(a);
-    return p;
   }
 
  private:
@@ -333,7 +325,10 @@ class Sender {
     return c_.SendSql(sql);
   }
   Status Rows(Stmt s, const pg::Rows& rows) {
-    return rows.rows() == 0 ? Status::Ok() : Send(s, rows.ToParams());
+    if (rows.rows() == 0) return Status::Ok();
+    Params p;
+    rows.AddTo(p);
+    return Send(s, p);
   }
   const std::vector<const char*>& sent() const { return sent_; }
 
@@ -367,7 +362,8 @@ Status SendCatalog(Sender& out, const Gathered& g) {
 // A statement of a function that checks how many rows the first ones touched.
 Status SendCounted(Sender& out, Stmt s, const pg::Rows& rows) {
   if (rows.rows() == 0) return Status::Ok();
-  Params p = rows.ToParams();
+  Params p;
+  rows.AddTo(p);
   p.Int8(static_cast<int64_t>(rows.rows()));
   return out.Send(s, p);
 }
@@ -385,15 +381,15 @@ Status SendHolds(Sender& out, const Gathered& g) {
   for (const auto& [key, expires_at_ms] : g.extends) {
     extends.Id(key.show).Id(key.hold).I8(expires_at_ms);
   }
-  pg::Rows closes{I8, I8};
-  for (const HoldClosed* c : g.closes) closes.Id(c->show_id).Id(c->hold_id);
   Status st = out.Rows(Stmt::kHolds, holds);
   if (st.ok()) st = SendCounted(out, Stmt::kHoldExtend, extends);
-  if (st.ok()) st = SendCounted(out, Stmt::kHoldClose, closes);
   return st;
 }
 
-Status SendBookings(Sender& out, const Gathered& g) {
+// The parameters of w_main, in its order ($1 ...).
+void AddClosesAndBookings(Params& p, const Gathered& g) {
+  pg::Rows closes{I8, I8};
+  for (const HoldClosed* c : g.closes) closes.Id(c->show_id).Id(c->hold_id);
   pg::Rows bookings{I8, I8, I8, Txt, Txt, I4, I8, I8, Txt, I8, Bool, I8};
   pg::Rows claims{I8, I4, I8};
   for (const BookingRecord* b : g.bookings) {
@@ -403,14 +399,57 @@ Status SendBookings(Sender& out, const Gathered& g) {
     if (b->cancelled) continue;
     for (SeatIndex seat : b->seats) claims.Id(b->show_id).I4(seat).Id(b->booking_id);
   }
+  closes.AddTo(p);
+  p.Int8(static_cast<int64_t>(closes.rows()));
+  bookings.AddTo(p);
+  claims.AddTo(p);
+}
+
+void AddTrailAndTickets(Params& p, const Gathered& g) {
+  pg::Rows trail{I8, I8, I4, I8, Txt};
+  for (const HoldTrailRecord* t : g.trail) {
+    trail.Id(t->show_id).Id(t->hold_id).I4(static_cast<int>(t->kind)).I8(t->at_ms).Text(t->reason);
+  }
+  pg::Rows tickets{Txt, I8, I8, I8, I8, I8};
+  for (const TicketRecord* t : g.tickets) {
+    tickets.Text(t->code).Id(t->show_id).Id(t->booking_id).I8(t->seat).I8(t->place);
+    tickets.I8(t->issued_at_ms);
+  }
+  trail.AddTo(p);
+  tickets.AddTo(p);
+}
+
+void AddChangesAndVersions(Params& p, const Gathered& g) {
+  pg::Rows changes{I8, I8, I8, I4, I4, I8, I8, Txt, I4, I8};
+  for (const ChangeRecord* c : g.changes) {
+    changes.Id(c->show_id).Id(c->version).I8(c->at_ms).I4(c->reason).I4(c->state);
+    changes.Id(c->hold_id).Id(c->booking_id).Seats(c->seats).I4(c->ga_area).I8(c->ga_quantity);
+  }
+  pg::Rows versions{I8, I8};
+  for (const auto& [show, version] : g.versions) versions.Id(show).Id(version);
+  changes.AddTo(p);
+  p.Int8(static_cast<int64_t>(changes.rows()));
+  versions.AddTo(p);
+}
+
+// w_main: sent in every transaction, for the writer's row at least.
+Status SendMain(Sender& out, const Gathered& g, const TxnIds& ids) {
+  Params p;
+  AddClosesAndBookings(p, g);
+  AddTrailAndTickets(p, g);
+  AddChangesAndVersions(p, g);
+  p.Bytes(ids.writer_id).Id(ids.txn);
+  return out.Send(Stmt::kMain, p);
+}
+
+// After the bookings and the seats they claim: cancellations free seats.
+Status SendSeatChanges(Sender& out, const Gathered& g) {
   pg::Rows cancels{I8, I8, I8};
   for (const BookingCancelled* c : g.cancels) cancels.Id(c->show_id).Id(c->booking_id).I8(c->at_ms);
   pg::Rows block{I8, I4};
   pg::Rows unblock{I8, I4};
   for (const auto& [key, blocked] : g.blocked) (blocked ? block : unblock).Id(key.first).I4(key.second);
-  Status st = out.Rows(Stmt::kBookings, bookings);
-  if (st.ok()) st = out.Rows(Stmt::kClaims, claims);
-  if (st.ok()) st = out.Rows(Stmt::kCancel, cancels);
+  Status st = out.Rows(Stmt::kCancel, cancels);
   if (st.ok()) st = out.Rows(Stmt::kBlock, block);
   if (st.ok()) st = out.Rows(Stmt::kUnblock, unblock);
   return st;
@@ -431,20 +470,9 @@ Status SendPayments(Sender& out, const Gathered& g) {
   }
   pg::Rows events{Txt, I8};
   for (const WebhookEventRecord* e : g.webhook_events) events.Text(e->event_id).I8(e->received_at_ms);
-  pg::Rows trail{I8, I8, I4, I8, Txt};
-  for (const HoldTrailRecord* t : g.trail) {
-    trail.Id(t->show_id).Id(t->hold_id).I4(static_cast<int>(t->kind)).I8(t->at_ms).Text(t->reason);
-  }
-  pg::Rows tickets{Txt, I8, I8, I8, I8, I8};
-  for (const TicketRecord* t : g.tickets) {
-    tickets.Text(t->code).Id(t->show_id).Id(t->booking_id).I8(t->seat).I8(t->place);
-    tickets.I8(t->issued_at_ms);
-  }
   Status st = out.Rows(Stmt::kIdempotency, idem);
   if (st.ok()) st = out.Rows(Stmt::kPayments, pays);
   if (st.ok()) st = out.Rows(Stmt::kWebhookEvents, events);
-  if (st.ok()) st = out.Rows(Stmt::kTrail, trail);
-  if (st.ok()) st = out.Rows(Stmt::kTickets, tickets);
   return st;
 }
 
@@ -474,20 +502,12 @@ Status SendQueues(Sender& out, const Gathered& g) {
   return st;
 }
 
-Status SendChanges(Sender& out, const Gathered& g) {
-  pg::Rows changes{I8, I8, I8, I4, I4, I8, I8, Txt, I4, I8};
-  for (const ChangeRecord* c : g.changes) {
-    changes.Id(c->show_id).Id(c->version).I8(c->at_ms).I4(c->reason).I4(c->state);
-    changes.Id(c->hold_id).Id(c->booking_id).Seats(c->seats).I4(c->ga_area).I8(c->ga_quantity);
-  }
-  return SendCounted(out, Stmt::kChanges, changes);
-}
-
 Status SendFences(Sender& out, const Gathered& g, const std::string& node_id) {
   if (g.fences.empty()) return Status::Ok();
   pg::Rows fences{I8, I8};
   for (const ShowFence& f : g.fences) fences.Id(f.show_id).Id(f.epoch);
-  Params p = fences.ToParams();
+  Params p;
+  fences.AddTo(p);
   p.Bytes(node_id);
   return out.Send(Stmt::kFence, p);
 }
@@ -500,26 +520,21 @@ Status SendPrune(Sender& out, const Gathered& g) {
   return out.Send(Stmt::kPrune, p);
 }
 
-// Every statement of `g` but the versions, in an order that keeps meaning:
-// pruning first (it forgets what was there before the transaction), then
-// catalogue, holds (insert, extend, close), bookings (insert, claim seats,
-// cancel), the rest.
-Status SendRecords(Sender& out, const Gathered& g, const std::string& node_id) {
-  Status st = SendFences(out, g, node_id);
+// Every statement of `g`, in an order that keeps meaning: fences first,
+// pruning (it forgets what was there before the transaction), catalogue,
+// holds (insert, extend), then w_main (holds closed, bookings and their
+// seats, trail, tickets, outbox, versions, the writer's row), cancellations
+// and blocked seats, the rest.
+Status SendRecords(Sender& out, const Gathered& g, const TxnIds& ids) {
+  Status st = SendFences(out, g, ids.node_id);
   if (st.ok()) st = SendPrune(out, g);
   if (st.ok()) st = SendCatalog(out, g);
   if (st.ok()) st = SendHolds(out, g);
-  if (st.ok()) st = SendBookings(out, g);
+  if (st.ok()) st = SendMain(out, g, ids);
+  if (st.ok()) st = SendSeatChanges(out, g);
   if (st.ok()) st = SendPayments(out, g);
   if (st.ok()) st = SendQueues(out, g);
-  if (st.ok()) st = SendChanges(out, g);
   return st;
-}
-
-Status SendVersions(Sender& out, const std::map<ShowId, Version>& versions) {
-  pg::Rows rows{I8, I8};
-  for (const auto& [show, version] : versions) rows.Id(show).Id(version);
-  return out.Rows(Stmt::kVersions, rows);
 }
 
 // ---- Running ----------------------------------------------------------------------------
@@ -567,9 +582,7 @@ Answer RunTogether(Conn& c, const TxnIds& ids, const std::vector<Pending>& group
   }
   Sender out(c);
   Status st = out.Sql("BEGIN");
-  if (st.ok()) st = out.Send(Stmt::kWriter, Params().Bytes(ids.writer_id).Id(ids.txn));
-  if (st.ok()) st = SendRecords(out, g, ids.node_id);
-  if (st.ok()) st = SendVersions(out, g.versions);
+  if (st.ok()) st = SendRecords(out, g, ids);
   if (st.ok()) st = out.Sql("COMMIT");
   if (st.ok()) st = c.Sync();
   if (!st.ok()) return {st, true};
@@ -582,30 +595,24 @@ Answer RunTogether(Conn& c, const TxnIds& ids, const std::vector<Pending>& group
 }
 
 // One batch inside the open transaction, under a savepoint; its status is
-// set if it fails. False if the connection was lost.
-bool RunOne(Conn& c, const TxnIds& ids, Pending& p, std::map<ShowId, Version>& versions) {
+// set if it fails. False if the transaction cannot go on (the connection
+// was lost, or the batch could not be undone alone).
+bool RunOne(Conn& c, const TxnIds& ids, Pending& p) {
   Gathered g;
   g.Add(p.batch);
   Sender out(c);
   Status st = out.Sql("SAVEPOINT batch");
-  if (st.ok()) st = SendRecords(out, g, ids.node_id);
+  if (st.ok()) st = SendRecords(out, g, ids);
   if (st.ok()) st = out.Sql("RELEASE SAVEPOINT batch");
   if (st.ok()) st = c.Sync();
   if (!st.ok()) return false;
   const Answer a = ReceiveUntilSync(c, out);
   if (a.lost) return false;
-  if (a.error.ok()) {
-    for (const auto& [show, version] : g.versions) {
-      Version& v = versions[show];
-      v = std::max(v, version);
-    }
-    return true;
-  }
+  if (a.error.ok()) return true;
   p.status = a.error;
   const Answer undo = RunAlone(c, {"ROLLBACK TO SAVEPOINT batch", "RELEASE SAVEPOINT batch"});
-  if (undo.lost) return false;
-  if (!undo.error.ok()) p.status = undo.error;  // and the transaction is lost: see below
-  return undo.error.ok();
+  if (!undo.lost && !undo.error.ok()) p.status = undo.error;
+  return !undo.lost && undo.error.ok();
 }
 
 TxnEnd FailAll(std::vector<Pending>& group, const Status& why) {
@@ -615,39 +622,22 @@ TxnEnd FailAll(std::vector<Pending>& group, const Status& why) {
   return TxnEnd::kFailed;
 }
 
-// The group again, a batch at a time.
+// The group again, a batch at a time. The writer's row is written by each
+// batch's w_main; a transaction whose every batch failed writes nothing.
 TxnEnd RunOneByOne(Conn& c, const TxnIds& ids, std::vector<Pending>& group) {
   const Answer begin = RunAlone(c, {"BEGIN"});
   if (begin.lost) return TxnEnd::kInDoubt;
   if (!begin.error.ok()) return FailAll(group, begin.error);
-  {
-    Sender out(c);
-    Status st = out.Send(Stmt::kWriter, Params().Bytes(ids.writer_id).Id(ids.txn));
-    if (st.ok()) st = c.Sync();
-    if (!st.ok()) return TxnEnd::kInDoubt;
-    const Answer a = ReceiveUntilSync(c, out);
-    if (a.lost) return TxnEnd::kInDoubt;
-    if (!a.error.ok()) {
-      RunAlone(c, {"ROLLBACK"});
-      return FailAll(group, a.error);
-    }
-  }
-  std::map<ShowId, Version> versions;
   for (Pending& p : group) {
     if (!p.status.ok()) continue;
-    if (!RunOne(c, ids, p, versions)) {
+    if (!RunOne(c, ids, p)) {
       if (c.broken()) return TxnEnd::kInDoubt;
       const Status why = p.status;
       RunAlone(c, {"ROLLBACK"});
       return FailAll(group, why);
     }
   }
-  Sender out(c);
-  Status st = SendVersions(out, versions);
-  if (st.ok()) st = out.Sql("COMMIT");
-  if (st.ok()) st = c.Sync();
-  if (!st.ok()) return TxnEnd::kInDoubt;
-  const Answer end = ReceiveUntilSync(c, out);
+  const Answer end = RunAlone(c, {"COMMIT"});
   if (end.lost) return TxnEnd::kInDoubt;
   if (!end.error.ok()) {
     RunAlone(c, {"ROLLBACK"});
