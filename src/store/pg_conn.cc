@@ -426,9 +426,8 @@ Conn::Received Conn::Receive() {
     }
     r = PQgetResult(c_);
   }
-  if (r == nullptr) {
-    out.status = PQstatus(c_) == CONNECTION_BAD ? Lost("reading a result")
-                                                : Status::Internal("no result where one was due");
+  if (r == nullptr) {  // lost, or out of step with what was sent: either way, done with it
+    out.status = Lost("reading a result (none came where one was due)");
     return out;
   }
   out.result = Result(r);
