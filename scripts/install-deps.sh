@@ -5,7 +5,10 @@
 #   scripts/install-deps.sh          what building and running the server needs
 #   scripts/install-deps.sh --test   also what the test suite needs: PostgreSQL
 #                                    (the PostgreSQL store's tests start their
-#                                    own) and Redis for the seed-design baselines
+#                                    own), Redis for the seed-design baselines,
+#                                    Chromium and its fonts for the web pages'
+#                                    browser tests (node and npm come with the
+#                                    machine: the suite checks they are there)
 #   scripts/install-deps.sh --bench  also the HTTP load generator (wrk)
 set -euo pipefail
 
@@ -19,7 +22,7 @@ PACKAGES=(
 )
 case "${1:-}" in
   "") ;;
-  --test) PACKAGES+=(redis-server postgresql libhiredis-dev) ;;
+  --test) PACKAGES+=(redis-server postgresql libhiredis-dev chromium fonts-liberation) ;;
   --bench) PACKAGES+=(redis-server postgresql libhiredis-dev wrk) ;;
   *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
 esac

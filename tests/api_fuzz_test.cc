@@ -20,6 +20,7 @@
 #include "server_process.h"
 #include "service/booking_service.h"
 #include "testing/seed.h"
+#include "service/system_clock.h"
 
 namespace boxoffice::itest {
 namespace {
@@ -79,7 +80,7 @@ class ApiFuzzTest : public ::testing::Test {
   }
 
   static std::string RoomJson() {
-    const core::TimeMs now = service::SystemNowMs();
+    const core::TimeMs now = service::SystemWallMs();
     return R"({"enabled":true,"prequeue_opens_at":")" + http::FormatTime(now - 120'000) +
            R"(","onsale_at":")" + http::FormatTime(now - 60'000) +
            R"(","admissions_per_minute":6000,"active_shoppers_max":100,"session_seconds":600,)"

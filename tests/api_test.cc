@@ -312,12 +312,17 @@ TEST_F(ApiTest, CreateShowDefaultsOnSaleToNow) {
 
 TEST_F(ApiTest, CreateShowAcceptsTheContractsLimits) {
   const std::string venue = CreateVenue(api(), Admin(), TheatreJson());
-  for (const char* extra : {R"(,"hold_ttl_s":1)", R"(,"hold_ttl_s":3600)",
+  for (const char* extra : {R"(,"hold_ttl_s":1)", R"(,"hold_ttl_s":1800)",
                             R"(,"seats_per_order_max":1,"seats_per_fan_max":1)",
                             R"(,"seats_per_order_max":50,"seats_per_fan_max":50)"}) {
     Reply r = api().Post("/v1/shows", ShowJson(venue, "Limits", TheatrePrices(), extra), Admin());
     EXPECT_EQ(r.status, 201u) << extra << ": " << r.Describe();
   }
+  // Within the contract's range but above the server's hold_ttl_max_s (1800 s by default).
+  Reply capped = api().Post(
+      "/v1/shows", ShowJson(venue, "Capped", TheatrePrices(), R"(,"hold_ttl_s":3600)"), Admin());
+  EXPECT_EQ(capped.status, 422u) << capped.Describe();
+  EXPECT_NE(capped.body.find("hold_ttl_max_s"), std::string::npos) << capped.Describe();
 }
 
 TEST_F(ApiTest, CreateShowRejectsBadRequestsAndCreatesNothing) {

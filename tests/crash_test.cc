@@ -1,10 +1,12 @@
 // kill -9 at a random moment loses no acknowledged booking and books no seat
 // twice. Each round opens a new show, lets a few fans hold seats while the
-// box office confirms most of the holds, SIGKILLs the server mid-stream,
-// restarts it on the same data dir and checks every booking whose confirm
-// was answered 201 so far, the bookings of every show, and the audits. The
-// same rounds run with each store: SQLite in the data dir, and PostgreSQL
-// (a database of the test's own in the build's test PostgreSQL).
+// box office confirms most of the holds (each with an Idempotency-Key),
+// SIGKILLs the server mid-stream, restarts it on the same data dir and checks
+// every booking whose confirm was answered 201 so far, that replaying each of
+// those confirms with its key answers the same 201, the bookings of every
+// show, and the audits. The same rounds run with each store: SQLite in the
+// data dir, and PostgreSQL (a database of the test's own in the build's test
+// PostgreSQL).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -100,6 +102,7 @@ TEST_P(CrashTest, KillAtRandomMomentsLosesNoAcknowledgedBooking) {
     std::printf("[round %d] killed after %d ms; %zu bookings acknowledged (%zu in all)\n", round,
                 kill_after_ms, acknowledged_this_round.size(), ledger.bookings.size());
     CheckAcknowledged(after, admin, ledger, acknowledged_this_round);
+    CheckReplays(after, admin, ledger, acknowledged_this_round);
     for (const std::string& s : shows) CheckShow(after, admin, ledger, s);
   }
   // At the end every booking of every round, one by one.

@@ -61,6 +61,9 @@ struct Knobs {
   int webhook_loss_percent = 0;
   int webhook_duplicate_percent = 0;
   int webhook_reorder_ms = 0;
+  // Reconciliation withdraws a payment still pending after its hold ended;
+  // a test where the fan pays late keeps it away with a longer delay.
+  int reconcile_after_s = 1;
 };
 
 struct Held {
@@ -76,8 +79,8 @@ class PaymentsJourney : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
         "--gateway-mode", "external", "--gateway-url",
         "http://127.0.0.1:" + std::to_string(gw_port), "--gateway-webhook-secret", kSecret,
-        "--gateway-api-key", kApiKey, "--payment-reconcile-after-s", "1", "--checkout-extension-s",
-        "2"});
+        "--gateway-api-key", kApiKey, "--payment-reconcile-after-s",
+        std::to_string(knobs.reconcile_after_s), "--checkout-extension-s", "2"});
     ASSERT_TRUE(server_->Start().ok()) << server_->Log();
     gateway_ = std::make_unique<ServerProcess>(
         std::vector<std::string>{
@@ -280,8 +283,22 @@ TEST_F(PaymentsJourney, AnAbandonedHoldExpiresAndFreesItsSeats) {
   EXPECT_FALSE(again.id.empty());
 }
 
-TEST_F(PaymentsJourney, PaymentAfterExpiryBooksFreeSeatsAndRefundsTakenOnes) {
+TEST_F(PaymentsJourney, APaymentLeftPendingIsWithdrawnOnceItsHoldEnds) {
   Start();
+  const Held h = Hold("ivan", {GridSeat(2, 2)});
+  const std::string payment = CheckoutOk(h);  // the pay page stays open
+  ASSERT_TRUE(WaitFor([&] { return HoldStatus(h) != "held"; }));
+  ASSERT_TRUE(WaitFor([&] { return GatewayStatus(payment) == "cancelled"; })) << server_->Log();
+  // The fan's late click cannot charge for a hold that no longer exists.
+  const Reply late = gw_->Post("/gateway/v1/payments/" + payment + "/approve", "");
+  EXPECT_EQ(late.status, 409u) << late.Describe();
+  EXPECT_FALSE(BookingPaidBy(payment).has_value());
+  const std::vector<std::string> trail = TrailKinds(h);
+  EXPECT_NE(std::find(trail.begin(), trail.end(), "payment_cancelled"), trail.end());
+}
+
+TEST_F(PaymentsJourney, PaymentAfterExpiryBooksFreeSeatsAndRefundsTakenOnes) {
+  Start({.reconcile_after_s = 600});
   const Held free_later = Hold("erin", {GridSeat(2, 5)});
   const Held taken_later = Hold("frank", {GridSeat(2, 6)});
   const std::string p1 = CheckoutOk(free_later);

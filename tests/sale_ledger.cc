@@ -58,8 +58,12 @@ void Shop(int thread, uint64_t seed, ServerProcess& server, const std::string& s
     }
     if (rng() % kConfirmOneIn == 0) continue;
     const std::string payment = prefix + "pay-" + std::to_string(ref++);
-    Reply c = api.Post("/v1/holds/" + h.Str("id") + "/confirm",
-                       R"({"payment_ref":")" + payment + "\"}", admin);
+    const std::string target = "/v1/holds/" + h.Str("id") + "/confirm";
+    const std::string confirm = R"({"payment_ref":")" + payment + "\"}";
+    const std::string key = show + "-" + payment;  // one admin confirms for every show
+    HeaderList keyed = admin;
+    keyed.emplace_back("Idempotency-Key", key);
+    Reply c = api.Post(target, confirm, keyed);
     if (!c.ok() || (c.status == 503 && outage == Outage::kRetries)) {
       if (WaitOut(outage)) continue;
       return;
@@ -69,7 +73,8 @@ void Shop(int thread, uint64_t seed, ServerProcess& server, const std::string& s
       return;
     }
     std::lock_guard lock(ledger.mu);
-    ledger.bookings[c.Str("id")] = {show, JsonStrings(c.json, "seats")};
+    ledger.bookings[c.Str("id")] = {show, JsonStrings(c.json, "seats"), target, confirm, key,
+                                    c.body};
   }
 }
 
@@ -82,6 +87,19 @@ void CheckAcknowledged(Api& api, const HeaderList& admin, const Ledger& ledger,
     EXPECT_EQ(b.Str("status"), "confirmed") << id;
     EXPECT_EQ(b.Str("show_id"), ack.show) << id;
     EXPECT_EQ(JsonStrings(b.json, "seats"), ack.seats) << id;
+  }
+}
+
+void CheckReplays(Api& api, const HeaderList& admin, const Ledger& ledger,
+                  const std::set<std::string>& ids) {
+  for (const std::string& id : ids) {
+    const Acknowledged& ack = ledger.bookings.at(id);
+    HeaderList keyed = admin;
+    keyed.emplace_back("Idempotency-Key", ack.key);
+    Reply r = api.Post(ack.confirm_target, ack.confirm_body, keyed);
+    EXPECT_EQ(r.status, 201u) << "replay of the confirm of " << id << ": " << r.Describe();
+    EXPECT_EQ(r.body, ack.answer) << id;
+    EXPECT_EQ(r.Header("Idempotent-Replayed"), "true") << id;
   }
 }
 

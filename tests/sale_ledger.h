@@ -1,8 +1,9 @@
 // A sale the crash tests drive and then check: fans hold seats of one show
-// while the box office confirms most holds; every confirmation answered 201
-// is kept in a Ledger, and afterwards each acknowledged booking must read
-// back as confirmed with its seats, no seat may be booked twice, and the
-// show's audit must pass.
+// while the box office confirms most holds, each with an Idempotency-Key;
+// every confirmation answered 201 is kept in a Ledger, and afterwards each
+// acknowledged booking must read back as confirmed with its seats, its
+// confirm replayed with its key must answer the same 201, no seat may be
+// booked twice, and the show's audit must pass.
 //
 // Thread-safety: Shop runs on threads of its own, sharing one Ledger (its
 // mutex guards it); the checks run once the shops have stopped.
@@ -27,6 +28,10 @@ inline constexpr uint32_t kSaleSeatsPerRow = 50;
 struct Acknowledged {
   std::string show;
   std::vector<std::string> seats;
+  std::string confirm_target;  // the confirm request, replayed with its key
+  std::string confirm_body;
+  std::string key;
+  std::string answer;  // the 201's body
 };
 
 struct Ledger {
@@ -49,6 +54,11 @@ void Shop(int thread, uint64_t seed, ServerProcess& server, const std::string& s
 // Every acknowledged booking of `ids` reads back as confirmed with its seats.
 void CheckAcknowledged(Api& api, const HeaderList& admin, const Ledger& ledger,
                        const std::set<std::string>& ids);
+
+// Replaying an acknowledged confirm of `ids` with its Idempotency-Key answers
+// the first 201 again: the key's record was durable with the booking.
+void CheckReplays(Api& api, const HeaderList& admin, const Ledger& ledger,
+                  const std::set<std::string>& ids);
 
 // The show's bookings hold every acknowledged one, no seat twice, agree with
 // the availability counts, and the audit passes.

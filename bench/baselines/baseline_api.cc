@@ -17,6 +17,7 @@
 #include "http/jwt.h"
 #include "http/problem.h"
 #include "http/seat_map_json.h"
+#include "service/system_clock.h"
 
 namespace boxoffice::baselines {
 namespace {
@@ -104,7 +105,7 @@ Caller Authenticate(const Request& req, const BaselineOptions& o) {
     return c;
   }
   StatusOr<http::JwtClaims> claims =
-      http::VerifyJwt(auth->substr(kBearer.size()), o.jwt_secret, service::SystemNowMs());
+      http::VerifyJwt(auth->substr(kBearer.size()), o.jwt_secret, service::SystemWallMs());
   if (!claims.ok()) {
     c.problem = Problem(401, "unauthorized", "Unauthorized", claims.status().message());
     return c;
@@ -245,7 +246,7 @@ Response HoldOnStore(SeatStore& store, const service::Show& show, const std::str
   const core::SeatMap& map = *show.venue->map;
   std::vector<std::string> conflicts;
   for (int attempt = 0; attempt < kBestAvailableTriesMax; ++attempt) {
-    const core::TimeMs now = service::SystemNowMs();
+    const core::TimeMs now = service::SystemWallMs();
     std::vector<core::SeatIndex> seats = ask.seats;
     if (ask.best) {
       StatusOr<std::vector<core::SeatState>> states = store.SeatStates(show, now);
@@ -321,7 +322,7 @@ void BaselineApi::CreateVenue(Request&& req, Responder respond) {
   venue->name = map->name();
   venue->spec = std::move(spec).value();
   venue->map = std::make_shared<const core::SeatMap>(std::move(map).value());
-  venue->created_at_ms = service::SystemNowMs();
+  venue->created_at_ms = service::SystemWallMs();
   {
     std::lock_guard<std::mutex> lock(mu_);
     venue->id = ++venues_created_;
@@ -335,7 +336,7 @@ void BaselineApi::CreateVenue(Request&& req, Responder respond) {
 void BaselineApi::CreateShow(Request&& req, Responder respond) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   StatusOr<service::ShowSettings> settings =
-      http::ParseShowSettings(req.body, service::SystemNowMs(), options_.show_defaults);
+      http::ParseShowSettings(req.body, service::SystemWallMs(), options_.show_defaults);
   if (!settings.ok()) return respond(Malformed(settings.status().message()));
   auto show = std::make_shared<service::Show>();
   {
@@ -348,7 +349,7 @@ void BaselineApi::CreateShow(Request&& req, Responder respond) {
     if (!settings->prices.contains(c.id)) return respond(Invalid("no price for category " + c.id));
   }
   show->settings = std::move(settings).value();
-  show->created_at_ms = service::SystemNowMs();
+  show->created_at_ms = service::SystemWallMs();
   {
     std::lock_guard<std::mutex> lock(mu_);
     show->id = ++shows_created_;
@@ -374,7 +375,7 @@ void BaselineApi::GetSeatMap(Request&& req, Responder respond) {
     std::shared_ptr<const std::string>& cached = seat_maps_[show->id];
     if (cached == nullptr)
       cached =
-          std::make_shared<const std::string>(boost::json::serialize(http::SeatMapJson(*show)));
+          std::make_shared<const std::string>(http::SeatMapText(*show));
     body = cached;
   }
   respond(Response::Json(200, *body));
@@ -384,7 +385,7 @@ void BaselineApi::GetAvailability(Request&& req, Responder respond) {
   std::shared_ptr<const service::Show> show = FindShow(req.PathParam("id"));
   if (show == nullptr) return respond(NotFound("no such show"));
   OnWorker(std::move(respond), [show](SeatStore& store) {
-    StatusOr<std::vector<core::SeatState>> states = store.SeatStates(*show, service::SystemNowMs());
+    StatusOr<std::vector<core::SeatState>> states = store.SeatStates(*show, service::SystemWallMs());
     if (!states.ok()) return Unavailable(states.status());
     Response r =
         Json(200, http::AvailabilityJson(*show, AvailabilityOf(*show->venue->map, *states)));
@@ -428,7 +429,7 @@ void BaselineApi::ReleaseHold(Request&& req, Responder respond) {
   if (!token) return respond(FromOutcome(Outcome::kWrongToken));
   OnWorker(std::move(respond),
            [show, hold = id->second, user = caller.user, token = *token](SeatStore& store) {
-             StatusOr<Outcome> o = store.Release(*show, hold, user, token, service::SystemNowMs());
+             StatusOr<Outcome> o = store.Release(*show, hold, user, token, service::SystemWallMs());
              if (!o.ok()) return Unavailable(o.status());
              return *o == Outcome::kOk ? Response::Empty(204) : FromOutcome(*o);
            });
@@ -448,7 +449,7 @@ void BaselineApi::ConfirmHold(Request&& req, Responder respond) {
   if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
   OnWorker(std::move(respond), [show, hold = id->second,
                                 payment_ref = std::move(payment_ref)](SeatStore& store) {
-    StatusOr<ConfirmResult> c = store.Confirm(*show, hold, payment_ref, service::SystemNowMs());
+    StatusOr<ConfirmResult> c = store.Confirm(*show, hold, payment_ref, service::SystemWallMs());
     if (!c.ok()) return Unavailable(c.status());
     if (c->outcome != Outcome::kOk) return FromOutcome(c->outcome);
     Response r = Response::Json(201, http::BookingJson(c->booking));

@@ -61,8 +61,10 @@ struct ServeConfig {
   uint32_t hold_ttl_s = 600;
   uint32_t hold_ttl_max_s = 1800;
   uint32_t hold_lifetime_max_s = 1800;  // extensions stop here
-  uint32_t seats_per_hold_max = 10;
-  uint32_t seats_per_owner_max = 10;  // per show: live holds plus bookings
+  // Caps on what a show may set (its seats_per_order_max, seats_per_fan_max);
+  // a show that sets none gets service::ShowSettings' defaults, within them.
+  uint32_t seats_per_hold_max = core::kSeatsPerHoldMax;
+  uint32_t seats_per_owner_max = core::kSeatsPerOwnerMax;  // per show: live holds plus bookings
   // Live stream (GET /v1/shows/{id}/changes).
   uint32_t live_heartbeat_ms = live::kHeartbeatMsDefault;
   uint32_t live_stall_timeout_ms = live::kWriteStallMsDefault;
@@ -89,6 +91,8 @@ struct ServeConfig {
   std::string log_format = "text";  // text | json
   // Create the demo venues and show when the data directory is empty.
   bool demo = false;
+  // Serve the web pages' files from this directory (development); empty: the embedded ones.
+  std::string web_root;
   // Payments (serve).
   std::string gateway_mode = "internal";  // internal: in this process | external: gateway_url
   std::string gateway_url;                // external: the gateway's root, http://HOST:PORT

@@ -111,7 +111,8 @@ TEST_F(ServeConfigTest, DefaultsApplyWhenNothingIsGiven) {
   EXPECT_EQ(config->admin_key, "");
   EXPECT_EQ(config->hold_ttl_s, 600u);
   EXPECT_EQ(config->hold_lifetime_max_s, 1800u);
-  EXPECT_EQ(config->seats_per_hold_max, 10u);
+  EXPECT_EQ(config->seats_per_hold_max, core::kSeatsPerHoldMax);
+  EXPECT_EQ(config->seats_per_owner_max, core::kSeatsPerOwnerMax);
   EXPECT_EQ(config->body_bytes_max, 1024u * 1024u);
   EXPECT_EQ(config->header_bytes_max, 16u * 1024u);
   EXPECT_EQ(config->log_level, "info");
@@ -137,7 +138,7 @@ TEST_F(ServeConfigTest, FileOverridesDefaultsEnvOverridesFileFlagsOverrideEnv) {
   EXPECT_EQ(config->hold_ttl_s, 200u);         // env over file
   EXPECT_EQ(config->log_level, "debug");       // file over default
   EXPECT_FALSE(config->demo);                  // flag over file
-  EXPECT_EQ(config->seats_per_hold_max, 10u);  // default
+  EXPECT_EQ(config->seats_per_hold_max, core::kSeatsPerHoldMax);  // default
   EXPECT_EQ(config->config_file, path);
 }
 
@@ -337,7 +338,7 @@ TEST_F(ServeConfigTest, HoldLimitsMustNest) {
                               {"hold_ttl_s (700)", "hold_ttl_max_s (600)"}));
   EXPECT_TRUE(
       FailsMentioning(Load({"--hold-ttl-max-s=2000"}), {"hold_ttl_max_s", "hold_lifetime_max_s"}));
-  EXPECT_TRUE(FailsMentioning(Load({"--seats-per-hold-max=12"}),
+  EXPECT_TRUE(FailsMentioning(Load({"--seats-per-hold-max=12", "--seats-per-owner-max=8"}),
                               {"seats_per_hold_max", "seats_per_owner_max"}));
   EXPECT_TRUE(Load({"--hold-ttl-max-s=2000", "--hold-lifetime-max-s=2000"}).ok());
 }

@@ -7,6 +7,7 @@
 #include "app/engine_demo.h"
 #include "app/gateway_command.h"
 #include "app/serve.h"
+#include "app/simulate_command.h"
 #include "loadgen/bench_command.h"
 
 namespace {
@@ -26,6 +27,9 @@ constexpr Command kCommands[] = {
     {"routes", "print every route the server serves", boxoffice::app::RunRoutes},
     {"demo", "simulate an on-sale in-process against the engine and audit it",
      boxoffice::app::RunEngineDemo},
+    {"simulate",
+     "simulate the whole service under faults, seeded, and check its promises: simulate --help",
+     boxoffice::app::RunSimulate},
     {"bench",
      "simulate an on-sale against a running server and audit it: bench onsale|hotseat --help",
      boxoffice::loadgen::RunBench},

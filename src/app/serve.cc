@@ -1,5 +1,6 @@
 #include "app/serve.h"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <future>
@@ -20,8 +21,10 @@
 #include "http/rate_limits.h"
 #include "http/seat_map_json.h"
 #include "http/server.h"
+#include "http/web_assets.h"
 #include "live/hub.h"
 #include "service/booking_service.h"
+#include "service/system_clock.h"
 #include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
@@ -128,6 +131,12 @@ service::PaymentsSetup PaymentsSetupOf(const ServeConfig& c, payments::PaymentGa
   return setup;
 }
 
+// The operator's caps on what a show may set: new shows above them are refused.
+service::ShowCaps ShowCapsOf(const ServeConfig& c) {
+  return service::ShowCaps{c.hold_ttl_max_s, c.seats_per_hold_max, c.seats_per_owner_max,
+                           core::DurationMs{c.hold_lifetime_max_s} * 1000};
+}
+
 http::ServerOptions ServerOptionsOf(const ServeConfig& c) {
   http::ServerOptions o;
   o.address = c.listen_address;
@@ -220,8 +229,8 @@ int RunServe(int argc, char** argv) {
   if (!store.ok()) return Fail(store.status().message());
 
   http::JsonCatalogCodec codec;
-  service::BookingService svc(**store, codec, service::SystemNowMs, registry,
-                              core::DurationMs{config.hold_lifetime_max_s} * 1000);
+  const service::SystemClock clock;  // deadlines on its monotonic timeline (core/clock.h)
+  service::BookingService svc(**store, codec, clock, registry, ShowCapsOf(config));
   StatusOr<Payments> payments = MakePayments(config, registry);
   if (!payments.ok()) return Fail("payment gateway: " + payments.status().message());
   svc.SetPayments(PaymentsSetupOf(config, payments->gateway()));
@@ -236,24 +245,28 @@ int RunServe(int argc, char** argv) {
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
   if (config.demo && empty) {
-    if (Status s = CreateDemo(svc, service::SystemNowMs()); !s.ok())
+    if (Status s = CreateDemo(svc, clock.NowMs()); !s.ok())
       return Fail("demo: " + s.message());
   }
 
   service::ShowSettings defaults;
   defaults.hold_ttl_s = config.hold_ttl_s;
-  defaults.seats_per_order_max = config.seats_per_hold_max;
-  defaults.seats_per_fan_max = config.seats_per_owner_max;
-  http::Api api(
-      &svc, {config.jwt_secret, config.admin_key, defaults, *queue_secret, config.queue_pow_bits},
-      &registry);
+  defaults.seats_per_order_max = std::min(defaults.seats_per_order_max, config.seats_per_hold_max);
+  defaults.seats_per_fan_max = std::min(defaults.seats_per_fan_max, config.seats_per_owner_max);
+  http::Api api(&svc,
+                {config.jwt_secret, config.admin_key, defaults, *queue_secret,
+                 config.queue_pow_bits, config.demo},
+                &registry);
   http::Router router;
   api.Register(router);
+  http::WebPages web({config.web_root});
+  web.Register(router);
   if (payments->internal != nullptr) payments->internal->routes().Register(router);
   http::ChangeStream changes(
       &svc, &hub, {config.jwt_secret, {config.live_heartbeat_ms, config.live_stall_timeout_ms}});
   changes.Register(router);
-  http::RateLimits rate_limits(RateLimitOptionsOf(config), service::SystemNowMs, &registry);
+  http::RateLimits rate_limits(
+      RateLimitOptionsOf(config), [&clock] { return clock.NowMs(); }, &registry);
   rate_limits.Guard(router);
   http::Server server(ServerOptionsOf(config), std::move(router), registry);
   if (Status s = server.Start(); !s.ok()) return Fail(s.message());
@@ -312,15 +325,19 @@ int RunToken(int argc, char** argv) {
   }
   http::JwtClaims claims;
   claims.sub = user;
-  claims.iat_s = service::SystemNowMs() / 1000;
+  claims.iat_s = service::SystemWallMs() / 1000;
   claims.exp_s = claims.iat_s + ttl_s;
   if (Status s = http::ValidateJwtClaims(claims); !s.ok()) return Fail(s.message());
   std::printf("%s\n", http::SignJwt(claims, secret).c_str());
   return 0;
 }
 
+// The API's routes (the web pages' are not listed: their files' paths
+// change with every build); POST /v1/demo/token only with --demo.
 int RunRoutes(int, char**) {
-  http::Api api(nullptr, {}, nullptr);
+  http::ApiOptions options;
+  options.demo = true;
+  http::Api api(nullptr, options, nullptr);
   http::GatewayRoutes gateway(nullptr, {});  // mounted by default (gateway_mode = internal)
   http::Router router;
   api.Register(router);

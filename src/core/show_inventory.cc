@@ -428,6 +428,25 @@ Status ShowInventory::RestoreHold(const HoldInfo& h) {
   return Status::Ok();
 }
 
+Status ShowInventory::RestoreClosedHold(HoldId hold, OwnerId owner, const Token& token,
+                                        Outcome why, BookingId booking, TimeMs closed_at_ms) {
+  const uint32_t sequence = SequenceOf(hold);
+  const bool confirmed = why == Outcome::kHoldConfirmed;
+  if (sequence == 0 || sequence > kHoldsPerShowMax || owner == 0 || owner > kOwnerIdMax ||
+      closed_at_ms < 0 || closed_at_ms / 1000 > UINT32_MAX ||
+      (why != Outcome::kHoldExpired && why != Outcome::kHoldReleased && !confirmed) ||
+      confirmed != (booking != 0) || booking > bookings_.size()) {
+    return Corrupt("closed hold " + std::to_string(hold));
+  }
+  if (const HoldSlot* live = LiveSlot(hold); live != nullptr)
+    return Corrupt("hold " + std::to_string(hold) + " is both live and closed");
+  closed_.Add(sequence, ClosedHolds::Entry{token, SlotOfHold(hold), static_cast<uint32_t>(owner),
+                                           static_cast<uint32_t>(booking),
+                                           static_cast<uint32_t>(closed_at_ms / 1000), why});
+  hold_sequence_ = std::max(hold_sequence_, sequence);
+  return Status::Ok();
+}
+
 Status ShowInventory::RestoreBlocked(std::span<const SeatIndex> seats) {
   for (SeatIndex s : seats) {
     if (s >= states_.size() || states_[s] != SeatState::kFree)
@@ -508,7 +527,7 @@ HoldInfo ShowInventory::InfoOf(uint32_t slot) const {
 std::optional<ShowInventory::ClosedHoldInfo> ShowInventory::FindClosedHold(HoldId hold) const {
   const ClosedHolds::Entry* c = FindClosed(hold);
   if (c == nullptr) return std::nullopt;
-  return ClosedHoldInfo{c->why, c->owner, c->booking};
+  return ClosedHoldInfo{c->why, c->owner, c->booking, TimeMs{c->closed_at_s} * 1000};
 }
 
 std::optional<Booking> ShowInventory::FindBooking(BookingId booking) const {

@@ -135,6 +135,11 @@ class ShowInventory {
   Status RestoreBooking(const Booking& booking);
   Status RestoreHold(const HoldInfo& hold);
   Status RestoreBlocked(std::span<const SeatIndex> seats);
+  // A hold that closed before the restart (why: kHoldExpired, kHoldReleased or
+  // kHoldConfirmed with its booking, restored first), so late requests learn
+  // what became of it as they did before.
+  Status RestoreClosedHold(HoldId hold, OwnerId owner, const Token& token, Outcome why,
+                           BookingId booking, TimeMs closed_at_ms);
   // Sets the version and makes every future hold id larger than any issued
   // before (generations start above the version, which counted every hold).
   // Holds already past their deadline at `now_ms` expire in the next call.
@@ -149,6 +154,7 @@ class ShowInventory {
     Outcome why;
     OwnerId owner;
     BookingId booking;
+    TimeMs closed_at_ms;  // to the second
   };
   std::optional<ClosedHoldInfo> FindClosedHold(HoldId hold) const;
   std::optional<Booking> FindBooking(BookingId booking) const;

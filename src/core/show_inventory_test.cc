@@ -411,6 +411,45 @@ TEST_F(ShowInventoryTest, RecoveryRebuildsTheSameStateAndNeverReusesHoldIds) {
   EXPECT_EQ(rebuilt->live_holds(), 0u);
 }
 
+// Closed holds read back from the journal answer late requests as before.
+TEST_F(ShowInventoryTest, RestoredClosedHoldsTellWhatBecameOfThem) {
+  HoldResult booked = Hold(kAlice, {"S1-1-1"});
+  ASSERT_EQ(show_.Confirm(booked.hold, booked.token, clock_.now_ms()).outcome, Outcome::kOk);
+  HoldResult released = Hold(kBob, {"S1-1-2"});
+  testing::SeededTokens t(5);
+  ShowInventory fresh(7, map_, Policy(), t);
+  ASSERT_TRUE(fresh.RestoreBooking(*show_.FindBooking(1)).ok());
+  const TimeMs at = clock_.now_ms();
+  ASSERT_TRUE(
+      fresh.RestoreClosedHold(booked.hold, kAlice, booked.token, Outcome::kHoldConfirmed, 1, at)
+          .ok());
+  ASSERT_TRUE(fresh
+                  .RestoreClosedHold(released.hold, kBob, released.token, Outcome::kHoldReleased,
+                                     0, at)
+                  .ok());
+  ASSERT_TRUE(fresh.FinishRestore(show_.version()).ok());
+  const ConfirmResult again = fresh.Confirm(booked.hold, booked.token, at);
+  EXPECT_EQ(again.outcome, Outcome::kHoldConfirmed);
+  EXPECT_EQ(again.booking, 1u);
+  EXPECT_EQ(fresh.Release(released.hold, released.token, at), Outcome::kHoldReleased);
+  EXPECT_EQ(fresh.Release(released.hold, booked.token, at), Outcome::kWrongToken);
+  const auto closed = fresh.FindClosedHold(booked.hold);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->owner, kAlice);
+  EXPECT_EQ(closed->closed_at_ms, at / 1000 * 1000);
+  // What a damaged journal could say is refused.
+  EXPECT_EQ(fresh.RestoreClosedHold(booked.hold, kAlice, booked.token, Outcome::kHoldConfirmed,
+                                    2, at)
+                .code(),
+            StatusCode::kCorruption);  // no booking 2
+  EXPECT_EQ(fresh.RestoreClosedHold(booked.hold, kAlice, booked.token, Outcome::kWrongToken, 0,
+                                    at)
+                .code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(fresh.RestoreClosedHold(0, kAlice, booked.token, Outcome::kHoldExpired, 0, at).code(),
+            StatusCode::kCorruption);
+}
+
 TEST_F(ShowInventoryTest, RecoveryRejectsAJournalThatDoubleBooks) {
   HoldResult a = Hold(kAlice, {"S1-1-1"});
   ASSERT_EQ(show_.Confirm(a.hold, a.token, clock_.now_ms()).outcome, Outcome::kOk);

@@ -48,6 +48,8 @@ enum class Outcome : uint8_t {
   kBookingCancelled,  // the booking was already cancelled
   kSeatNotBlocked,
 };
+// The last Outcome: tests walk every value up to it. Keep it the last one appended.
+inline constexpr Outcome kOutcomeLast = Outcome::kSeatNotBlocked;
 
 std::string_view OutcomeName(Outcome o);
 

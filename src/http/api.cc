@@ -17,6 +17,7 @@
 #include "http/payments_json.h"
 #include "http/problem.h"
 #include "metrics/process_metrics.h"
+#include "service/system_clock.h"
 
 namespace boxoffice::http {
 // Helpers shared with the other route files (declared in api_detail.h).
@@ -97,10 +98,15 @@ Problem FromOutcome(Outcome o) {
     case Outcome::kBookingCancelled:
       return MakeProblem(409, "booking_cancelled", "Booking cancelled",
                          "the booking is already cancelled");
-    default:
-      return MakeProblem(500, "internal_error", "Internal error",
-                         std::string(core::OutcomeName(o)));
+    case Outcome::kSeatNotBlocked:
+      return MakeProblem(409, "seat_not_blocked", "Seat not blocked",
+                         "some of the seats are not blocked");
+    case Outcome::kOk:
+      break;
   }
+  // No `default:` above: the compiler names an outcome added without a problem.
+  BOX_ASSERT(o != Outcome::kOk);  // callers turn only refusals into problems
+  return MakeProblem(500, "internal_error", "Internal error", std::string(core::OutcomeName(o)));
 }
 
 template <typename T>
@@ -145,7 +151,7 @@ Caller Authenticate(const Request& req, const ApiOptions& options) {
     return c;
   }
   StatusOr<JwtClaims> claims =
-      VerifyJwtRemembered(*bearer, options.jwt_secret, service::SystemNowMs());
+      VerifyJwtRemembered(*bearer, options.jwt_secret, options.clock->WallMs());
   if (!claims.ok()) {
     c.problem = Unauthorized("the bearer token is not valid: " + claims.status().message());
     return c;
@@ -243,6 +249,16 @@ std::optional<core::ShowId> ShowParam(const Request& req) {
 
 using namespace api_detail;  // NOLINT(google-build-using-namespace): this file's own helpers
 
+namespace {
+// The service's clock unless the options name one; with neither (the route
+// listing), the process's.
+ApiOptions WithClock(ApiOptions options, const service::BookingService* service) {
+  static const service::SystemClock system_clock;
+  if (options.clock == nullptr) options.clock = service ? &service->clock() : &system_clock;
+  return options;
+}
+}  // namespace
+
 // Rendered bodies that stay the same for a while (availability per version,
 // seat maps for ever) and the Idempotency-Keys being answered right now.
 struct Api::Cache {
@@ -256,13 +272,13 @@ struct Api::Cache {
 
   std::mutex mu;
   std::map<core::ShowId, Bodies> availability;
-  std::map<core::ShowId, std::shared_ptr<const std::string>> seat_maps;
+  std::map<core::ShowId, Bodies> seat_maps;  // version unused: a seat map never changes
   std::set<std::pair<std::string, std::string>> idempotency_in_flight;
 };
 
 Api::Api(service::BookingService* service, ApiOptions options, metrics::Registry* metrics)
     : svc_(service),
-      options_(std::move(options)),
+      options_(WithClock(std::move(options), service)),
       queue_proof_(QueueProofOptions{options_.queue_pow_bits, options_.queue_secret}),
       metrics_(metrics),
       cache_(std::make_unique<Cache>()) {}
@@ -275,12 +291,18 @@ void Api::Register(Router& router) {
       (this->*fn)(std::move(req), std::move(respond));
     };
   };
+  const auto durable = [this](void (Api::*fn)(Request&&, Responder, IdempotencyScope)) {
+    return Idempotent(DurableHandler([this, fn](Request&& req, Responder respond,
+                                                IdempotencyScope idem) {
+      (this->*fn)(std::move(req), std::move(respond), std::move(idem));
+    }));
+  };
   router.Add(Method::kGet, "/healthz", bind(&Api::Healthz));
   router.Add(Method::kGet, "/readyz", bind(&Api::Readyz));
   router.Add(Method::kGet, "/metrics", bind(&Api::Metrics));
-  router.Add(Method::kPost, "/v1/venues", Idempotent(bind(&Api::CreateVenue)));
+  router.Add(Method::kPost, "/v1/venues", durable(&Api::CreateVenue));
   router.Add(Method::kGet, "/v1/venues/{id}", bind(&Api::GetVenue));
-  router.Add(Method::kPost, "/v1/shows", Idempotent(bind(&Api::CreateShow)));
+  router.Add(Method::kPost, "/v1/shows", durable(&Api::CreateShow));
   router.Add(Method::kGet, "/v1/shows", bind(&Api::SearchShows));
   router.Add(Method::kGet, "/v1/shows/{id}", bind(&Api::GetShow));
   router.Add(Method::kGet, "/v1/shows/{id}/seatmap", bind(&Api::GetSeatMap));
@@ -291,11 +313,11 @@ void Api::Register(Router& router) {
   router.Add(Method::kGet, "/v1/holds/{id}", bind(&Api::GetHold));
   router.Add(Method::kDelete, "/v1/holds/{id}", bind(&Api::ReleaseHold));
   router.Add(Method::kPost, "/v1/holds/{id}/extend", Idempotent(bind(&Api::ExtendHold)));
-  router.Add(Method::kPost, "/v1/holds/{id}/confirm", Idempotent(bind(&Api::ConfirmHold)));
+  router.Add(Method::kPost, "/v1/holds/{id}/confirm", durable(&Api::ConfirmHold));
   router.Add(Method::kGet, "/v1/bookings", bind(&Api::ListBookings));
   router.Add(Method::kGet, "/v1/bookings/{id}", bind(&Api::GetBooking));
-  router.Add(Method::kPost, "/v1/bookings/{id}/cancel", Idempotent(bind(&Api::CancelBooking)));
-  router.Add(Method::kPost, "/v1/holds/{id}/checkout", Idempotent(bind(&Api::Checkout)));
+  router.Add(Method::kPost, "/v1/bookings/{id}/cancel", durable(&Api::CancelBooking));
+  router.Add(Method::kPost, "/v1/holds/{id}/checkout", durable(&Api::Checkout));
   router.Add(Method::kGet, "/v1/holds/{id}/events", bind(&Api::HoldEvents));
   router.Add(Method::kPost, "/v1/payments/webhook", bind(&Api::PaymentWebhook));
   router.Add(Method::kGet, "/v1/tickets/{code}", bind(&Api::GetTicket));
@@ -306,33 +328,58 @@ void Api::Register(Router& router) {
   router.Add(Method::kPost, "/v1/shows/{id}/queue/access", bind(&Api::QueueAccess));
   router.Add(Method::kDelete, "/v1/shows/{id}/queue/access", bind(&Api::EndQueueSession));
   router.Add(Method::kGet, "/v1/shows/{id}/queue/challenge", bind(&Api::GetQueueChallenge));
+  RegisterWebRoutes(router);
 }
 
 // ---- Idempotency ------------------------------------------------------------------------------
 
+store::IdempotencyRecord IdempotencyScope::RecordOf(const Response& response) const {
+  return store::IdempotencyRecord{who,
+                                  key,
+                                  request_hash,
+                                  static_cast<int>(response.status),
+                                  std::string(response.body.view()),
+                                  SerializeHeaders(response),
+                                  clock->NowMs()};
+}
+
 Handler Api::Idempotent(Handler inner) {
-  return [this, inner = std::move(inner)](Request&& req, Responder respond) {
+  return Idempotent(DurableHandler([inner = std::move(inner)](Request&& req, Responder respond,
+                                                              IdempotencyScope) {
+                      inner(std::move(req), std::move(respond));
+                    }),
+                    /*durable=*/false);
+}
+
+// Replays the first answer to a key, refuses a key reused for another request
+// or still being answered, and remembers the answer. A durable route answers
+// only once the key's record is durable: the service writes it with the
+// effect (the scope), or, for an answer without one (a refusal, the payment
+// made before), it is written here before the answer goes out. The others'
+// answers are remembered as they are sent, and journaled in the background.
+Handler Api::Idempotent(DurableHandler inner, bool durable) {
+  return [this, inner = std::move(inner), durable](Request&& req, Responder respond) {
     const std::optional<std::string_view> key_header = req.Header("Idempotency-Key");
-    if (!key_header) return inner(std::move(req), std::move(respond));
+    if (!key_header) return inner(std::move(req), std::move(respond), IdempotencyScope{});
     const std::string key(*key_header);
     if (key.empty() || key.size() > kIdempotencyKeyBytesMax || !PrintableAscii(key)) {
       return respond(Malformed("Idempotency-Key must be 1..64 printable ASCII characters"));
     }
     const Caller caller = Authenticate(req, options_);
-    if (caller.problem) return inner(std::move(req), std::move(respond));  // answers 401
+    if (caller.problem) {
+      return inner(std::move(req), std::move(respond), IdempotencyScope{});  // answers 401
+    }
     const std::string who = caller.identity();
     const crypto::Sha256Digest digest =
         crypto::Sha256(std::string(MethodName(req.method)) + " " + req.target + "\n" + req.body);
     const std::string hash = crypto::HexEncode(crypto::AsChars(digest));
-    if (std::optional<store::IdempotencyRecord> rec = svc_->FindIdempotent(who, key)) {
-      if (rec->request_hash != hash) {
-        return respond(MakeProblem(422, "idempotency_key_reused", "Idempotency key reused",
-                                   "this Idempotency-Key was used for a different request")
-                           .ToResponse());
-      }
-      return respond(ReplayOf(*rec));
-    }
+    const auto finish = [this, who, key] {
+      std::lock_guard<std::mutex> lock(cache_->mu);
+      cache_->idempotency_in_flight.erase({who, key});
+    };
     {
+      // First the claim, then the cache: no repeat is answered while the
+      // first request is (its record may not be durable yet).
       std::lock_guard<std::mutex> lock(cache_->mu);
       if (!cache_->idempotency_in_flight.emplace(who, key).second) {
         return respond(MakeProblem(409, "request_in_progress", "Request in progress",
@@ -340,29 +387,48 @@ Handler Api::Idempotent(Handler inner) {
                            .ToResponse());
       }
     }
+    if (std::optional<store::IdempotencyRecord> rec = svc_->FindIdempotent(who, key)) {
+      finish();
+      if (rec->request_hash != hash) {
+        return respond(MakeProblem(422, "idempotency_key_reused", "Idempotency key reused",
+                                   "this Idempotency-Key was used for a different request")
+                           .ToResponse());
+      }
+      return respond(ReplayOf(*rec));
+    }
     auto sink = std::make_shared<InterceptSink>(
-        std::move(respond), [this, who, key, hash](Response& response, Responder original) {
-          const auto finish = [this, who, key] {
-            std::lock_guard<std::mutex> lock(cache_->mu);
-            cache_->idempotency_in_flight.erase({who, key});
-          };
+        std::move(respond),
+        [this, who, key, hash, durable, finish](Response& response, Responder original) {
           if (response.status >= 500) {
             finish();
             return original(std::move(response));
           }
-          // Remembered at once (a repeat sees it) and journaled in the background:
-          // the response does not wait for a second fsync. Should the server die
-          // before the record is durable, a repeat runs again, which every
-          // operation here survives (a confirm answers hold_confirmed).
-          svc_->RememberIdempotent(
-              store::IdempotencyRecord{who, key, hash, static_cast<int>(response.status),
-                                       std::string(response.body.view()),
-                                       SerializeHeaders(response), service::SystemNowMs()},
-              nullptr);
+          const IdempotencyScope scope{who, key, hash, options_.clock};
+          if (durable) {
+            if (svc_->FindIdempotent(who, key)) {  // written with the effect: durable
+              finish();
+              return original(std::move(response));
+            }
+            auto answer = std::make_shared<std::pair<Response, Responder>>(std::move(response),
+                                                                           std::move(original));
+            svc_->RememberIdempotentOnceDurable(
+                scope.RecordOf(answer->first), [answer, finish](Status s) {
+                  finish();
+                  if (!s.ok()) return answer->second(FromStatus(Status::Unavailable(s.message())));
+                  answer->second(std::move(answer->first));
+                });
+            return;
+          }
+          // Remembered at once (a repeat sees it) and journaled in the
+          // background: the response does not wait for an fsync. Should the
+          // server die before the record is durable, a repeat runs again,
+          // which a hold, an extension or a refusal survives.
+          svc_->RememberIdempotent(scope.RecordOf(response), nullptr);
           finish();
           original(std::move(response));
         });
-    inner(std::move(req), Responder(sink, 0, nullptr));
+    inner(std::move(req), Responder(sink, 0, nullptr),
+          IdempotencyScope{who, key, hash, options_.clock});
   };
 }
 
@@ -387,22 +453,60 @@ void Api::Metrics(Request&&, Responder respond) {
 
 // ---- Venues and shows -------------------------------------------------------------------------
 
-void Api::CreateVenue(Request&& req, Responder respond) {
+namespace {
+
+// The answers of the routes answered once durable, as sent and as replayed.
+Response VenueCreatedAnswer(const StatusOr<std::shared_ptr<const service::Venue>>& v) {
+  if (!v.ok()) {
+    if (v.status().code() == StatusCode::kInvalidArgument) return Malformed(v.status().message());
+    return FromStatus(v.status());
+  }
+  Response r = JsonResponse(201, VenueJson(**v, false));
+  r.headers.Set("Location", "/v1/venues/" + VenueId((*v)->id));
+  return r;
+}
+
+Response ConfirmedAnswer(const service::Reply<service::BookingView>& r) {
+  if (!r.ok()) {
+    if (r.status.ok() && r.outcome == Outcome::kHoldConfirmed) {
+      Problem p = FromOutcome(r.outcome);
+      p.extra["booking_id"] = BookingId(r.value.show, r.value.booking);
+      return p.ToResponse();
+    }
+    return FromReply(r);
+  }
+  Response resp = Response::Json(201, BookingJson(r.value));
+  resp.headers.Set("Location", "/v1/bookings/" + BookingId(r.value.show, r.value.booking));
+  return resp;
+}
+
+Response CancelledAnswer(const service::Reply<service::BookingView>& r) {
+  if (!r.ok()) return FromReply(r);
+  return Response::Json(200, BookingJson(r.value));
+}
+
+Response CheckoutAnswer(const service::Reply<service::CheckoutView>& r) {
+  if (!r.ok()) return FromReply(r);
+  return JsonResponse(r.value.existing ? 200 : 201, CheckoutJson(r.value));
+}
+
+// Answers with `answer` of what the service hands `done`.
+template <typename R>
+std::function<void(R)> AnswerWith(Responder respond, std::function<Response(const R&)> answer) {
+  return [respond = std::make_shared<Responder>(std::move(respond)), answer](R r) {
+    (*respond)(answer(r));
+  };
+}
+
+}  // namespace
+
+void Api::CreateVenue(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   StatusOr<boost::json::value> body = ParseJson(req.body);
   if (!body.ok()) return respond(Malformed(body.status().message()));
-  svc_->CreateVenue(std::move(req.body),
-                    [respond = std::make_shared<Responder>(std::move(respond))](
-                        StatusOr<std::shared_ptr<const service::Venue>> v) {
-                      if (!v.ok()) {
-                        if (v.status().code() == StatusCode::kInvalidArgument)
-                          return (*respond)(Malformed(v.status().message()));
-                        return (*respond)(FromStatus(v.status()));
-                      }
-                      Response r = JsonResponse(201, VenueJson(**v, false));
-                      r.headers.Set("Location", "/v1/venues/" + VenueId((*v)->id));
-                      (*respond)(std::move(r));
-                    });
+  using Created = StatusOr<std::shared_ptr<const service::Venue>>;
+  svc_->CreateVenue(std::move(req.body), AnswerWith<Created>(std::move(respond), &VenueCreatedAnswer),
+                    idem.For<Created>(&VenueCreatedAnswer));
 }
 
 void Api::GetVenue(Request&& req, Responder respond) {
@@ -412,20 +516,20 @@ void Api::GetVenue(Request&& req, Responder respond) {
   respond(JsonResponse(200, VenueJson(*v, true)));
 }
 
-void Api::CreateShow(Request&& req, Responder respond) {
+void Api::CreateShow(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   StatusOr<service::ShowSettings> settings =
-      ParseShowSettings(req.body, service::SystemNowMs(), options_.show_defaults);
+      ParseShowSettings(req.body, options_.clock->NowMs(), options_.show_defaults);
   if (!settings.ok()) return respond(Malformed(settings.status().message()));
+  using Created = StatusOr<std::shared_ptr<const service::Show>>;
+  const std::function<Response(const Created&)> answer = [this](const Created& s) {
+    if (!s.ok()) return FromStatus(s.status());
+    Response r = JsonResponse(201, ShowWithSales(**s));
+    r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
+    return r;
+  };
   svc_->CreateShow(std::move(settings).value(),
-                   [this, respond = std::make_shared<Responder>(std::move(respond))](
-                       StatusOr<std::shared_ptr<const service::Show>> s) {
-                     if (!s.ok()) return (*respond)(FromStatus(s.status()));
-                     Response r =
-                         JsonResponse(201, ShowJson(**s, (*s)->venue->map->sellable_capacity()));
-                     r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
-                     (*respond)(std::move(r));
-                   });
+                   AnswerWith<Created>(std::move(respond), answer), idem.For<Created>(answer));
 }
 
 void Api::SearchShows(Request&& req, Responder respond) {
@@ -444,7 +548,7 @@ void Api::SearchShows(Request&& req, Responder respond) {
     }
   }
   boost::json::array shows;
-  for (const auto& s : svc_->SearchShows(q)) shows.push_back(ShowJson(*s, svc_->Available(*s)));
+  for (const auto& s : svc_->SearchShows(q)) shows.push_back(ShowWithSales(*s));
   respond(JsonResponse(200, {{"shows", std::move(shows)}}));
 }
 
@@ -452,7 +556,7 @@ void Api::GetShow(Request&& req, Responder respond) {
   const std::optional<core::ShowId> id = ShowParam(req);
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
-  respond(JsonResponse(200, ShowJson(*s, svc_->Available(*s))));
+  respond(JsonResponse(200, ShowWithSales(*s)));
 }
 
 // A proof-of-work challenge for joining the show's waiting room; with
@@ -464,7 +568,7 @@ void Api::GetQueueChallenge(Request&& req, Responder respond) {
   const std::optional<core::ShowId> id = ShowParam(req);
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
-  const QueueChallenge c = queue_proof_.Issue(caller.user, s->id, service::SystemNowMs());
+  const QueueChallenge c = queue_proof_.Issue(caller.user, s->id, options_.clock->WallMs());
   Response r = JsonResponse(200, {{"challenge", c.challenge},
                                   {"difficulty_bits", c.difficulty_bits},
                                   {"algorithm", "sha256"},
@@ -477,26 +581,41 @@ void Api::GetSeatMap(Request&& req, Responder respond) {
   const std::optional<core::ShowId> id = ShowParam(req);
   std::shared_ptr<const service::Show> s = id ? svc_->FindShow(*id) : nullptr;
   if (s == nullptr) return respond(NotFound("no such show"));
-  std::shared_ptr<const std::string> body;
+  // Rendered once, and compressed once on the first request that accepts gzip
+  // (a stadium's map is megabytes of JSON and a few hundred KB of gzip).
+  std::shared_ptr<const std::string> identity, compressed;
+  bool gzip = AcceptsGzip(req.Header("Accept-Encoding"));
   {
     std::lock_guard<std::mutex> lock(cache_->mu);
-    auto it = cache_->seat_maps.find(s->id);
-    if (it != cache_->seat_maps.end()) body = it->second;
+    Cache::Bodies& b = cache_->seat_maps[s->id];
+    identity = b.identity;
+    compressed = b.gzip;
   }
-  if (body == nullptr) {
-    body = std::make_shared<const std::string>(boost::json::serialize(SeatMapJson(*s)));
+  if (identity == nullptr) {
+    identity = std::make_shared<const std::string>(SeatMapText(*s));
+  }
+  if (gzip && compressed == nullptr) {
+    StatusOr<std::string> z = Gzip(*identity);
+    if (z.ok()) compressed = std::make_shared<const std::string>(std::move(z).value());
+  }
+  {
     std::lock_guard<std::mutex> lock(cache_->mu);
-    cache_->seat_maps[s->id] = body;
+    Cache::Bodies& b = cache_->seat_maps[s->id];
+    if (b.identity == nullptr) b.identity = identity;
+    if (b.gzip == nullptr) b.gzip = compressed;
   }
-  const std::string etag = "\"seatmap-" + std::to_string(s->id) + "\"";
-  if (IfNoneMatchHas(req.Header("If-None-Match"), etag)) {
-    Response r = Response::Empty(304);
-    r.headers.Set("ETag", etag);
-    return respond(std::move(r));
-  }
-  Response r = Response::Json(200, std::move(body));
+  gzip = gzip && compressed != nullptr;
+  const std::string etag =
+      "\"seatmap-" + std::to_string(s->id) + (gzip ? "-gzip\"" : "\"");
+  Response r = IfNoneMatchHas(req.Header("If-None-Match"), etag)
+                   ? Response::Empty(304)
+                   : Response::Json(200, gzip ? compressed : identity);
   r.headers.Set("ETag", etag);
-  r.headers.Set("Cache-Control", "public, max-age=86400, immutable");
+  r.headers.Set("Vary", "Accept-Encoding");
+  if (r.status == 200) {
+    r.headers.Set("Cache-Control", "public, max-age=86400, immutable");
+    if (gzip) r.headers.Set("Content-Encoding", "gzip");
+  }
   respond(std::move(r));
 }
 
@@ -742,6 +861,7 @@ void Api::CreateHold(Request&& req, Responder respond) {
   if (auto p = RequireFan(caller)) return respond(std::move(*p));
   const std::optional<core::ShowId> show = ShowParam(req);
   if (!show || svc_->FindShow(*show) == nullptr) return respond(NotFound("no such show"));
+  if (auto p = CheckSales(*show)) return respond(std::move(*p));
   if (auto p = CheckAccess(req, caller.user, *show)) return respond(std::move(*p));
   StatusOr<service::HoldWanted> wanted = ParseHoldWanted(req.body);
   if (!wanted.ok()) return respond(Malformed(wanted.status().message()));
@@ -792,7 +912,7 @@ void Api::ExtendHold(Request&& req, Responder respond) {
   StatusOr<boost::json::value> body = ParseJson(req.body);
   if (!body.ok()) return respond(Malformed(body.status().message()));
   ObjectReader rd(*body, "");
-  const auto by_s = rd.Int("by_s", Field::kRequired, 1, service::kHoldTtlSecondsMax);
+  const auto by_s = rd.Int("by_s", Field::kRequired, 1, core::kHoldTtlSecondsMax);
   if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
   const std::optional<core::Token> token = HoldToken(req);
   if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
@@ -803,7 +923,7 @@ void Api::ExtendHold(Request&& req, Responder respond) {
   respond(Response::Json(200, HoldJson(r.value, true)));
 }
 
-void Api::ConfirmHold(Request&& req, Responder respond) {
+void Api::ConfirmHold(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   const std::optional<HoldRef> ref = ParseHoldRef(req);
   if (!ref) return respond(NotFound("no such hold"));
@@ -814,24 +934,10 @@ void Api::ConfirmHold(Request&& req, Responder respond) {
       rd.String("payment_ref", Field::kRequired, kPaymentRefBytesMax).value_or("");
   if (rd.ok() && payment_ref.empty()) rd.Fail("payment_ref", "must not be empty");
   if (Status st = rd.Finish(); !st.ok()) return respond(Malformed(st.message()));
-  const core::ShowId show = ref->show;
-  svc_->ConfirmHold(show, ref->hold, std::move(payment_ref),
-                    [show, respond = std::make_shared<Responder>(std::move(respond))](
-                        service::Reply<service::BookingView> r) {
-                      if (!r.ok()) {
-                        Response resp = FromReply(r);
-                        if (r.outcome == Outcome::kHoldConfirmed) {
-                          Problem p = FromOutcome(r.outcome);
-                          p.extra["booking_id"] = BookingId(show, r.value.booking);
-                          resp = p.ToResponse();
-                        }
-                        return (*respond)(std::move(resp));
-                      }
-                      Response resp = Response::Json(201, BookingJson(r.value));
-                      resp.headers.Set("Location",
-                                       "/v1/bookings/" + BookingId(show, r.value.booking));
-                      (*respond)(std::move(resp));
-                    });
+  using Confirmed = service::Reply<service::BookingView>;
+  svc_->ConfirmHold(ref->show, ref->hold, std::move(payment_ref),
+                    AnswerWith<Confirmed>(std::move(respond), &ConfirmedAnswer),
+                    idem.For<Confirmed>(&ConfirmedAnswer));
 }
 
 // ---- Bookings
@@ -866,16 +972,14 @@ void Api::ListBookings(Request&& req, Responder respond) {
   respond(Response::Json(200, BookingListJson(list)));
 }
 
-void Api::CancelBooking(Request&& req, Responder respond) {
+void Api::CancelBooking(Request&& req, Responder respond, IdempotencyScope idem) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
   const auto id = ParseBookingId(req.PathParam("id"));
   if (!id) return respond(NotFound("no such booking"));
+  using Cancelled = service::Reply<service::BookingView>;
   svc_->CancelBooking(id->first, id->second,
-                      [respond = std::make_shared<Responder>(std::move(respond))](
-                          service::Reply<service::BookingView> r) {
-                        if (!r.ok()) return (*respond)(FromReply(r));
-                        (*respond)(Response::Json(200, BookingJson(r.value)));
-                      });
+                      AnswerWith<Cancelled>(std::move(respond), &CancelledAnswer),
+                      idem.For<Cancelled>(&CancelledAnswer));
 }
 
 // ---- Payments, the hold trail, tickets
@@ -891,7 +995,7 @@ Response PaymentsUnavailable() {
 
 }  // namespace
 
-void Api::Checkout(Request&& req, Responder respond) {
+void Api::Checkout(Request&& req, Responder respond, IdempotencyScope idem) {
   const Caller caller = Authenticate(req, options_);
   if (auto p = RequireFan(caller)) return respond(std::move(*p));
   const std::optional<HoldRef> ref = ParseHoldRef(req);
@@ -900,12 +1004,10 @@ void Api::Checkout(Request&& req, Responder respond) {
   if (!token) return respond(FromOutcome(Outcome::kWrongToken).ToResponse());
   if (auto p = RequireOwner(*svc_, *ref, caller)) return respond(std::move(*p));
   if (!svc_->payments_enabled()) return respond(PaymentsUnavailable());
+  using CheckedOut = service::Reply<service::CheckoutView>;
   svc_->Checkout(ref->show, ref->hold, *token,
-                 [respond = std::make_shared<Responder>(std::move(respond))](
-                     service::Reply<service::CheckoutView> r) {
-                   if (!r.ok()) return (*respond)(FromReply(r));
-                   (*respond)(JsonResponse(r.value.existing ? 200 : 201, CheckoutJson(r.value)));
-                 });
+                 AnswerWith<CheckedOut>(std::move(respond), &CheckoutAnswer),
+                 idem.For<CheckedOut>(&CheckoutAnswer));
 }
 
 void Api::PaymentWebhook(Request&& req, Responder respond) {
@@ -915,7 +1017,7 @@ void Api::PaymentWebhook(Request&& req, Responder respond) {
   }
   if (svc_->webhook_secret().empty()) return respond(PaymentsUnavailable());
   const Status verified = payments::VerifyWebhook(svc_->webhook_secret(), *signature, req.body,
-                                                  service::SystemNowMs() / 1000);
+                                                  options_.clock->WallMs() / 1000);
   if (!verified.ok()) {
     return respond(MakeProblem(401, "invalid_signature", "Invalid signature", verified.message())
                        .ToResponse());

@@ -25,6 +25,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "core/limits.h"
 #include "http/queue_challenge.h"
 #include "http/router.h"
 #include "metrics/metrics.h"
@@ -34,11 +35,14 @@ namespace boxoffice::http {
 
 inline constexpr size_t kIdempotencyKeyBytesMax = 64;
 inline constexpr size_t kPaymentRefBytesMax = 128;
-inline constexpr size_t kSeatsPerRequestMax = 50;
+inline constexpr size_t kSeatsPerRequestMax = core::kSeatsPerHoldMax;
 inline constexpr size_t kTicketCodeBytesMax = 64;
 // GET /v1/changes: changes per page, by default and at most.
 inline constexpr size_t kChangesPageDefault = 100;
 inline constexpr size_t kChangesPageMax = 1000;
+// POST /v1/demo/token (only with --demo): a fan's name, and the token's life.
+inline constexpr size_t kDemoNameBytesMax = 64;
+inline constexpr int64_t kDemoTokenTtlS = 24 * 3600;
 
 struct ApiOptions {
   std::string jwt_secret;
@@ -46,11 +50,31 @@ struct ApiOptions {
   service::ShowSettings show_defaults;  // for members POST /v1/shows leaves out
   std::string queue_secret;             // signs queue tickets and access tokens (>= 32 bytes)
   uint32_t queue_pow_bits = 0;          // proof of work to join a room: zero bits; 0: none
+  bool demo = false;                    // serve POST /v1/demo/token (never in production)
+  // Whose "now" the API reads; the service's clock when left null.
+  const core::Clock* clock = nullptr;
 };
 
 // The public body of GET /v1/shows/{id}/queue/status (api_queue.cc); the
 // service renders each room's status with it (WaitingRooms::SetStatusEncoder).
 std::string QueueStatusJson(const service::QueueStatus& s);
+
+// The Idempotency-Key a request came with. Routes answered only once their
+// effect is durable hand the service the key's record of their answer
+// (Remember), which it writes in the same batch as the effect.
+struct IdempotencyScope {
+  std::string who;  // the caller's identity
+  std::string key;  // empty: the request has no key
+  std::string request_hash;
+
+  const core::Clock* clock = nullptr;  // when the record is made
+
+  // The record that replays `response` for this key, made now.
+  store::IdempotencyRecord RecordOf(const Response& response) const;
+  // Remember for an answer R rendered by `answer`; empty without a key.
+  template <typename R>
+  service::Remember<R> For(std::function<Response(const R&)> answer) const;
+};
 
 class Api {
  public:
@@ -64,15 +88,18 @@ class Api {
  private:
   struct Cache;
 
+  // A handler that gets the request's Idempotency-Key (answered once durable).
+  using DurableHandler = std::function<void(Request&&, Responder, IdempotencyScope)>;
   // Wraps a POST handler with Idempotency-Key replay.
   Handler Idempotent(Handler inner);
+  Handler Idempotent(DurableHandler inner, bool durable = true);
 
   void Healthz(Request&& req, Responder respond);
   void Readyz(Request&& req, Responder respond);
   void Metrics(Request&& req, Responder respond);
-  void CreateVenue(Request&& req, Responder respond);
+  void CreateVenue(Request&& req, Responder respond, IdempotencyScope idem);
   void GetVenue(Request&& req, Responder respond);
-  void CreateShow(Request&& req, Responder respond);
+  void CreateShow(Request&& req, Responder respond, IdempotencyScope idem);
   void SearchShows(Request&& req, Responder respond);
   void GetShow(Request&& req, Responder respond);
   void GetSeatMap(Request&& req, Responder respond);
@@ -85,11 +112,11 @@ class Api {
   void GetHold(Request&& req, Responder respond);
   void ReleaseHold(Request&& req, Responder respond);
   void ExtendHold(Request&& req, Responder respond);
-  void ConfirmHold(Request&& req, Responder respond);
+  void ConfirmHold(Request&& req, Responder respond, IdempotencyScope idem);
   void GetBooking(Request&& req, Responder respond);
   void ListBookings(Request&& req, Responder respond);
-  void CancelBooking(Request&& req, Responder respond);
-  void Checkout(Request&& req, Responder respond);
+  void CancelBooking(Request&& req, Responder respond, IdempotencyScope idem);
+  void Checkout(Request&& req, Responder respond, IdempotencyScope idem);
   void PaymentWebhook(Request&& req, Responder respond);
   void HoldEvents(Request&& req, Responder respond);
   void GetTicket(Request&& req, Responder respond);
@@ -109,6 +136,16 @@ class Api {
   std::optional<Response> CheckJoinProof(const Request& req, const std::string& user,
                                          const boost::json::value* proof);
   void GetQueueChallenge(Request&& req, Responder respond);
+  // ---- What the web pages need besides (api_web.cc) ----
+  void RegisterWebRoutes(Router& router);
+  void UpdateShow(Request&& req, Responder respond);
+  void ShowReport(Request&& req, Responder respond);
+  void CheckIn(Request&& req, Responder respond);
+  void DemoToken(Request&& req, Responder respond);
+  // A show as JSON with its sales state.
+  boost::json::object ShowWithSales(const service::Show& s);
+  // The problem when the show takes no new holds (sales paused or closed).
+  std::optional<Response> CheckSales(core::ShowId show);
 
   service::BookingService* svc_;
   ApiOptions options_;
@@ -117,5 +154,13 @@ class Api {
   std::atomic<bool> ready_{false};
   std::unique_ptr<Cache> cache_;
 };
+
+template <typename R>
+service::Remember<R> IdempotencyScope::For(std::function<Response(const R&)> answer) const {
+  if (key.empty()) return {};
+  return [scope = *this, answer = std::move(answer)](const R& r) {
+    return scope.RecordOf(answer(r));
+  };
+}
 
 }  // namespace boxoffice::http

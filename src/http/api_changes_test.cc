@@ -18,7 +18,7 @@ namespace {
 
 class ApiChangesTest : public ApiServerTest {
  protected:
-  ApiChangesTest() : ApiServerTest([this] { return fake_clock_.now_ms(); }) {}
+  ApiChangesTest() : ApiServerTest(&fake_clock_) {}  // fake_clock_ is made before it is read
   void SetUp() override { StartServer(); }
 
   ClientResponse Changes(const std::string& query) {

@@ -19,6 +19,7 @@ Problem MakeProblem(unsigned status, std::string code, std::string title, std::s
 Response Malformed(const std::string& detail);  // 400 malformed_request
 Response NotFound(const std::string& detail);   // 404 not_found
 Response FromStatus(const Status& s);           // an operational Status as a problem
+Problem FromOutcome(core::Outcome o);           // a domain refusal (not kOk) as a problem
 
 // Who is asking: a fan (user id), an organiser, or nobody (with the problem).
 struct Caller {

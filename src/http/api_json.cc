@@ -231,44 +231,54 @@ boost::json::object ShowJson(const service::Show& s, uint64_t available) {
           {"available", available}};
 }
 
-boost::json::object SeatMapJson(const service::Show& s) {
+std::string SeatMapText(const service::Show& s) {
   const core::SeatMap& map = *s.venue->map;
-  boost::json::array categories;
+  std::string out;
+  out.reserve(64 + map.seat_count() * 96);
+  JsonWriter w(out);
+  w.BeginObject()
+      .Member("show_id", ShowId(s.id))
+      .Member("venue_id", VenueId(s.venue->id))
+      .Member("name", map.name())
+      .Member("currency", s.settings.currency)
+      .Key("categories")
+      .BeginArray();
   for (const core::Category& c : map.categories()) {
-    categories.push_back(
-        {{"id", c.id}, {"name", c.name}, {"price_minor", s.settings.prices.at(c.id)}});
+    w.BeginObject()
+        .Member("id", c.id)
+        .Member("name", c.name)
+        .Member("price_minor", s.settings.prices.at(c.id))
+        .EndObject();
   }
-  boost::json::array sections;
+  w.EndArray().Key("sections").BeginArray();
   for (const core::Section& sec : map.sections()) {
-    boost::json::object so{{"id", sec.id},
-                           {"name", sec.name},
-                           {"general_admission", sec.general_admission},
-                           {"capacity", sec.capacity}};
-    if (sec.general_admission) so["category"] = map.categories()[sec.ga_category].id;
-    boost::json::array rows;
+    w.BeginObject()
+        .Member("id", sec.id)
+        .Member("name", sec.name)
+        .Member("general_admission", sec.general_admission)
+        .Member("capacity", sec.capacity);
+    if (sec.general_admission) w.Member("category", map.categories()[sec.ga_category].id);
+    w.Key("rows").BeginArray();
     for (core::RowIndex r = sec.first_row; r < sec.first_row + sec.row_count; ++r) {
       const core::Row& row = map.row(r);
-      boost::json::array seats;
+      w.BeginObject().Member("label", row.label).Key("seats").BeginArray();
       for (core::SeatIndex i = row.first_seat; i < row.first_seat + row.seat_count; ++i) {
         const core::Seat& seat = map.seat(i);
         const bool row_end = i + 1 == row.first_seat + row.seat_count;
-        seats.push_back({{"label", map.label(i)},
-                         {"number", seat.number},
-                         {"category", map.categories()[seat.category].id},
-                         {"accessible", seat.accessible},
-                         {"aisle_after", !seat.adjacent_to_next && !row_end}});
+        w.BeginObject()
+            .Member("label", map.label(i))
+            .Member("number", seat.number)
+            .Member("category", map.categories()[seat.category].id)
+            .Member("accessible", seat.accessible)
+            .Member("aisle_after", !seat.adjacent_to_next && !row_end)
+            .EndObject();
       }
-      rows.push_back({{"label", row.label}, {"seats", std::move(seats)}});
+      w.EndArray().EndObject();
     }
-    so["rows"] = std::move(rows);
-    sections.push_back(std::move(so));
+    w.EndArray().EndObject();
   }
-  return {{"show_id", ShowId(s.id)},
-          {"venue_id", VenueId(s.venue->id)},
-          {"name", map.name()},
-          {"currency", s.settings.currency},
-          {"categories", std::move(categories)},
-          {"sections", std::move(sections)}};
+  w.EndArray().EndObject();
+  return out;
 }
 
 boost::json::object AvailabilityJson(const service::Show& s, const service::Availability& a) {

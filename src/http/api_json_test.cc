@@ -11,6 +11,7 @@
 
 #include "crypto/encoding.h"
 #include "testing/seed.h"
+#include "testing/venues.h"
 
 namespace boxoffice::http {
 namespace {
@@ -137,6 +138,43 @@ TEST(ApiJsonTest, BookingJsonAndTheListOfBookings) {
   EXPECT_EQ(second.at("general_admission").as_object().at("quantity").as_int64(), 3);
   EXPECT_TRUE(second.at("seats").as_array().empty());
   EXPECT_EQ(BookingListJson({}), R"({"bookings":[]})");
+}
+
+// The seat map as fans' pages read it: categories with prices, sections,
+// rows and seats in the availability's order, aisles, accessible seats and
+// a general-admission area.
+TEST(ApiJsonTest, SeatMapTextDescribesSeatsAislesAndAreas) {
+  auto venue = std::make_shared<service::Venue>();
+  venue->id = 4;
+  venue->map = std::make_shared<const core::SeatMap>(
+      testing::MustBuild(testing::GridVenue(2, 3, 10, 20)));
+  service::Show show;
+  show.id = 9;
+  show.venue = venue;
+  show.settings.currency = "EUR";
+  show.settings.prices = {{"P1", 5000}, {"P2", 2500}};
+  const boost::json::object o = boost::json::parse(SeatMapText(show)).as_object();
+  EXPECT_EQ(Keys(o), (std::vector<std::string>{"show_id", "venue_id", "name", "currency",
+                                                "categories", "sections"}));
+  EXPECT_EQ(o.at("show_id").as_string(), "s9");
+  const boost::json::object& p2 = o.at("categories").as_array()[1].as_object();
+  EXPECT_EQ(p2.at("id").as_string(), "P2");
+  EXPECT_EQ(p2.at("price_minor").as_int64(), 2500);
+  const boost::json::array& sections = o.at("sections").as_array();
+  ASSERT_EQ(sections.size(), 3u);
+  const boost::json::array& row = sections[0].at("rows").as_array()[0].at("seats").as_array();
+  ASSERT_EQ(row.size(), 10u);
+  EXPECT_EQ(row[0].at("label").as_string(), "S1-1-1");
+  EXPECT_TRUE(row[0].at("accessible").as_bool());
+  EXPECT_FALSE(row[2].at("accessible").as_bool());
+  EXPECT_TRUE(row[4].at("aisle_after").as_bool()) << "the grid's rows have an aisle after seat 5";
+  EXPECT_FALSE(row[5].at("aisle_after").as_bool());
+  EXPECT_FALSE(row[9].at("aisle_after").as_bool()) << "no aisle after a row's last seat";
+  const boost::json::object& ga = sections[2].as_object();
+  EXPECT_TRUE(ga.at("general_admission").as_bool());
+  EXPECT_EQ(ga.at("capacity").as_int64(), 20);
+  EXPECT_EQ(ga.at("category").as_string(), "P2");
+  EXPECT_TRUE(ga.at("rows").as_array().empty());
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ constexpr char kWebhookSecret[] = "whsec-for-tests";
 
 class ApiPaymentsTest : public ApiServerTest {
  protected:
-  ApiPaymentsTest() : gateway_(service::SystemNowMs) {}
+  ApiPaymentsTest() : gateway_(service::SystemWallMs) {}
   ~ApiPaymentsTest() override {
     StopServing();
     stop_.store(true);
@@ -93,7 +93,7 @@ class ApiPaymentsTest : public ApiServerTest {
                 {{std::string(payments::kSignatureHeader), signature}});
   }
   static std::string SignNow(std::string_view secret, const std::string& body, int64_t skew_s = 0) {
-    return payments::SignWebhook(secret, body, service::SystemNowMs() / 1000 + skew_s);
+    return payments::SignWebhook(secret, body, service::SystemWallMs() / 1000 + skew_s);
   }
 
   testing::FakeGateway gateway_;

@@ -15,6 +15,7 @@
 #include "http/jwt.h"
 #include "http/server.h"
 #include "http/test_client.h"
+#include "service/system_clock.h"
 #include "store/sqlite_store.h"
 
 namespace boxoffice::http {
@@ -24,7 +25,10 @@ inline constexpr char kTestAdminKey[] = "admin-key-for-tests";
 
 class ApiServerTest : public ::testing::Test {
  protected:
-  explicit ApiServerTest(service::Clock clock = service::SystemNowMs) : clock_(std::move(clock)) {
+  // `clock`: the service's (the test's own fake one, alive as long as the
+  // test), or the system's when null.
+  explicit ApiServerTest(const core::Clock* clock = nullptr)
+      : clock_(clock != nullptr ? *clock : system_clock_) {
     char tmpl[] = "/tmp/boxoffice-api-XXXXXX";
     dir_ = mkdtemp(tmpl);
   }
@@ -73,15 +77,16 @@ class ApiServerTest : public ::testing::Test {
     return client_->Request(method, target, body, headers);
   }
   static TestClient::HeaderList Admin() { return {{"X-Admin-Key", kTestAdminKey}}; }
-  static TestClient::HeaderList Fan(const std::string& user) {
+  TestClient::HeaderList Fan(const std::string& user) const {
     JwtClaims c;
     c.sub = user;
-    c.exp_s = service::SystemNowMs() / 1000 + 3600;
+    c.exp_s = clock_.WallMs() / 1000 + 3600;
     return {{"Authorization", "Bearer " + SignJwt(c, kTestJwtSecret)}};
   }
 
   std::string dir_;
-  service::Clock clock_;
+  service::SystemClock system_clock_;
+  const core::Clock& clock_;
   JsonCatalogCodec codec_;
   metrics::Registry registry_;
   std::unique_ptr<store::SqliteStore> store_;

@@ -12,7 +12,6 @@ namespace boxoffice::http {
 namespace {
 
 constexpr size_t kPricesMax = core::kCategoriesPerVenueMax;
-constexpr int64_t kPriceMinorMax = 10'000'000'000;
 
 }  // namespace
 
@@ -50,20 +49,20 @@ StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::T
     } else {
       for (const auto& kv : *prices) {
         const std::string path = "prices." + std::string(kv.key());
-        if (auto price = ElementInt(kv.value(), path, 0, kPriceMinorMax, r))
+        if (auto price = ElementInt(kv.value(), path, 0, core::kPriceMinorMax, r))
           s.prices[std::string(kv.key())] = *price;
       }
     }
   }
   s.hold_ttl_s =
-      static_cast<uint32_t>(r.Int("hold_ttl_s", Field::kOptional, service::kHoldTtlSecondsMin,
-                                  service::kHoldTtlSecondsMax)
+      static_cast<uint32_t>(r.Int("hold_ttl_s", Field::kOptional, core::kHoldTtlSecondsMin,
+                                  core::kHoldTtlSecondsMax)
                                 .value_or(defaults.hold_ttl_s));
   s.seats_per_order_max = static_cast<uint32_t>(
       r.Int("seats_per_order_max", Field::kOptional, 1, core::kSeatsPerHoldMax)
           .value_or(defaults.seats_per_order_max));
   s.seats_per_fan_max = static_cast<uint32_t>(
-      r.Int("seats_per_fan_max", Field::kOptional, 1, 1000)
+      r.Int("seats_per_fan_max", Field::kOptional, 1, core::kSeatsPerOwnerMax)
           .value_or(std::max(s.seats_per_order_max, defaults.seats_per_fan_max)));
   if (Status st = r.Finish(); !st.ok()) return st;
   return s;

@@ -510,7 +510,7 @@ void ChangeStream::Handle(Request&& req, Responder respond) {
     token = auth->substr(kBearer.size());
   }
   if (token) {
-    StatusOr<JwtClaims> claims = VerifyJwt(*token, options_.jwt_secret, service::SystemNowMs());
+    StatusOr<JwtClaims> claims = VerifyJwt(*token, options_.jwt_secret, svc_->clock().WallMs());
     if (!claims.ok())
       return respond(Problem4xx(401, "unauthorized", "Unauthorized",
                                 "the bearer token is not valid: " + claims.status().message()));

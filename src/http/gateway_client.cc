@@ -177,6 +177,13 @@ void HttpGatewayClient::GetPayment(const std::string& payment_id, Done<Payment> 
                        std::move(done));
 }
 
+void HttpGatewayClient::CancelPayment(const std::string& payment_id, Done<Payment> done) {
+  if (!IsPlainId(payment_id))
+    return impl_->Fail(Status::NotFound("no such payment"), std::move(done));
+  impl_->Call<Payment>(HttpRequest{"POST", "/gateway/v1/payments/" + payment_id + "/cancel"},
+                       &DecodePayment, std::move(done));
+}
+
 void HttpGatewayClient::RefundPayment(const std::string& payment_id,
                                       const std::string& idempotency_key, Done<Refund> done) {
   if (!IsPlainId(payment_id))

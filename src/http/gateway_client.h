@@ -50,6 +50,8 @@ class HttpGatewayClient final : public payments::PaymentGateway {
   void CreatePayment(const payments::PaymentRequest& request,
                      payments::Done<payments::Payment> done) override;
   void GetPayment(const std::string& payment_id, payments::Done<payments::Payment> done) override;
+  void CancelPayment(const std::string& payment_id,
+                     payments::Done<payments::Payment> done) override;
   void RefundPayment(const std::string& payment_id, const std::string& idempotency_key,
                      payments::Done<payments::Refund> done) override;
 

@@ -73,8 +73,42 @@ std::string Amount(const Payment& p) {
          p.currency;
 }
 
-// The fan's page: what is being paid, and two buttons while it can be paid.
-std::string PayPageHtml(const Payment& p) {
+// Whether `s` may be a return URL: a path on this origin ("/holds/h1-2"),
+// never another site ("//evil", "/\\evil", "https://..."): no open redirect.
+bool IsLocalPath(std::string_view s) {
+  if (s.empty() || s.size() > kReturnUrlBytesMax || s[0] != '/') return false;
+  if (s.size() > 1 && (s[1] == '/' || s[1] == '\\')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return c > ' ' && c < 127 && c != '\\' && c != '"' && c != '<' && c != '>';
+  });
+}
+
+// The return URL of a pay page request, if it has a valid one.
+std::string ReturnOf(const Request& req) {
+  const std::optional<std::string_view> r = req.Query("return");
+  return r && IsLocalPath(*r) ? std::string(*r) : std::string();
+}
+
+std::string PercentEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '.' ||
+        c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[static_cast<unsigned char>(c) & 15];
+    }
+  }
+  return out;
+}
+
+// The fan's page: what is being paid, and a form with two buttons while it
+// can be paid (no script: it posts to this page, which answers with a
+// redirect to `return_url` when there is one).
+std::string PayPageHtml(const Payment& p, const std::string& return_url) {
   const bool open = p.status == PaymentStatus::kPending || p.status == PaymentStatus::kFailed;
   std::string html =
       "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Pay</title>"
@@ -84,17 +118,16 @@ std::string PayPageHtml(const Payment& p) {
       EscapeMarkup(Amount(p)) + "</b></p>\n<p>Reference: " + EscapeMarkup(p.reference) +
       "</p>\n<p>Status: <b id=\"status\">" + std::string(payments::PaymentStatusName(p.status)) +
       "</b></p>\n";
+  const std::string back =
+      return_url.empty() ? std::string() : "?return=" + PercentEncode(return_url);
   if (open) {
-    html +=
-        "<p><button onclick=\"answer('approve')\">Approve</button> "
-        "<button onclick=\"answer('decline')\">Decline</button></p>\n"
-        "<script>\nfunction answer(what) {\n"
-        "  fetch('/gateway/v1/payments/" +
-        p.id +
-        "/' + what, {method: 'POST'})\n"
-        "    .then(r => r.json())\n"
-        "    .then(j => { document.getElementById('status').textContent = j.status || j.code; });\n"
-        "}\n</script>\n";
+    html += "<form method=\"post\" action=\"" + std::string(kGatewayPayPath) + p.id +
+            EscapeMarkup(back) +
+            "\">\n<p><button name=\"answer\" value=\"approve\">Approve</button> "
+            "<button name=\"answer\" value=\"decline\">Decline</button></p>\n</form>\n";
+  }
+  if (!return_url.empty()) {
+    html += "<p><a href=\"" + EscapeMarkup(return_url) + "\">Back to the shop</a></p>\n";
   }
   html += "</body></html>\n";
   return html;
@@ -125,9 +158,11 @@ void GatewayRoutes::Register(Router& router) {
   router.Add(Method::kPost, "/gateway/v1/payments", bind(&GatewayRoutes::Create));
   router.Add(Method::kGet, "/gateway/v1/payments/{id}", bind(&GatewayRoutes::Get));
   router.Add(Method::kPost, "/gateway/v1/payments/{id}/refunds", bind(&GatewayRoutes::Refund));
+  router.Add(Method::kPost, "/gateway/v1/payments/{id}/cancel", bind(&GatewayRoutes::Cancel));
   router.Add(Method::kPost, "/gateway/v1/payments/{id}/approve", bind(&GatewayRoutes::Approve));
   router.Add(Method::kPost, "/gateway/v1/payments/{id}/decline", bind(&GatewayRoutes::Decline));
   router.Add(Method::kGet, "/gateway/pay/{id}", bind(&GatewayRoutes::PayPage));
+  router.Add(Method::kPost, "/gateway/pay/{id}", bind(&GatewayRoutes::PayPageForm));
 }
 
 void GatewayRoutes::Create(Request&& req, Responder respond) {
@@ -169,6 +204,15 @@ void GatewayRoutes::Refund(Request&& req, Responder respond) {
   });
 }
 
+// The merchant withdraws a payment it no longer wants; 409 payment_settled if
+// it was charged.
+void GatewayRoutes::Cancel(Request&& req, Responder respond) {
+  if (auto p = RequireApiKey(req, options_.api_key)) return respond(std::move(*p));
+  const std::string id(req.PathParam("id"));
+  if (!IsPaymentId(id)) return respond(NoSuchPayment());
+  gateway_->CancelPayment(id, PaymentAnswer(std::move(respond)));
+}
+
 void GatewayRoutes::Approve(Request&& req, Responder respond) {
   const std::string id(req.PathParam("id"));
   if (!IsPaymentId(id)) return respond(NoSuchPayment());
@@ -181,18 +225,50 @@ void GatewayRoutes::Decline(Request&& req, Responder respond) {
   gateway_->Decline(id, PaymentAnswer(std::move(respond)));
 }
 
+namespace {
+
+// The pay page, or the problem; after an answer with a return URL, a 303 there.
+payments::Done<Payment> PayPageAnswer(Responder respond, std::string return_url, bool redirect) {
+  return [r = Share(std::move(respond)), return_url, redirect](StatusOr<Payment> p) {
+    if (!p.ok()) return (*r)(FromStatus(p.status(), "payment_settled"));
+    Response out;
+    if (redirect && !return_url.empty()) {
+      out.status = 303;
+      out.headers.Set("Location", return_url);
+    } else {
+      out.status = 200;
+      out.content_type = "text/html; charset=utf-8";
+      out.body = PayPageHtml(*p, return_url);
+    }
+    out.headers.Set("Cache-Control", "no-store");
+    out.headers.Set("X-Content-Type-Options", "nosniff");
+    out.headers.Set("Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                    "base-uri 'none'; frame-ancestors 'none'");
+    (*r)(std::move(out));
+  };
+}
+
+}  // namespace
+
 void GatewayRoutes::PayPage(Request&& req, Responder respond) {
   const std::string id(req.PathParam("id"));
   if (!IsPaymentId(id)) return respond(NoSuchPayment());
-  gateway_->GetPayment(id, [r = Share(std::move(respond))](StatusOr<Payment> p) {
-    if (!p.ok()) return (*r)(FromStatus(p.status(), "payment_settled"));
-    Response out;
-    out.status = 200;
-    out.content_type = "text/html; charset=utf-8";
-    out.body = PayPageHtml(*p);
-    out.headers.Set("Cache-Control", "no-store");
-    (*r)(std::move(out));
-  });
+  gateway_->GetPayment(id, PayPageAnswer(std::move(respond), ReturnOf(req), false));
+}
+
+// The pay page's form: `answer=approve` or `answer=decline`
+// (application/x-www-form-urlencoded).
+void GatewayRoutes::PayPageForm(Request&& req, Responder respond) {
+  const std::string id(req.PathParam("id"));
+  if (!IsPaymentId(id)) return respond(NoSuchPayment());
+  const std::string_view body = req.body;
+  if (body != "answer=approve" && body != "answer=decline") {
+    return respond(Malformed("expected the form field answer=approve or answer=decline"));
+  }
+  auto done = PayPageAnswer(std::move(respond), ReturnOf(req), true);
+  if (body == "answer=approve") return gateway_->Approve(id, std::move(done));
+  gateway_->Decline(id, std::move(done));
 }
 
 }  // namespace boxoffice::http

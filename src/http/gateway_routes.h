@@ -7,7 +7,9 @@
 //   POST /gateway/v1/payments/{id}/refunds     {"idempotency_key"}         API key
 //   POST /gateway/v1/payments/{id}/approve     the fan pays                none
 //   POST /gateway/v1/payments/{id}/decline     the fan declines            none
-//   GET  /gateway/pay/{id}                     the fan's page (HTML)       none
+//   GET  /gateway/pay/{id}?return=/path        the fan's page (HTML)       none
+//   POST /gateway/pay/{id}?return=/path        its form: approve/decline,  none
+//                                              then 303 to the return path
 //
 // The merchant authenticates with `Authorization: Bearer <api key>`. The
 // fan's routes need no key: the unguessable payment id in pay_url is the
@@ -31,6 +33,8 @@
 namespace boxoffice::http {
 
 inline constexpr std::string_view kGatewayPayPath = "/gateway/pay/";
+// A pay page's return URL: a path on the same origin, at most this long.
+inline constexpr size_t kReturnUrlBytesMax = 512;
 
 struct GatewayRoutesOptions {
   std::string api_key;  // what merchants send as Bearer
@@ -47,9 +51,11 @@ class GatewayRoutes {
   void Create(Request&& req, Responder respond);
   void Get(Request&& req, Responder respond);
   void Refund(Request&& req, Responder respond);
+  void Cancel(Request&& req, Responder respond);
   void Approve(Request&& req, Responder respond);
   void Decline(Request&& req, Responder respond);
   void PayPage(Request&& req, Responder respond);
+  void PayPageForm(Request&& req, Responder respond);
 
   payments::SimulatedGateway* gateway_;
   GatewayRoutesOptions options_;

@@ -190,9 +190,46 @@ TEST(GatewayRoutes, PayPageShowsThePaymentAndEscapesTheReference) {
   EXPECT_EQ(page->headers.Get("Content-Type").value_or(""), "text/html; charset=utf-8");
   EXPECT_NE(page->body.find("123.05 EUR"), std::string::npos);
   EXPECT_NE(page->body.find("Approve"), std::string::npos);
-  EXPECT_NE(page->body.find("/gateway/v1/payments/" + id + "/"), std::string::npos);
-  EXPECT_EQ(page->body.find("<script>alert"), std::string::npos);
+  EXPECT_NE(page->body.find("action=\"/gateway/pay/" + id + "\""), std::string::npos);
+  EXPECT_EQ(page->body.find("<script"), std::string::npos) << "no script: a plain form";
   EXPECT_NE(page->body.find("&lt;script&gt;"), std::string::npos);
+}
+
+// The form answers the payment and sends the fan back to a path of this
+// origin; a return URL that leaves the origin is ignored (no open redirect).
+TEST(GatewayRoutes, PayPageFormReturnsTheFanToALocalPathOnly) {
+  GatewayServer g;
+  TestClient c("127.0.0.1", g.server->port());
+  const auto create = [&](const std::string& key) {
+    StatusOr<ClientResponse> created =
+        c.Request("POST", "/gateway/v1/payments", PaymentBody(key), kAuth);
+    EXPECT_EQ(created->status, 201u) << created->body;
+    return DecodePayment(created->body)->id;
+  };
+  const TestClient::HeaderList form = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  const std::string id = create("k1");
+  StatusOr<ClientResponse> page = c.Request("GET", "/gateway/pay/" + id + "?return=/holds/h1-2");
+  ASSERT_EQ(page->status, 200u);
+  EXPECT_NE(page->body.find("action=\"/gateway/pay/" + id + "?return=/holds/h1-2\""),
+            std::string::npos)
+      << page->body;
+  StatusOr<ClientResponse> paid =
+      c.Request("POST", "/gateway/pay/" + id + "?return=/holds/h1-2", "answer=approve", form);
+  ASSERT_EQ(paid->status, 303u) << paid->body;
+  EXPECT_EQ(paid->headers.Get("Location"), "/holds/h1-2");
+  StatusOr<ClientResponse> after = c.Request("GET", "/gateway/v1/payments/" + id, {}, kAuth);
+  EXPECT_EQ(DecodePayment(after->body)->status, payments::PaymentStatus::kSucceeded);
+
+  for (const std::string away :
+       {"//evil.example/x", "/%5Cevil.example", "https://evil.example/", "holds/1"}) {
+    const std::string other = create("k-" + away);
+    StatusOr<ClientResponse> r =
+        c.Request("POST", "/gateway/pay/" + other + "?return=" + away, "answer=decline", form);
+    EXPECT_EQ(r->status, 200u) << away;
+    EXPECT_FALSE(r->headers.Has("Location")) << away;
+  }
+  StatusOr<ClientResponse> junk = c.Request("POST", "/gateway/pay/" + id, "answer=maybe", form);
+  EXPECT_EQ(junk->status, 400u);
 }
 
 template <typename T>
@@ -246,6 +283,16 @@ TEST(HttpGatewayClient, SpeaksToTheRoutes) {
       [&](payments::Done<payments::Payment> d) { gw.GetPayment(p->id, std::move(d)); });
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->status, payments::PaymentStatus::kPending);
+  StatusOr<payments::Payment> cancelled = Await<payments::Payment>(
+      [&](payments::Done<payments::Payment> d) { gw.CancelPayment(p->id, std::move(d)); });
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().message();
+  EXPECT_EQ(cancelled->status, payments::PaymentStatus::kCancelled);
+  EXPECT_EQ(Await<payments::Payment>([&](payments::Done<payments::Payment> d) {
+              gw.CancelPayment("pay_" + std::string(32, '0'), std::move(d));
+            })
+                .status()
+                .code(),
+            StatusCode::kNotFound);
 }
 
 TEST(HttpGatewayClient, AnUnreachableGatewayIsUnavailable) {

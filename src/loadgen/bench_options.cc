@@ -39,8 +39,9 @@ Status ValidateOptions(const BenchOptions& o) {
   }
   if (o.seats < 1 || o.seats > kBenchSeatsMax)
     return bad("--seats: 1.." + std::to_string(kBenchSeatsMax));
-  if (o.hold_ttl_s < 1 || o.hold_ttl_s > kHoldTtlSecondsMax) {
-    return bad("--hold-ttl-s: 1.." + std::to_string(kHoldTtlSecondsMax));
+  if (o.hold_ttl_s < core::kHoldTtlSecondsMin || o.hold_ttl_s > core::kHoldTtlSecondsMax) {
+    return bad("--hold-ttl-s: " + std::to_string(core::kHoldTtlSecondsMin) + ".." +
+               std::to_string(core::kHoldTtlSecondsMax));
   }
   if (!(o.abandon >= 0 && o.abandon <= 1)) return bad("--abandon: a share between 0 and 1");
   if (!(o.release >= 0 && o.release <= 1)) return bad("--release: a share between 0 and 1");
@@ -67,11 +68,11 @@ Status ValidateQueueSettings(const QueueSettings& q) {
     return Status::InvalidArgument(std::string(flag) + ": " + std::to_string(lo) + ".." +
                                    std::to_string(hi));
   };
-  if (!in(q.admissions_per_minute, 1, kAdmissionsPerMinuteMax))
-    return bad("--queue-rate", 1, kAdmissionsPerMinuteMax);
-  if (!in(q.shoppers_max, 1, kShoppersMax)) return bad("--shoppers-max", 1, kShoppersMax);
-  if (!in(q.session_s, kSessionSecondsMin, kSessionSecondsMax))
-    return bad("--session-s", kSessionSecondsMin, kSessionSecondsMax);
+  if (!in(q.admissions_per_minute, 1, core::kAdmissionsPerMinuteMax))
+    return bad("--queue-rate", 1, core::kAdmissionsPerMinuteMax);
+  if (!in(q.shoppers_max, 1, core::kActiveShoppersMax)) return bad("--shoppers-max", 1, core::kActiveShoppersMax);
+  if (!in(q.session_s, core::kSessionSecondsMin, core::kSessionSecondsMax))
+    return bad("--session-s", core::kSessionSecondsMin, core::kSessionSecondsMax);
   if (!in(q.onsale_in_s, 1, kOnsaleInSecondsMax))
     return bad("--onsale-in-s", 1, kOnsaleInSecondsMax);
   return Status::Ok();

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "loadgen/fan_model.h"
 #include "loadgen/loopback_url.h"
@@ -27,15 +28,10 @@ inline constexpr uint64_t kFansMax = 10'000'000;
 inline constexpr uint32_t kConnectionsMax = 10'000;
 inline constexpr uint64_t kFansInsideMax = 1'000'000;  // each fan inside is a coroutine
 inline constexpr uint32_t kBenchSeatsMax = 200'000;    // the venue is posted as one JSON body
-inline constexpr uint32_t kHoldTtlSecondsMax = 3'600;
 inline constexpr uint32_t kDurationSecondsMax = 3'600;
 inline constexpr uint32_t kAttemptsMax = 100;
 inline constexpr uint32_t kClientThreadsMax = 8;
 inline constexpr uint32_t kPollsPerFanMax = 1'000;
-inline constexpr uint32_t kAdmissionsPerMinuteMax = 1'000'000;
-inline constexpr uint32_t kShoppersMax = 1'000'000;
-inline constexpr uint32_t kSessionSecondsMin = 10;
-inline constexpr uint32_t kSessionSecondsMax = 7'200;
 inline constexpr uint32_t kOnsaleInSecondsMax = 86'400;
 
 // How a fan who decides to pay pays.

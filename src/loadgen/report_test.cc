@@ -109,7 +109,7 @@ TEST(BenchOptions, QueueSettingsHaveNamedLimits) {
   o.queue.session_s = 0;
   EXPECT_EQ(ValidateOptions(o).message(), "--session-s: 10..7200");
   o = ValidOptions();
-  o.queue.shoppers_max = kShoppersMax + 1;
+  o.queue.shoppers_max = core::kActiveShoppersMax + 1;
   EXPECT_EQ(ValidateOptions(o).message(), "--shoppers-max: 1..1000000");
   o = ValidOptions();
   o.polls_per_fan = kPollsPerFanMax + 1;

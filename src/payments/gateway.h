@@ -1,9 +1,12 @@
 // PaymentGateway: what the booking service needs from a card processor.
 //
 // A payment is created for an amount with an idempotency key (the same key
-// gives back the same payment), the fan approves or declines it at `pay_url`,
-// and the gateway reports the outcome by webhook (see webhook.h) and on
-// request (GetPayment). Refunds are idempotent by key too.
+// gives back the same payment), the fan approves or declines it at `pay_url`
+// (a declined card may be tried again, so a failed payment may still
+// succeed), and the gateway reports the outcome by webhook (see webhook.h)
+// and on request (GetPayment). Refunds are idempotent by key too. The merchant
+// cancels a payment it no longer wants (pending or failed): from then on it
+// can never be charged, which makes "failed" final.
 //
 // Every call returns at once and runs `done` later, on a thread of the
 // gateway's choosing (never inline in the call), so network threads never
@@ -25,6 +28,7 @@ enum class PaymentStatus : uint8_t {
   kSucceeded,    // the fan was charged
   kFailed,       // declined; the fan was not charged
   kRefunded,     // charged, then refunded in full
+  kCancelled,    // withdrawn by the merchant before it was charged: never chargeable again
 };
 std::string_view PaymentStatusName(PaymentStatus s);  // "pending", "succeeded", ...
 bool ParsePaymentStatus(std::string_view name, PaymentStatus* out);
@@ -70,6 +74,10 @@ class PaymentGateway {
   // succeed; a refund already made under the same key is returned again.
   virtual void RefundPayment(const std::string& payment_id, const std::string& idempotency_key,
                              Done<Refund> done) = 0;
+  // Cancels a pending or failed payment (again: the same answer) and returns
+  // it, kCancelled. kFailedPrecondition if it was charged (succeeded or
+  // refunded): the caller asks GetPayment and settles what it says.
+  virtual void CancelPayment(const std::string& payment_id, Done<Payment> done) = 0;
 };
 
 }  // namespace boxoffice::payments

@@ -111,6 +111,22 @@ Status GatewayEngine::Settle(Record& r, bool approve, int64_t now_ms, std::vecto
   return Status::Ok();
 }
 
+StatusOr<Payment> GatewayEngine::Cancel(const std::string& payment_id, int64_t now_ms) {
+  StatusOr<Record*> r = Find(payment_id);
+  if (!r.ok()) return r.status();
+  Payment& p = (*r)->payment;
+  if (p.status == PaymentStatus::kSucceeded || p.status == PaymentStatus::kRefunded) {
+    return Status::FailedPrecondition("the payment was charged (" +
+                                      std::string(PaymentStatusName(p.status)) + ")");
+  }
+  if (p.status != PaymentStatus::kCancelled) {
+    p.status = PaymentStatus::kCancelled;
+    p.updated_at_ms = now_ms;
+    stats_.cancelled++;
+  }
+  return p;
+}
+
 StatusOr<Refund> GatewayEngine::RefundPayment(const std::string& payment_id, const std::string& key,
                                               int64_t now_ms, std::vector<Delivery>* out) {
   if (key.empty()) return Status::InvalidArgument("a refund needs an idempotency key");

@@ -15,8 +15,10 @@
 //   reference is kInvalidArgument (kIdempotencyMismatch in the message).
 // - A pending or failed payment may be approved or declined by the fan (a
 //   declined card may be retried); approval becomes a decline with
-//   probability knobs.decline_percent. A succeeded or refunded payment is
-//   settled: kFailedPrecondition.
+//   probability knobs.decline_percent. A succeeded, refunded or cancelled
+//   payment is settled: kFailedPrecondition.
+// - The merchant cancels a pending or failed payment (idempotent); a charged
+//   one is kFailedPrecondition. Cancelling emits no webhook.
 // - A refund is for the full amount of a succeeded payment, idempotent by
 //   (payment, key); a second refund under another key is kFailedPrecondition.
 // - Each settlement emits one webhook event; the knobs lose it, duplicate it
@@ -77,6 +79,7 @@ struct EngineStats {
   uint64_t succeeded = 0;
   uint64_t failed = 0;
   uint64_t refunded = 0;
+  uint64_t cancelled = 0;
   uint64_t events = 0;      // events emitted (before loss and duplication)
   uint64_t lost = 0;        // events dropped by the loss knob
   uint64_t duplicated = 0;  // events emitted twice by the duplication knob
@@ -103,6 +106,7 @@ class GatewayEngine {
                             std::vector<Delivery>* out);
   StatusOr<Refund> RefundPayment(const std::string& payment_id, const std::string& key,
                                  int64_t now_ms, std::vector<Delivery>* out);
+  StatusOr<Payment> Cancel(const std::string& payment_id, int64_t now_ms);
 
   // Auto-pay: settles every payment due by `now_ms`; no-op when the knob is off.
   void SettleDue(int64_t now_ms, std::vector<Delivery>* out);

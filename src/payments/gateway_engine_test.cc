@@ -108,6 +108,33 @@ TEST(GatewayEngine, ASettledPaymentCannotBeApprovedOrDeclinedAgain) {
   EXPECT_EQ(f.engine.Get(p.id)->status, PaymentStatus::kSucceeded);
 }
 
+// Cancelling makes "failed" final: the fan can no longer try the card again.
+TEST(GatewayEngine, ACancelledPaymentCanNeverBeCharged) {
+  Fixture f;
+  const Payment p = f.Create("k1");
+  std::vector<Delivery> out;
+  ASSERT_EQ(f.engine.Decline(p.id, kT0, &out)->status, PaymentStatus::kFailed);
+  StatusOr<Payment> cancelled = f.engine.Cancel(p.id, kT0 + 1);
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->status, PaymentStatus::kCancelled);
+  EXPECT_EQ(f.engine.Cancel(p.id, kT0 + 2)->status, PaymentStatus::kCancelled);  // again: same
+  EXPECT_EQ(f.engine.Approve(p.id, kT0 + 3, &out).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(f.engine.Get(p.id)->status, PaymentStatus::kCancelled);
+  EXPECT_EQ(out.size(), 1u);  // the decline's event only: cancelling sends none
+  EXPECT_EQ(f.engine.stats().cancelled, 1u);
+}
+
+TEST(GatewayEngine, AChargedPaymentIsNotCancelled) {
+  Fixture f;
+  const Payment p = f.Create("k1");
+  std::vector<Delivery> out;
+  ASSERT_TRUE(f.engine.Approve(p.id, kT0, &out).ok());
+  EXPECT_EQ(f.engine.Cancel(p.id, kT0).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(f.engine.Get(p.id)->status, PaymentStatus::kSucceeded);
+  EXPECT_EQ(f.engine.Cancel("pay_nope", kT0).status().code(), StatusCode::kNotFound);
+}
+
 TEST(GatewayEngine, UnknownIdsAreNotFound) {
   Fixture f;
   std::vector<Delivery> out;

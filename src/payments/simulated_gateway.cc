@@ -101,6 +101,12 @@ void SimulatedGateway::GetPayment(const std::string& payment_id, Done<Payment> d
                 std::move(done));
 }
 
+void SimulatedGateway::CancelPayment(const std::string& payment_id, Done<Payment> done) {
+  Call<Payment>(
+      [this, payment_id](std::vector<Delivery>*) { return engine_.Cancel(payment_id, now_ms_()); },
+      std::move(done));
+}
+
 void SimulatedGateway::RefundPayment(const std::string& payment_id,
                                      const std::string& idempotency_key, Done<Refund> done) {
   Call<Refund>(

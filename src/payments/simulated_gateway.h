@@ -57,6 +57,7 @@ class SimulatedGateway final : public PaymentGateway {
 
   void CreatePayment(const PaymentRequest& request, Done<Payment> done) override;
   void GetPayment(const std::string& payment_id, Done<Payment> done) override;
+  void CancelPayment(const std::string& payment_id, Done<Payment> done) override;
   void RefundPayment(const std::string& payment_id, const std::string& idempotency_key,
                      Done<Refund> done) override;
 

@@ -9,8 +9,8 @@
 namespace boxoffice::payments {
 namespace {
 
-constexpr std::array<std::string_view, 4> kStatusNames = {"pending", "succeeded", "failed",
-                                                          "refunded"};
+constexpr std::array<std::string_view, 5> kStatusNames = {"pending", "succeeded", "failed",
+                                                          "refunded", "cancelled"};
 constexpr std::array<std::string_view, 3> kTypeNames = {"payment.succeeded", "payment.failed",
                                                         "refund.succeeded"};
 

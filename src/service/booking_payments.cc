@@ -42,13 +42,15 @@ std::string_view HoldTrailKindName(HoldTrailKind k) {
       return "refunded";
     case HoldTrailKind::kPaymentFailed:
       return "payment_failed";
+    case HoldTrailKind::kPaymentCancelled:
+      return "payment_cancelled";
   }
   return "unknown";
 }
 
 namespace {
 // What a settlement is to do with a payment.
-enum class Action : uint8_t { kNone, kBook, kFail, kRefunded, kRefundUnknown };
+enum class Action : uint8_t { kNone, kBook, kFail, kRefunded, kRefundUnknown, kCancel };
 }  // namespace
 
 struct BookingService::Settlement {
@@ -87,6 +89,9 @@ Action ActionFor(payments::PaymentStatus said, PaymentState ours) {
                                                                              : Action::kNone;
     case payments::PaymentStatus::kRefunded:
       return ours == PaymentState::kRefunded ? Action::kNone : Action::kRefunded;
+    case payments::PaymentStatus::kCancelled:
+      return ours == PaymentState::kPending || ours == PaymentState::kFailed ? Action::kCancel
+                                                                             : Action::kNone;
   }
   return Action::kNone;
 }
@@ -142,7 +147,7 @@ const std::vector<std::string>& BookingService::EnsureTickets(ShowEntry& e,
   const size_t count = b.ga_area == core::kNoArea ? b.seats.size() : b.ga_quantity;
   std::lock_guard<std::mutex> lock(ledger_->mu);
   for (size_t i = 0; i < count; ++i) {
-    const core::Token random = e.ticket_codes.Next();
+    const core::Token random = e.ticket_codes->Next();
     std::string code = std::string(kTicketCodePrefix) + crypto::HexEncode(random.bytes);
     ledger_->tickets[code] = Ledger::TicketRef{e.show->id, b.id, static_cast<uint32_t>(i)};
     codes.push_back(std::move(code));
@@ -153,7 +158,8 @@ const std::vector<std::string>& BookingService::EnsureTickets(ShowEntry& e,
 // ---- Checkout -------------------------------------------------------------------------------
 
 void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::Token& token,
-                              Done<Reply<CheckoutView>> done) {
+                              Done<Reply<CheckoutView>> done,
+                              Remember<Reply<CheckoutView>> remember) {
   Reply<CheckoutView> reply;
   if (payments_.gateway == nullptr) {
     reply.status = Status::Unavailable("payments are not configured");
@@ -161,7 +167,7 @@ void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::
   }
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return done(std::move(reply));
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   core::HoldInfo info;
   e->shard->With([&](core::ShowInventory& inv) {
     inv.Advance(now);
@@ -184,13 +190,18 @@ void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::
     if (it != ledger_->by_hold.end()) {
       const Ledger::Entry& entry = ledger_->payments.at(it->second.back());
       const store::PaymentRecord& last = entry.rec;
-      if (entry.settling) {  // its outcome is not durable yet: the fan asks again shortly
+      // Its outcome, or the payment itself, is not durable yet: the fan asks
+      // again shortly (a pay_url is never shown before its payment is durable).
+      if (entry.settling || entry.recording) {
         lock.unlock();
-        reply.status = Status::Unavailable("the last payment for this hold is being settled");
+        reply.status = Status::Unavailable(entry.settling
+                                               ? "the last payment for this hold is being settled"
+                                               : "the payment for this hold is being recorded");
         return done(std::move(reply));
       }
-      if (last.state != PaymentState::kFailed) {  // pending, or settled: the same payment
-        reply.value = ViewOfPayment(last, info.expires_at_ms, true);
+      if (last.state != PaymentState::kFailed && last.state != PaymentState::kCancelled) {
+        // pending, or settled: the same payment
+        reply.value = ViewOfPayment(last, clock_.ToWallMs(info.expires_at_ms), true);
         lock.unlock();
         return done(std::move(reply));
       }
@@ -201,22 +212,24 @@ void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::
                                    e->show->settings.currency, HoldReference(show, hold),
                                    e->show->settings.name.substr(0, 200)};
   payments_.gateway->CreatePayment(
-      request, [this, e, info, done = std::move(done)](StatusOr<payments::Payment> p) mutable {
+      request, [this, e, info, done = std::move(done),
+                remember = std::move(remember)](StatusOr<payments::Payment> p) mutable {
         if (!p.ok()) {
           Reply<CheckoutView> failed;
           failed.status = Status::Unavailable("the payment gateway: " + p.status().message());
           return done(std::move(failed));
         }
-        RecordCheckout(*e, info, std::move(p).value(), std::move(done));
+        RecordCheckout(*e, info, std::move(p).value(), std::move(done), remember);
       });
 }
 
 // Records a payment the gateway made for a checkout, extends the hold if this
 // is its first payment, and answers once that is durable.
 void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
-                                    payments::Payment payment, Done<Reply<CheckoutView>> done) {
+                                    payments::Payment payment, Done<Reply<CheckoutView>> done,
+                                    const Remember<Reply<CheckoutView>>& remember) {
   const core::ShowId show = e.show->id;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   bool known = false;
   bool first = false;
   store::PaymentRecord rec{payment.id,
@@ -235,18 +248,24 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
                            "",
                            now,
                            now};
+  Reply<CheckoutView> reply;
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
-    known = ledger_->payments.count(payment.id) > 0;
+    auto it = ledger_->payments.find(payment.id);
+    known = it != ledger_->payments.end();
     if (!known) {
       std::vector<std::string>& ids = ledger_->by_hold[{show, info.id}];
       first = ids.empty();
       ids.push_back(payment.id);
-      ledger_->payments.emplace(payment.id, Ledger::Entry{rec, now, false});
+      ledger_->payments.emplace(payment.id, Ledger::Entry{rec, now, false, /*recording=*/true});
       ledger_->Track(rec);
+    } else if (it->second.recording) {
+      // A twin checkout is recording it: answered once that is durable, so
+      // no fan is shown a pay_url whose payment a crash could make unknown.
+      reply.status = Status::Unavailable("the payment for this hold is being recorded");
     }
   }
-  Reply<CheckoutView> reply;
+  if (!reply.status.ok()) return done(std::move(reply));
   e.shard->With([&](core::ShowInventory& inv) {
     inv.Advance(now);
     core::HoldInfo live;
@@ -260,15 +279,22 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
     if (reply.outcome == Outcome::kOk && first &&
         inv.Extend(info.id, info.token, payments_.checkout_extension_ms, now, &expires) ==
             Outcome::kOk) {
-      batch.records.push_back(store::HoldExtended{show, info.id, expires});
+      batch.records.push_back(ExtendedRecord(show, info.id, info.created_at_ms, expires));
       AddTrail(e, info.id, HoldTrailKind::kExtended, now, "checkout", batch);
     }
-    reply.value = ViewOfPayment(rec, expires, known);
-    Journal(e, inv, std::move(batch), [reply, done](Status s) mutable {
-      if (!s.ok())
-        reply.status = Status::Unavailable("the payment could not be recorded: " + s.message());
-      done(std::move(reply));
-    });
+    reply.value = ViewOfPayment(rec, clock_.ToWallMs(expires), known);
+    store::DurableCallback answer =
+        Remembering(remember, reply, batch, AnswerWhenDurable(reply, done, "the payment"));
+    if (!known) {
+      answer = [this, id = payment.id, answer = std::move(answer)](Status s) {
+        if (s.ok()) {
+          std::lock_guard<std::mutex> lock(ledger_->mu);
+          ledger_->payments.at(id).recording = false;
+        }
+        answer(std::move(s));
+      };
+    }
+    Journal(e, inv, std::move(batch), std::move(answer));
     return 0;
   });
   // The gateway may hand back a payment that moved on already (a checkout
@@ -300,7 +326,7 @@ void BookingService::ApplyWebhook(const payments::WebhookEvent& event,
       said.status = payments::PaymentStatus::kRefunded;
       break;
   }
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   store::Batch batch;
   batch.records.push_back(store::WebhookEventRecord{event.id, now});
   Settle(said, event.refund_id, std::move(batch),
@@ -331,7 +357,7 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
                                      .amount_minor = payment.amount_minor,
                                      .currency = payment.currency,
                                      .pay_url = payment.pay_url,
-                                     .created_at_ms = clock_()};
+                                     .created_at_ms = clock_.NowMs()};
         ledger_->payments.emplace(payment.id, Ledger::Entry{s.rec, 0, true});
         ledger_->Track(s.rec);
       }
@@ -349,9 +375,11 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
     {
       std::lock_guard<std::mutex> lock(ledger_->mu);
       auto it = ledger_->payments.find(id);
-      if (it != ledger_->payments.end()) {
+      // Only a settlement that marked the payment clears the mark: old news
+      // finishing meanwhile must not let a second settlement in.
+      if (it != ledger_->payments.end() && action != Action::kNone) {
         it->second.settling = false;
-        if (st.ok() && action != Action::kNone) {
+        if (st.ok()) {
           it->second.rec = settled;
           ledger_->Track(settled);
         }
@@ -366,7 +394,7 @@ void BookingService::Settle(const payments::Payment& payment, std::string refund
     }
     done(WebhookOutcome::kApplied);
   };
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   ShowEntry* e = s.action == Action::kNone ? nullptr : Entry(s.rec.show_id);
   if (e == nullptr) {
     JournalContext ctx;
@@ -406,6 +434,11 @@ store::PaymentRecord BookingService::ApplySettlement(ShowEntry* e, core::ShowInv
       rec.note = "declined";
       trail(HoldTrailKind::kPaymentFailed, "payment " + rec.payment_id + " declined");
       break;
+    case Action::kCancel:
+      rec.state = PaymentState::kCancelled;
+      rec.note = "withdrawn at the gateway, never charged";
+      trail(HoldTrailKind::kPaymentCancelled, "payment " + rec.payment_id + ": " + rec.note);
+      break;
     case Action::kRefunded:
       rec.state = PaymentState::kRefunded;
       if (!s.refund_id.empty()) rec.refund_id = s.refund_id;
@@ -427,6 +460,12 @@ store::PaymentRecord BookingService::ApplySettlement(ShowEntry* e, core::ShowInv
       booked.outcome = o;
       if (o == Outcome::kOk) {
         booked = inv->Confirm(hold, info.token, now);
+      } else if (const core::BookingId earlier = BookingOfHold(*e, hold, rec.payment_id)) {
+        // The order was booked already (by another payment of the hold, or
+        // at the box office), whether or not the hold's tombstone is still
+        // kept: this payment is a second charge for it.
+        booked.outcome = Outcome::kHoldConfirmed;
+        booked.booking = earlier;
       } else if (o != Outcome::kHoldConfirmed) {
         // The hold expired or was released before the payment arrived: book
         // the same seats if every one of them is still free.
@@ -442,6 +481,7 @@ store::PaymentRecord BookingService::ApplySettlement(ShowEntry* e, core::ShowInv
         Journal(*e, *inv, {}, nullptr);
         if (again.outcome == Outcome::kOk) booked = inv->Confirm(again.hold, again.token, now);
         if (booked.outcome == Outcome::kOk) {
+          e->booking_of_hold[hold] = booked.booking;  // the order's booking, under the new hold
           trail(HoldTrailKind::kConfirmed,
                 "paid after the hold " + std::string(core::OutcomeName(o)) +
                     "; the same seats booked as booking " + std::to_string(booked.booking));
@@ -453,7 +493,7 @@ store::PaymentRecord BookingService::ApplySettlement(ShowEntry* e, core::ShowInv
         rec.note = "";
       } else {
         rec.state = PaymentState::kRefunding;
-        rec.note = o == Outcome::kHoldConfirmed
+        rec.note = booked.outcome == Outcome::kHoldConfirmed
                        ? "the hold was already booked"
                        : "paid after the hold ended (" + std::string(core::OutcomeName(o)) +
                              ") and the seats were no longer free (" +
@@ -464,6 +504,19 @@ store::PaymentRecord BookingService::ApplySettlement(ShowEntry* e, core::ShowInv
   }
   batch.records.push_back(rec);
   return rec;
+}
+
+core::BookingId BookingService::BookingOfHold(const ShowEntry& e, core::HoldId hold,
+                                              const std::string& payment_id) const {
+  if (auto it = e.booking_of_hold.find(hold); it != e.booking_of_hold.end()) return it->second;
+  std::lock_guard<std::mutex> lock(ledger_->mu);  // after the show's lock, as always
+  auto ids = ledger_->by_hold.find({e.show->id, hold});
+  if (ids == ledger_->by_hold.end()) return 0;
+  for (const std::string& id : ids->second) {
+    const store::PaymentRecord& other = ledger_->payments.at(id).rec;
+    if (id != payment_id && other.booking_id != 0) return other.booking_id;
+  }
+  return 0;
 }
 
 // ---- Refunds ---------------------------------------------------------------------------------
@@ -503,39 +556,76 @@ std::string BookingService::RefundOnCancel(const BookingView& booking, core::Tim
 
 // ---- Reconciliation ----------------------------------------------------------------------------
 
+// Every payment stays open until it is final: booked, refunded or
+// cancelled. While its hold is live, a pending or failed payment is asked
+// about (a declined card may be tried again and charged, its webhook lost);
+// once the hold has ended, it is cancelled at the gateway, which either
+// withdraws it for good or says it was charged (then it is asked about and
+// settled: booked if the seats are still free, else refunded).
 void BookingService::ReconcilePayments() {
   if (payments_.gateway == nullptr || !Refusal().ok()) return;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   const core::DurationMs after = payments_.reconcile_after_ms;
-  std::vector<std::string> query, refund;
+  struct Due {
+    std::string id;
+    core::ShowId show;
+    core::HoldId hold;
+  };
+  std::vector<Due> unsettled;
+  std::vector<std::string> refund;
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
-    for (auto open = ledger_->open.begin(); open != ledger_->open.end();) {
-      const std::string& id = *open;
+    for (const std::string& id : ledger_->open) {
       Ledger::Entry& entry = ledger_->payments.at(id);
       const store::PaymentRecord& r = entry.rec;
-      if (r.state == PaymentState::kPending && now - r.created_at_ms >= kReconcileHorizonMs) {
-        open = ledger_->open.erase(open);  // past asking about; a webhook may still settle it
-        continue;
-      }
-      ++open;
       if (entry.settling || now - entry.last_query_ms < after) continue;
-      if (r.state == PaymentState::kPending && now - r.created_at_ms >= after) {
-        query.push_back(id);
-      } else if (r.state == PaymentState::kRefunding && now - r.updated_at_ms >= after) {
+      if (r.state == PaymentState::kRefunding) {
+        if (now - r.updated_at_ms < after) continue;
         refund.push_back(id);
       } else {
-        continue;
+        if (now - r.updated_at_ms < after) continue;  // a fresh one: its webhook is on the way
+        unsettled.push_back(Due{id, r.show_id, r.hold_id});
       }
       entry.last_query_ms = now;
     }
   }
-  for (const std::string& id : query) {
-    payments_.gateway->GetPayment(id, [this](StatusOr<payments::Payment> p) {
-      if (p.ok()) Settle(*p, "", {}, [](StatusOr<WebhookOutcome>) {});
+  for (const Due& d : unsettled) {
+    ShowEntry* e = Entry(d.show);
+    const bool live = e != nullptr && e->shard->With([&](const core::ShowInventory& inv) {
+      return inv.FindHold(d.hold, now, nullptr) == Outcome::kOk;
     });
+    if (live) {
+      AskAboutPayment(d.id);
+    } else {
+      WithdrawPayment(d.id);
+    }
   }
   for (const std::string& id : refund) RequestRefund(id);
+}
+
+void BookingService::AskAboutPayment(const std::string& payment_id) {
+  payments_.gateway->GetPayment(payment_id, [this](StatusOr<payments::Payment> p) {
+    if (p.ok()) Settle(*p, "", {}, [](StatusOr<WebhookOutcome>) {});
+  });
+}
+
+void BookingService::WithdrawPayment(const std::string& payment_id) {
+  payments_.gateway->CancelPayment(
+      payment_id, [this, payment_id](StatusOr<payments::Payment> p) {
+        if (p.ok()) return Settle(*p, "", {}, [](StatusOr<WebhookOutcome>) {});
+        if (p.status().code() == StatusCode::kFailedPrecondition) {
+          return AskAboutPayment(payment_id);  // charged after all: settle what it is
+        }
+        if (p.status().code() == StatusCode::kNotFound) {
+          // The gateway does not know it (a simulated one forgets when it
+          // restarts): nobody can be charged for it any more.
+          payments::Payment gone;
+          gone.id = payment_id;
+          gone.status = payments::PaymentStatus::kCancelled;
+          return Settle(gone, "", {}, [](StatusOr<WebhookOutcome>) {});
+        }
+        // Unreachable for now: reconciliation tries again.
+      });
 }
 
 // ---- Reading ------------------------------------------------------------------------------------
@@ -651,24 +741,10 @@ Status BookingService::RecoverPayments(const store::Snapshot& snap) {
 }
 
 void BookingService::PruneHistory(core::TimeMs now) {
-  const core::TimeMs events_before = now - kWebhookEventRetentionMs;
-  const core::TimeMs trail_before = now - kHoldTrailRetentionMs;
-  const core::TimeMs idempotency_before = now - kIdempotencyRetentionMs;
-  {
-    // Remembered in time order (near enough: a record a little younger than
-    // one after it waits for the next pruning).
-    std::lock_guard<std::mutex> lock(idempotency_mu_);
-    while (!idempotency_order_.empty() &&
-           idempotency_order_.front()->second.created_at_ms < idempotency_before) {
-      idempotency_.erase(idempotency_order_.front());
-      idempotency_order_.pop_front();
-    }
-  }
-  {
-    std::lock_guard<std::mutex> lock(ledger_->mu);
-    std::erase_if(ledger_->webhook_events,
-                  [&](const auto& kv) { return kv.second < events_before; });
-  }
+  const store::HistoryPruned bounds{now - kWebhookEventRetentionMs, now - kHoldTrailRetentionMs,
+                                    now - kIdempotencyRetentionMs, now - kOutboxRetentionMs,
+                                    now - kClosedHoldMemoryMs};
+  const core::TimeMs trail_before = bounds.hold_trail_before_ms;
   std::vector<ShowEntry*> entries;
   {
     std::shared_lock<std::shared_mutex> lock(catalog_mu_);
@@ -680,10 +756,18 @@ void BookingService::PruneHistory(core::TimeMs now) {
       return 0;
     });
   }
+  // Idempotency keys and webhook event ids are forgotten in memory only once
+  // the store forgot them: a request that finds its key gone writes it after
+  // the store's delete, never before it (a clash there would fail the batch).
   store::Batch batch;
-  batch.records.push_back(store::HistoryPruned{events_before, trail_before, idempotency_before,
-                                               now - kOutboxRetentionMs});
-  SubmitOrFail(std::move(batch), nullptr);
+  batch.records.push_back(bounds);
+  SubmitOrFail(std::move(batch), [this, bounds](Status s) {
+    if (!s.ok()) return;
+    idempotency_.ForgetBefore(bounds.idempotency_before_ms);
+    std::lock_guard<std::mutex> lock(ledger_->mu);
+    std::erase_if(ledger_->webhook_events,
+                  [&](const auto& kv) { return kv.second < bounds.webhook_events_before_ms; });
+  });
 }
 
 }  // namespace boxoffice::service

@@ -15,6 +15,7 @@
 
 #include "service/service_test_fixture.h"
 #include "testing/fake_gateway.h"
+#include "testing/manual_store.h"
 
 namespace boxoffice::service {
 namespace {
@@ -85,6 +86,13 @@ class BookingPaymentsTest : public ServiceTest {
     Settle();
     EXPECT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     return f.get();
+  }
+
+  // A reconciliation period passes: reconciliation runs and what it set off settles.
+  void ReconcileLater() {
+    clock_.Advance(kReconcileAfterMs);
+    svc_->ReconcilePayments();
+    Settle();
   }
 
   void DeliverRefundEvents() {
@@ -204,9 +212,11 @@ TEST_F(BookingPaymentsTest, AbandonedCheckoutExpiresAndChargesNobody) {
   clock_.Set(c.value.expires_at_ms);
   EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kExpired);
   clock_.Advance(kReconcileAfterMs);
-  svc_->ReconcilePayments();  // the gateway still says pending: nothing to settle
+  svc_->ReconcilePayments();  // the hold ended: the payment is withdrawn at the gateway
   Settle();
-  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kPending);
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kCancelled);
+  EXPECT_EQ(gateway_.Find(c.value.payment_id)->status, payments::PaymentStatus::kCancelled);
+  EXPECT_TRUE(Has(Trail(h.hold), HoldTrailKind::kPaymentCancelled));
   EXPECT_TRUE(svc_->BookingsOfShow(show_).empty());
   EXPECT_TRUE(Has(Trail(h.hold), HoldTrailKind::kExpired));
   ExpectSettledAndSound();
@@ -273,8 +283,8 @@ TEST_F(BookingPaymentsTest, LostWebhookIsSettledByReconciliation) {
 }
 
 // Reconciliation asks about the open payments only: those recovered after a
-// restart, not the settled ones, and not the pending ones past the horizon,
-// which a late webhook still settles.
+// restart, not the settled ones; a pending one whose hold ended is cancelled
+// at the gateway, after which it is final and nobody is asked.
 TEST_F(BookingPaymentsTest, ReconciliationAsksOnlyAboutOpenPayments) {
   const HoldView lost = Hold("alice", {"S1-4-2"});
   const HoldView slow = Hold("bob", {"S1-4-3"});
@@ -296,14 +306,95 @@ TEST_F(BookingPaymentsTest, ReconciliationAsksOnlyAboutOpenPayments) {
   Settle();
   EXPECT_EQ(gateway_.get_calls(), 3u);
 
-  clock_.Set(c_slow.value.expires_at_ms + kReconcileHorizonMs);
-  svc_->ReconcilePayments();  // past the horizon: nobody is asked
+  clock_.Set(c_slow.value.expires_at_ms + kReconcileAfterMs);
+  svc_->ReconcilePayments();  // its hold ended: cancelled at the gateway
+  Settle();
+  EXPECT_EQ(gateway_.cancel_calls(), 1u);
+  EXPECT_EQ(svc_->FindPayment(c_slow.value.payment_id)->state, PaymentState::kCancelled);
   clock_.Advance(kReconcileAfterMs);
-  svc_->ReconcilePayments();
+  svc_->ReconcilePayments();  // final: nobody is asked any more
   Settle();
   EXPECT_EQ(gateway_.get_calls(), 3u);
-  ASSERT_TRUE(Deliver(gateway_.Approve(c_slow.value.payment_id)).ok());
-  EXPECT_EQ(svc_->FindPayment(c_slow.value.payment_id)->state, PaymentState::kBooked);
+  EXPECT_EQ(gateway_.cancel_calls(), 1u);
+  (void)gateway_.Approve(c_slow.value.payment_id);  // too late: nobody can be charged
+  EXPECT_EQ(gateway_.Find(c_slow.value.payment_id)->status, payments::PaymentStatus::kCancelled);
+  ExpectSettledAndSound();
+}
+
+// A declined card tried again on the pay page is charged, and its webhook is
+// lost: a failed payment is not final, so reconciliation asks about it while
+// its hold is live and books the hold.
+TEST_F(BookingPaymentsTest, ADeclinedPaymentChargedLaterWithItsWebhookLostIsBooked) {
+  const HoldView h = Hold("alice", {"S1-4-4"});
+  const Reply<CheckoutView> c = Checkout(h);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(Deliver(gateway_.Decline(c.value.payment_id)).ok());
+  ASSERT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kFailed);
+  (void)gateway_.Approve(c.value.payment_id);  // charged; the webhook is lost
+  ReconcileLater();
+  EXPECT_EQ(svc_->FindPayment(c.value.payment_id)->state, PaymentState::kBooked);
+  EXPECT_EQ(svc_->GetHold(show_, h.hold).value.status, HoldStatus::kConfirmed);
+  ExpectSettledAndSound();
+}
+
+// The reproduction: declined, then a second checkout while the first
+// payment is charged after all with its webhook lost. One booking, and the
+// other charge refunded (or never made): never two charges for one order.
+TEST_F(BookingPaymentsTest, ASecondCheckoutAfterADeclineNeverLeavesTwoCharges) {
+  const HoldView h = Hold("alice", {"S1-4-5"});
+  const Reply<CheckoutView> first = Checkout(h);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(Deliver(gateway_.Decline(first.value.payment_id)).ok());
+  (void)gateway_.Approve(first.value.payment_id);  // charged; the webhook is lost
+  const Reply<CheckoutView> second = Checkout(h);
+  ASSERT_TRUE(second.ok());
+  ASSERT_NE(second.value.payment_id, first.value.payment_id);
+  const payments::WebhookEvent paid = gateway_.Approve(second.value.payment_id);
+  (void)Deliver(paid);
+  DeliverRefundEvents();
+  ReconcileLater();
+  DeliverRefundEvents();
+  ReconcileLater();
+  DeliverRefundEvents();
+  size_t charged = 0;
+  for (const payments::Payment& p : gateway_.All()) {
+    if (p.status == payments::PaymentStatus::kSucceeded) ++charged;
+  }
+  EXPECT_EQ(charged, 1u);
+  EXPECT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+  for (const std::string& id : {first.value.payment_id, second.value.payment_id}) {
+    const PaymentState s = svc_->FindPayment(id)->state;
+    EXPECT_TRUE(s == PaymentState::kBooked || s == PaymentState::kRefunded ||
+                s == PaymentState::kCancelled)
+        << id << " ended " << static_cast<int>(s);
+  }
+  ExpectSettledAndSound();
+}
+
+// A second paid payment for a booked general-admission order, settled after
+// the hold's tombstone is forgotten (here: the first payment, declined, then
+// charged with its webhook lost, found out by reconciliation two hours on):
+// it is matched to the order's booking by the payment records and refunded,
+// never booked again with whatever places are free.
+TEST_F(BookingPaymentsTest, ASecondChargeForABookedGeneralAdmissionOrderIsRefunded) {
+  Reply<HoldView> held = svc_->CreateHold("alice", show_, PlacesWanted{"GA", 2});
+  ASSERT_TRUE(held.ok());
+  const HoldView h = held.value;
+  const Reply<CheckoutView> first = Checkout(h);
+  ASSERT_TRUE(Deliver(gateway_.Decline(first.value.payment_id)).ok());
+  const payments::WebhookEvent late = gateway_.Approve(first.value.payment_id);  // lost
+  const Reply<CheckoutView> second = Checkout(h);
+  ASSERT_TRUE(Deliver(gateway_.Approve(second.value.payment_id)).ok());
+  ASSERT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+  clock_.Advance(2 * kClosedHoldMemoryMs);  // the tombstone is forgotten, then reconciliation
+  svc_->Sweep();
+  Settle();
+  DeliverRefundEvents();
+  ASSERT_TRUE(Deliver(late).ok());  // and the lost webhook turns up after all
+  EXPECT_EQ(svc_->BookingsOfShow(show_).size(), 1u);
+  EXPECT_EQ(svc_->FindPayment(first.value.payment_id)->state, PaymentState::kRefunded);
+  EXPECT_NE(svc_->FindPayment(first.value.payment_id)->note.find("already booked"),
+            std::string::npos);
   ExpectSettledAndSound();
 }
 
@@ -426,6 +517,98 @@ TEST_F(BookingPaymentsTest, CheckoutRefusesWrongTokensAndAnswersGatewayFailures)
   svc_->SetPayments({});
   EXPECT_EQ(Checkout(h).status.code(), StatusCode::kUnavailable);
   ExpectSettledAndSound();
+}
+
+}  // namespace
+}  // namespace boxoffice::service
+
+namespace boxoffice::service {
+namespace {
+
+// The payment flow over a store whose batches become durable when the test says.
+class PaymentsDurabilityTest : public ManualStoreTest {
+ protected:
+  PaymentsDurabilityTest() : gateway_([this] { return clock_.now_ms(); }) {}
+  void Wire(BookingService& svc) override {
+    svc.SetPayments(PaymentsSetup{&gateway_, "whsec", "EUR", kExtensionMs, kReconcileAfterMs});
+  }
+  void SetUp() override {
+    ManualStoreTest::SetUp();
+    show_ = MakeShow();
+  }
+
+  testing::FakeGateway gateway_;
+  core::ShowId show_ = 0;
+};
+
+// Found by the simulator: two checkouts of one hold at once. The second
+// found the payment the first was still recording and answered its pay_url
+// at once; the record's batch then failed, and the fan paid a payment the
+// server never knew of (a charge for nothing). No pay_url is shown before
+// its payment is durable.
+TEST_F(PaymentsDurabilityTest, NoPayUrlIsShownBeforeItsPaymentIsDurable) {
+  const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
+  ASSERT_TRUE(h.ok());
+  store_.CompleteAll(Status::Ok());
+  std::vector<Reply<CheckoutView>> answers;
+  for (int i = 0; i < 2; ++i) {
+    svc_.Checkout(show_, h.value.hold, h.value.token,
+                  [&answers](Reply<CheckoutView> r) { answers.push_back(std::move(r)); });
+  }
+  gateway_.RunPending();  // both get the payment of the hold's first attempt
+  for (const Reply<CheckoutView>& r : answers) {
+    EXPECT_FALSE(r.ok()) << "answered " << r.value.pay_url << " before it was durable";
+  }
+  store_.CompleteAll(Status::Ok());
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_TRUE(answers[0].ok() || answers[1].ok());
+  // Once durable, a checkout gets it at once.
+  Reply<CheckoutView> again;
+  svc_.Checkout(show_, h.value.hold, h.value.token,
+                [&again](Reply<CheckoutView> r) { again = std::move(r); });
+  EXPECT_TRUE(again.ok()) << again.status.message();
+  EXPECT_TRUE(again.value.existing);
+}
+
+}  // namespace
+}  // namespace boxoffice::service
+
+namespace boxoffice::service {
+namespace {
+
+// Found by the simulator: a webhook with nothing to settle (old news) that
+// became durable while a real settlement of the same payment was on its way
+// cleared that settlement's mark, so a second settlement ran beside it: the
+// payment booked the seats and was refunded as "already booked" too.
+TEST_F(PaymentsDurabilityTest, OldNewsDoesNotLetASecondSettlementRunBesideTheFirst) {
+  const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
+  store_.CompleteAll(Status::Ok());
+  Reply<CheckoutView> c;
+  svc_.Checkout(show_, h.value.hold, h.value.token, [&c](Reply<CheckoutView> r) { c = r; });
+  gateway_.RunPending();
+  store_.CompleteAll(Status::Ok());
+  ASSERT_TRUE(c.ok()) << c.status.message();
+  std::vector<StatusOr<WebhookOutcome>> outcomes;
+  const auto deliver = [&](const payments::WebhookEvent& e) {
+    svc_.ApplyWebhook(e, [&outcomes](StatusOr<WebhookOutcome> r) { outcomes.push_back(r); });
+  };
+  const payments::WebhookEvent declined = gateway_.Decline(c.value.payment_id);
+  deliver(declined);
+  store_.CompleteAll(Status::Ok());
+  payments::WebhookEvent old_news = declined;  // the decline again, under another id
+  old_news.id = "evt_old_news";
+  deliver(old_news);                                   // nothing to do: its batch waits
+  const payments::WebhookEvent paid = gateway_.Approve(c.value.payment_id);
+  deliver(paid);                                       // books: its batch waits behind
+  store_.Complete(1, Status::Ok());                    // the old news is durable
+  payments::WebhookEvent paid_again = paid;
+  paid_again.id = "evt_paid_again";
+  deliver(paid_again);  // the booking is on its way: this one must wait its turn
+  ASSERT_EQ(outcomes.size(), 3u);  // the decline, the old news, and this one at once: busy
+  EXPECT_EQ(outcomes.back().status().code(), StatusCode::kUnavailable);
+  store_.CompleteAll(Status::Ok());
+  EXPECT_EQ(svc_.FindPayment(c.value.payment_id)->state, store::PaymentState::kBooked);
+  EXPECT_EQ(svc_.BookingsOfShow(show_).size(), 1u);
 }
 
 }  // namespace

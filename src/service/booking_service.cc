@@ -14,12 +14,6 @@ namespace boxoffice::service {
 
 using core::Outcome;
 
-core::TimeMs SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string_view HoldStatusName(HoldStatus s) {
   switch (s) {
     case HoldStatus::kHeld:
@@ -47,7 +41,9 @@ core::ShowPolicy PolicyOf(const ShowSettings& s, const core::SeatMap& map,
   return p;
 }
 
-Status ValidateSettings(const ShowSettings& s, const Venue& venue) {
+// Whether `s` is a show this server may sell: within `caps` (the operator's
+// at creation, the hard limits at recovery).
+Status ValidateSettings(const ShowSettings& s, const Venue& venue, const ShowCaps& caps) {
   if (s.name.empty() || s.name.size() > core::kNameBytesMax) {
     return Status::InvalidArgument("name: must be 1.." + std::to_string(core::kNameBytesMax) +
                                    " bytes");
@@ -60,22 +56,27 @@ Status ValidateSettings(const ShowSettings& s, const Venue& venue) {
   for (const core::Category& c : venue.map->categories()) {
     auto it = s.prices.find(c.id);
     if (it == s.prices.end()) return Status::InvalidArgument("prices." + c.id + ": is required");
-    if (it->second < 0 || it->second > 100'000'000'00)
+    if (it->second < 0 || it->second > core::kPriceMinorMax)
       return Status::InvalidArgument("prices." + c.id + ": out of range");
   }
   for (const auto& [id, price] : s.prices) {
     if (!venue.map->FindCategory(id))
       return Status::InvalidArgument("prices." + id + ": no such category in the venue");
   }
-  if (s.hold_ttl_s < kHoldTtlSecondsMin || s.hold_ttl_s > kHoldTtlSecondsMax) {
-    return Status::InvalidArgument("hold_ttl_s: must be between 1 and 3600");
+  if (s.hold_ttl_s < core::kHoldTtlSecondsMin || s.hold_ttl_s > caps.hold_ttl_s_max) {
+    return Status::InvalidArgument("hold_ttl_s: must be between " +
+                                   std::to_string(core::kHoldTtlSecondsMin) + " and " +
+                                   std::to_string(caps.hold_ttl_s_max) + " (hold_ttl_max_s)");
   }
-  if (s.seats_per_order_max < 1 || s.seats_per_order_max > core::kSeatsPerHoldMax) {
-    return Status::InvalidArgument("seats_per_order_max: must be between 1 and 50");
+  if (s.seats_per_order_max < 1 || s.seats_per_order_max > caps.seats_per_order_max) {
+    return Status::InvalidArgument("seats_per_order_max: must be between 1 and " +
+                                   std::to_string(caps.seats_per_order_max) +
+                                   " (seats_per_hold_max)");
   }
-  if (s.seats_per_fan_max < s.seats_per_order_max || s.seats_per_fan_max > 1000) {
-    return Status::InvalidArgument(
-        "seats_per_fan_max: must be between seats_per_order_max and 1000");
+  if (s.seats_per_fan_max < s.seats_per_order_max || s.seats_per_fan_max > caps.seats_per_fan_max) {
+    return Status::InvalidArgument("seats_per_fan_max: must be between seats_per_order_max and " +
+                                   std::to_string(caps.seats_per_fan_max) +
+                                   " (seats_per_owner_max)");
   }
   if (s.on_sale_at_ms > s.starts_at_ms)
     return Status::InvalidArgument("on_sale_at: after starts_at");
@@ -114,6 +115,18 @@ ShowSettings SettingsOfRecord(const store::ShowRecord& r) {
   return s;
 }
 
+Outcome OutcomeOfEnd(store::HoldEnd end) {
+  switch (end) {
+    case store::HoldEnd::kReleased:
+      return Outcome::kHoldReleased;
+    case store::HoldEnd::kExpired:
+      return Outcome::kHoldExpired;
+    case store::HoldEnd::kConfirmed:
+      return Outcome::kHoldConfirmed;
+  }
+  return Outcome::kInvalidRequest;  // not a way a hold ends: RestoreClosedHold refuses it
+}
+
 store::HoldEnd EndOf(core::ChangeReason r) {
   switch (r) {
     case core::ChangeReason::kReleased:
@@ -127,12 +140,14 @@ store::HoldEnd EndOf(core::ChangeReason r) {
 
 }  // namespace
 
-BookingService::BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
-                               metrics::Registry& m, core::DurationMs hold_lifetime_max_ms)
+BookingService::BookingService(store::Store& store, const CatalogCodec& codec,
+                               const core::Clock& clock,
+                               metrics::Registry& m, ShowCaps caps)
     : store_(store),
       codec_(codec),
-      clock_(std::move(clock)),
-      hold_lifetime_max_ms_(hold_lifetime_max_ms),
+      token_sources_([] { return std::make_unique<crypto::RandomTokens>(); }),
+      clock_(clock),
+      caps_(caps),
       holds_active_(m.GetGauge("holds_active", "Live holds, all shows")),
       holds_created_(m.GetCounter("holds_created_total", "Holds created")),
       holds_expired_(m.GetCounter("holds_expired_total", "Holds that expired")),
@@ -148,6 +163,11 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec, C
       },
       [this] { return Refusal(); }, [this](core::ShowId show) { return QueueInventory(show); },
       clock_, m);
+  show_states_ = std::make_unique<ShowStates>(
+      [this](store::Batch batch, store::DurableCallback done) {
+        SubmitOrFail(std::move(batch), std::move(done));
+      },
+      [this] { return Refusal(); }, [this] { return clock_.NowMs(); }, m);
 }
 
 std::optional<WaitingRooms::Inventory> BookingService::QueueInventory(core::ShowId show) const {
@@ -169,6 +189,11 @@ std::optional<WaitingRooms::Inventory> BookingService::QueueInventory(core::Show
 }
 
 BookingService::~BookingService() { Stop(); }
+
+void BookingService::SetTokenSources(TokenSourceFactory make) {
+  token_sources_ = std::move(make);
+  rooms_->SetTokenSource(token_sources_());
+}
 
 // ---- Journal ----------------------------------------------------------------------------
 
@@ -223,16 +248,17 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
       case core::ChangeReason::kHeld: {
         core::HoldInfo h;
         BOX_ASSERT(inv.FindHold(c.hold, c.at_ms, &h) == Outcome::kOk);
+        const core::DurationMs wall = clock_.WallAheadMs();  // one reading for both times
         batch.records.push_back(store::HoldRecord{show, h.id, owners_.User(h.owner), h.token,
                                                   h.seats, h.ga_area, h.ga_quantity, h.total_minor,
-                                                  h.created_at_ms, h.expires_at_ms});
+                                                  h.created_at_ms + wall, h.expires_at_ms + wall});
         holds_created_.Inc();
         holds_active_.Inc();
         break;
       }
       case core::ChangeReason::kReleased:
       case core::ChangeReason::kExpired:
-        batch.records.push_back(store::HoldClosed{show, c.hold, EndOf(c.reason), c.at_ms});
+        batch.records.push_back(store::HoldClosed{show, c.hold, EndOf(c.reason), c.at_ms, 0});
         (c.reason == core::ChangeReason::kExpired ? holds_expired_ : holds_released_).Inc();
         holds_active_.Dec();
         break;
@@ -242,8 +268,9 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
             show, b.id, b.hold, owners_.User(b.owner), b.seats, b.ga_area, b.ga_quantity,
             b.total_minor, ctx.payment_ref, b.booked_at_ms, false, 0});
         batch.records.push_back(
-            store::HoldClosed{show, c.hold, store::HoldEnd::kConfirmed, c.at_ms});
+            store::HoldClosed{show, c.hold, store::HoldEnd::kConfirmed, c.at_ms, c.booking});
         rooms_->OnBooked(show, owners_.User(b.owner), c.at_ms, batch);
+        e.booking_of_hold[c.hold] = c.booking;
         if (e.payment_refs.size() < b.id) e.payment_refs.resize(b.id);
         e.payment_refs[b.id - 1] = ctx.payment_ref;
         bookings_.Inc();
@@ -273,10 +300,18 @@ void BookingService::Journal(ShowEntry& e, core::ShowInventory& inv, store::Batc
   SubmitOrFail(std::move(batch), std::move(done));
 }
 
+store::HoldExtended BookingService::ExtendedRecord(core::ShowId show, core::HoldId hold,
+                                                   core::TimeMs created_at_ms,
+                                                   core::TimeMs expires_at_ms) const {
+  const core::DurationMs wall = clock_.WallAheadMs();  // one reading for both times
+  return store::HoldExtended{show, hold, expires_at_ms + wall, created_at_ms + wall};
+}
+
 // ---- Catalogue ------------------------------------------------------------------------
 
 void BookingService::CreateVenue(std::string seat_map_json,
-                                 Done<StatusOr<std::shared_ptr<const Venue>>> done) {
+                                 Done<StatusOr<std::shared_ptr<const Venue>>> done,
+                                 Remember<StatusOr<std::shared_ptr<const Venue>>> remember) {
   if (Status refused = Refusal(); !refused.ok()) return done(refused);
   StatusOr<core::SeatMapSpec> spec = codec_.ParseSeatMap(seat_map_json);
   if (!spec.ok()) return done(spec.status());
@@ -286,7 +321,7 @@ void BookingService::CreateVenue(std::string seat_map_json,
   venue->name = map->name();
   venue->map = std::make_shared<const core::SeatMap>(std::move(map).value());
   venue->spec = std::move(spec).value();
-  venue->created_at_ms = clock_();
+  venue->created_at_ms = clock_.NowMs();
   {
     std::unique_lock<std::shared_mutex> lock(catalog_mu_);
     venue->id = next_venue_id_++;
@@ -295,10 +330,13 @@ void BookingService::CreateVenue(std::string seat_map_json,
   store::Batch batch;
   batch.records.push_back(
       store::VenueRecord{venue->id, venue->name, venue->spec, venue->created_at_ms});
-  SubmitOrFail(std::move(batch), [venue, done = std::move(done)](Status s) {
-    if (!s.ok()) return done(Status::Unavailable("could not journal the venue: " + s.message()));
-    done(std::shared_ptr<const Venue>(venue));
-  });
+  store::DurableCallback answer = Remembering<StatusOr<std::shared_ptr<const Venue>>>(
+      remember, std::shared_ptr<const Venue>(venue), batch, [venue, done = std::move(done)](Status s) {
+        if (!s.ok())
+          return done(Status::Unavailable("could not journal the venue: " + s.message()));
+        done(std::shared_ptr<const Venue>(venue));
+      });
+  SubmitOrFail(std::move(batch), std::move(answer));
 }
 
 std::shared_ptr<const Venue> BookingService::FindVenue(uint64_t id) const {
@@ -318,19 +356,21 @@ std::shared_ptr<const Show> BookingService::AddShow(core::ShowId id, ShowSetting
   show->created_at_ms = created_at_ms;
   entry->show = show;
   entry->shard = std::make_unique<ShowShard>(
-      id, venue->map, PolicyOf(show->settings, *venue->map, hold_lifetime_max_ms_),
-      std::make_unique<crypto::RandomTokens>());
+      id, venue->map, PolicyOf(show->settings, *venue->map, caps_.hold_lifetime_max_ms),
+      token_sources_());
+  entry->ticket_codes = token_sources_();
   shows_[id] = std::move(entry);  // the caller holds catalog_mu_ exclusively
   return show;
 }
 
 void BookingService::CreateShow(ShowSettings settings,
-                                Done<StatusOr<std::shared_ptr<const Show>>> done) {
+                                Done<StatusOr<std::shared_ptr<const Show>>> done,
+                                Remember<StatusOr<std::shared_ptr<const Show>>> remember) {
   if (Status refused = Refusal(); !refused.ok()) return done(refused);
   std::shared_ptr<const Venue> venue = FindVenue(settings.venue_id);
   if (venue == nullptr) return done(Status::NotFound("venue_id: no such venue"));
-  if (Status s = ValidateSettings(settings, *venue); !s.ok()) return done(s);
-  const core::TimeMs now = clock_();
+  if (Status s = ValidateSettings(settings, *venue, caps_); !s.ok()) return done(s);
+  const core::TimeMs now = clock_.NowMs();
   std::shared_ptr<const Show> show;
   {
     std::unique_lock<std::shared_mutex> lock(catalog_mu_);
@@ -338,10 +378,13 @@ void BookingService::CreateShow(ShowSettings settings,
   }
   store::Batch batch;
   batch.records.push_back(RecordOfShow(*show));
-  SubmitOrFail(std::move(batch), [show, done = std::move(done)](Status s) {
-    if (!s.ok()) return done(Status::Unavailable("could not journal the show: " + s.message()));
-    done(show);
-  });
+  store::DurableCallback answer = Remembering<StatusOr<std::shared_ptr<const Show>>>(
+      remember, show, batch, [show, done = std::move(done)](Status s) {
+        if (!s.ok())
+          return done(Status::Unavailable("could not journal the show: " + s.message()));
+        done(show);
+      });
+  SubmitOrFail(std::move(batch), std::move(answer));
 }
 
 BookingService::ShowEntry* BookingService::EntryForChange(core::ShowId show, const char* not_found,
@@ -465,8 +508,8 @@ HoldView BookingService::ViewOfHold(const ShowEntry& e, const core::HoldInfo& h)
   v.ga_quantity = h.ga_quantity;
   v.total_minor = h.total_minor;
   v.currency = e.show->settings.currency;
-  v.created_at_ms = h.created_at_ms;
-  v.expires_at_ms = h.expires_at_ms;
+  v.created_at_ms = clock_.ToWallMs(h.created_at_ms);  // as fans see them
+  v.expires_at_ms = clock_.ToWallMs(h.expires_at_ms);
   return v;
 }
 
@@ -475,7 +518,7 @@ Reply<HoldView> BookingService::CreateHold(const std::string& user, core::ShowId
   Reply<HoldView> reply;
   ShowEntry* e = EntryForChange(show, "no such show", reply.status);
   if (e == nullptr) return reply;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   if (reply.status = CheckOnSale(*e->show, now); !reply.status.ok()) return reply;
   const core::SeatMap& map = *e->show->venue->map;
   const core::DurationMs ttl_ms = core::DurationMs{e->show->settings.hold_ttl_s} * 1000;
@@ -558,7 +601,7 @@ Reply<HoldView> BookingService::GetHold(core::ShowId show, core::HoldId hold) {
     reply.status = Status::NotFound("no such hold");
     return reply;
   }
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   e->shard->With([&](core::ShowInventory& inv) {
     inv.Advance(now);  // so that a hold due now reads as expired, with its tombstone
     Journal(*e, inv, {}, nullptr);
@@ -588,7 +631,7 @@ Reply<HoldView> BookingService::ReleaseHold(core::ShowId show, core::HoldId hold
   Reply<HoldView> reply;
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return reply;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   e->shard->With([&](core::ShowInventory& inv) {
     reply.outcome = inv.Release(hold, token, now);
     if (reply.outcome == Outcome::kHoldNotFound) reply.status = Status::NotFound("no such hold");
@@ -606,7 +649,7 @@ Reply<HoldView> BookingService::ExtendHold(core::ShowId show, core::HoldId hold,
   Reply<HoldView> reply;
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return reply;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   e->shard->With([&](core::ShowInventory& inv) {
     core::TimeMs expires = 0;
     reply.outcome = inv.Extend(hold, token, core::DurationMs{by_s} * 1000, now, &expires);
@@ -615,7 +658,7 @@ Reply<HoldView> BookingService::ExtendHold(core::ShowId show, core::HoldId hold,
       core::HoldInfo info;
       BOX_ASSERT(inv.FindHold(hold, now, &info) == Outcome::kOk);
       reply.value = ViewOfHold(*e, info);
-      batch.records.push_back(store::HoldExtended{show, hold, expires});
+      batch.records.push_back(ExtendedRecord(show, hold, info.created_at_ms, expires));
       AddTrail(*e, hold, store::HoldTrailKind::kExtended, now, "by the fan", batch);
     } else if (reply.outcome == Outcome::kHoldNotFound) {
       reply.status = Status::NotFound("no such hold");
@@ -654,11 +697,12 @@ BookingView BookingService::ViewOfBooking(const ShowEntry& e, const core::Bookin
 }
 
 void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::string payment_ref,
-                                 Done<Reply<BookingView>> done) {
+                                 Done<Reply<BookingView>> done,
+                                 Remember<Reply<BookingView>> remember) {
   Reply<BookingView> reply;
   ShowEntry* e = EntryForChange(show, "no such hold", reply.status);
   if (e == nullptr) return done(std::move(reply));
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   bool submitted = false;
   e->shard->With([&](core::ShowInventory& inv) {
     // The box office sells on the fan's behalf: it acts with the hold's own token.
@@ -667,6 +711,7 @@ void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::stri
     if (inv.FindHold(hold, now, &info) != Outcome::kOk) {
       const auto closed = inv.FindClosedHold(hold);
       reply.outcome = closed ? closed->why : Outcome::kHoldNotFound;
+      reply.value.show = show;
       if (closed) reply.value.booking = closed->booking;
       if (!closed) reply.status = Status::NotFound("no such hold");
       Journal(*e, inv, {}, nullptr);
@@ -680,15 +725,10 @@ void BookingService::ConfirmHold(core::ShowId show, core::HoldId hold, std::stri
     EnsureTickets(*e, inv, r.booking);
     reply.value = ViewOfBooking(*e, *inv.FindBooking(r.booking));
     submitted = true;
-    Journal(
-        *e, inv, {},
-        [reply, done](Status s) mutable {
-          if (!s.ok())
-            reply.status =
-                Status::Unavailable("the booking could not be made durable: " + s.message());
-          done(std::move(reply));
-        },
-        JournalContext{payment_ref});
+    store::Batch batch;
+    store::DurableCallback answer =
+        Remembering(remember, reply, batch, AnswerWhenDurable(reply, done, "the booking"));
+    Journal(*e, inv, std::move(batch), std::move(answer), JournalContext{payment_ref});
     return 0;
   });
   if (!submitted) done(std::move(reply));
@@ -741,11 +781,12 @@ std::vector<BookingView> BookingService::BookingsOfUser(const std::string& user)
 }
 
 void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
-                                   Done<Reply<BookingView>> done) {
+                                   Done<Reply<BookingView>> done,
+                                   Remember<Reply<BookingView>> remember) {
   Reply<BookingView> reply;
   ShowEntry* e = EntryForChange(show, "no such booking", reply.status);
   if (e == nullptr) return done(std::move(reply));
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   bool submitted = false;
   e->shard->With([&](core::ShowInventory& inv) {
     std::optional<core::Booking> before = inv.FindBooking(booking);
@@ -763,13 +804,13 @@ void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
     submitted = true;
     store::Batch batch;
     const std::string refund = RefundOnCancel(reply.value, now, batch);
-    Journal(*e, inv, std::move(batch), [this, reply, done, refund](Status s) mutable {
-      if (!s.ok())
-        reply.status =
-            Status::Unavailable("the cancellation could not be made durable: " + s.message());
-      if (s.ok() && !refund.empty()) RequestRefund(refund);
-      done(std::move(reply));
-    });
+    Done<Reply<BookingView>> then = [this, done, refund](Reply<BookingView> r) {
+      if (r.status.ok() && !refund.empty()) RequestRefund(refund);
+      done(std::move(r));
+    };
+    store::DurableCallback answer = Remembering(
+        remember, reply, batch, AnswerWhenDurable(reply, std::move(then), "the cancellation"));
+    Journal(*e, inv, std::move(batch), std::move(answer));
     return 0;
   });
   if (!submitted) done(std::move(reply));
@@ -793,26 +834,26 @@ AuditResult BookingService::Audit(core::ShowId show) {
 
 std::optional<store::IdempotencyRecord> BookingService::FindIdempotent(
     const std::string& user, const std::string& key) const {
-  std::lock_guard<std::mutex> lock(idempotency_mu_);
-  auto it = idempotency_.find({user, key});
-  if (it == idempotency_.end()) return std::nullopt;
-  return it->second;
+  return idempotency_.Find(user, key);
 }
 
 void BookingService::RememberIdempotent(store::IdempotencyRecord record,
                                         store::DurableCallback done) {
-  {
-    std::lock_guard<std::mutex> lock(idempotency_mu_);
-    const auto [it, added] = idempotency_.emplace(std::make_pair(record.user, record.key), record);
-    if (!added) {
-      if (done) done(Status::Ok());  // a concurrent twin got there first
-      return;
-    }
-    idempotency_order_.push_back(it);
+  if (!idempotency_.Add(record)) {
+    if (done) done(Status::Ok());  // a concurrent twin got there first
+    return;
   }
   store::Batch batch;
   batch.records.push_back(std::move(record));
   SubmitOrFail(std::move(batch), std::move(done));
+}
+
+void BookingService::RememberIdempotentOnceDurable(store::IdempotencyRecord record,
+                                                   store::DurableCallback done) {
+  store::Batch batch;
+  store::DurableCallback kept = Remembering<store::IdempotencyRecord>(
+      [](const store::IdempotencyRecord& r) { return r; }, record, batch, std::move(done));
+  SubmitOrFail(std::move(batch), std::move(kept));
 }
 
 // ---- Recovery -----------------------------------------------------------------------------------
@@ -844,7 +885,7 @@ Status BookingService::Recover() {
                                 std::to_string(r.venue_id));
     }
     // Settings this build would refuse to create are refused read back too.
-    if (const Status valid = ValidateSettings(settings, *venue->second); !valid.ok()) {
+    if (const Status valid = ValidateSettings(settings, *venue->second, ShowCaps{}); !valid.ok()) {
       return Status::Corruption("show " + std::to_string(r.show_id) + ": " + valid.message());
     }
     AddShow(r.show_id, std::move(settings), venue->second, r.created_at_ms);
@@ -854,15 +895,10 @@ Status BookingService::Recover() {
     if (Status st = RecoverShow(snap, *entry); !st.ok()) return st;
   }
   lock.unlock();
-  {
-    std::lock_guard<std::mutex> ilock(idempotency_mu_);
-    for (const store::IdempotencyRecord& r : snap.idempotency) {
-      const auto [it, added] = idempotency_.emplace(std::make_pair(r.user, r.key), r);
-      if (added) idempotency_order_.push_back(it);
-    }
-  }
+  for (const store::IdempotencyRecord& r : snap.idempotency) idempotency_.Add(r);
   if (Status st = RecoverPayments(snap); !st.ok()) return st;
   if (Status st = rooms_->Recover(snap); !st.ok()) return st;
+  show_states_->Recover(snap);
   Sweep();  // holds that expired while the server was down
   return Status::Ok();
 }
@@ -890,11 +926,21 @@ Status BookingService::RecoverShow(const store::Snapshot& snap, ShowEntry& e) {
                        b->cancelled_at_ms};
       if (Status st = inv.RestoreBooking(cb); !st.ok()) return st;
       e.payment_refs.push_back(b->payment_ref);
+      e.booking_of_hold[b->hold_id] = b->booking_id;
     }
+    // Deadlines are stored in wall-clock time: mapped back onto this
+    // process's monotonic timeline by how far the two clocks are apart now.
+    const core::DurationMs wall_ahead_ms = clock_.WallAheadMs();
     for (const store::HoldRecord& h : snap.live_holds) {
       if (h.show_id != show) continue;
-      core::HoldInfo info{h.hold_id,       owners_.Intern(h.owner), h.token, h.created_at_ms,
-                          h.expires_at_ms, h.total_minor,           h.seats, h.ga_area,
+      core::HoldInfo info{h.hold_id,
+                          owners_.Intern(h.owner),
+                          h.token,
+                          h.created_at_ms - wall_ahead_ms,
+                          h.expires_at_ms - wall_ahead_ms,
+                          h.total_minor,
+                          h.seats,
+                          h.ga_area,
                           h.ga_quantity};
       if (Status st = inv.RestoreHold(info); !st.ok()) return st;
       holds_active_.Inc();
@@ -902,6 +948,12 @@ Status BookingService::RecoverShow(const store::Snapshot& snap, ShowEntry& e) {
     for (const store::SeatsBlocked& b : snap.blocked) {
       if (b.show_id != show) continue;
       if (Status st = inv.RestoreBlocked(b.seats); !st.ok()) return st;
+    }
+    for (const store::ClosedHoldRecord& h : snap.closed_holds) {
+      if (h.show_id != show) continue;
+      const Status st = inv.RestoreClosedHold(h.hold_id, owners_.Intern(h.owner), h.token,
+                                              OutcomeOfEnd(h.why), h.booking_id, h.closed_at_ms);
+      if (!st.ok()) return st;
     }
     core::Version version = 0;
     for (const store::ShowVersion& v : snap.versions) {
@@ -925,7 +977,7 @@ void BookingService::Sweep() {
     std::shared_lock<std::shared_mutex> lock(catalog_mu_);
     for (const auto& [id, e] : shows_) entries.push_back(e.get());
   }
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   const bool prune = now - last_prune_ms_ >= kClosedHoldPruneIntervalMs;
   if (prune) last_prune_ms_ = now;
   for (ShowEntry* e : entries) {

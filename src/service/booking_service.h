@@ -37,6 +37,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/clock.h"
+#include "core/limits.h"
 #include "core/seat_map.h"
 #include "core/show_inventory.h"
 #include "core/status.h"
@@ -48,29 +50,27 @@
 #include "service/hold_events.h"
 #include "service/hold_trails.h"
 #include "service/hold_warnings.h"
+#include "service/idempotency_cache.h"
 #include "service/owners.h"
 #include "service/show_shard.h"
+#include "service/show_states.h"
 #include "service/waiting_rooms.h"
 #include "store/store.h"
 
 namespace boxoffice::service {
 
-using Clock = std::function<core::TimeMs()>;
-core::TimeMs SystemNowMs();
 
 inline constexpr core::DurationMs kExpirySweepIntervalMs = 100;
 // How long a closed hold is remembered (GET /v1/holds/{id} says "expired"
 // rather than "not found"), and how often old ones are forgotten.
 inline constexpr core::DurationMs kClosedHoldMemoryMs = 3'600'000;
 inline constexpr core::DurationMs kClosedHoldPruneIntervalMs = 60'000;
-inline constexpr uint32_t kHoldTtlSecondsMin = 1;
-inline constexpr uint32_t kHoldTtlSecondsMax = 3'600;
 inline constexpr size_t kCurrencyBytes = 3;
-// Payments: how often the sweeper looks for payments to reconcile, how long a
-// pending payment is still queried, and how long webhook event ids and hold
-// trails are remembered (the ids far longer than the signature's replay window).
+// Payments: how often the sweeper looks for payments to reconcile (each is
+// asked about until it is final, at most every reconcile_after_ms), and how
+// long webhook event ids and hold trails are remembered (the ids far longer
+// than the signature's replay window).
 inline constexpr core::DurationMs kReconcileIntervalMs = 1'000;
-inline constexpr core::DurationMs kReconcileHorizonMs = 86'400'000;
 inline constexpr core::DurationMs kWebhookEventRetentionMs = 7 * 86'400'000LL;
 inline constexpr core::DurationMs kHoldTrailRetentionMs = 86'400'000;
 static_assert(kWebhookEventRetentionMs > payments::kWebhookToleranceS * 1000);
@@ -101,6 +101,18 @@ struct ShowSettings {
   uint32_t hold_ttl_s = 600;
   uint32_t seats_per_order_max = 10;
   uint32_t seats_per_fan_max = 10;
+};
+
+// What the operator lets a show set (serve's hold_ttl_max_s, seats_per_hold_max,
+// seats_per_owner_max, hold_lifetime_max_s), within the core's hard limits
+// (core/limits.h). The caps apply when a show is made; a show read back at
+// recovery is held to the hard limits only, so lowering a cap never turns an
+// existing show into corruption.
+struct ShowCaps {
+  uint32_t hold_ttl_s_max = core::kHoldTtlSecondsMax;
+  uint32_t seats_per_order_max = core::kSeatsPerHoldMax;
+  uint32_t seats_per_fan_max = core::kSeatsPerOwnerMax;
+  core::DurationMs hold_lifetime_max_ms = 1'800'000;  // extensions stop at this age
 };
 
 struct Show {
@@ -229,6 +241,15 @@ struct ShowQuery {
 
 template <typename T>
 using Done = std::function<void(T)>;
+using TokenSourceFactory = std::function<std::unique_ptr<core::TokenSource>()>;
+
+// The Idempotency-Key's record of an answer `R` (rendered by the caller as it
+// will answer), for operations answered only once their effect is durable:
+// the service writes it in the same batch as the effect, so a replay after any
+// crash finds the first answer, or the request never happened. Empty: the
+// request has no key. Called at most once, under the show's lock.
+template <typename R>
+using Remember = std::function<store::IdempotencyRecord(const R&)>;
 
 // How the service takes payments.
 struct PaymentsSetup {
@@ -242,8 +263,10 @@ struct PaymentsSetup {
 
 class BookingService {
  public:
-  BookingService(store::Store& store, const CatalogCodec& codec, Clock clock,
-                 metrics::Registry& metrics, core::DurationMs hold_lifetime_max_ms = 1'800'000);
+  // `clock` is the service's notion of now (core/clock.h): deadlines run on
+  // its monotonic timeline; they are stored and shown in wall-clock time.
+  BookingService(store::Store& store, const CatalogCodec& codec, const core::Clock& clock,
+                 metrics::Registry& metrics, ShowCaps caps = {});
   ~BookingService();
   BookingService(const BookingService&) = delete;
   BookingService& operator=(const BookingService&) = delete;
@@ -252,10 +275,15 @@ class BookingService {
   Status Recover();
   void StartSweeper();
   void Stop();  // stops the sweeper; idempotent
+  // The sweeper's work, once, now: expiries and warnings, retention pruning,
+  // the waiting rooms' tick, reconciliation. The sweeper thread runs it every
+  // kExpirySweepIntervalMs; tools and tests that drive time call it themselves.
+  void Sweep();
   bool failed() const { return failed_.load(); }
   // Why changes are refused right now (the journal failed, the store is
   // unreachable), or OK.
   Status Refusal() const;
+  const core::Clock& clock() const { return clock_; }
 
   // ---- Wiring (before Recover; the objects outlive the service) ----
   // Where hold lifecycle events go (the live-stream hub); none by default.
@@ -267,14 +295,22 @@ class BookingService {
   // The payment gateway and how checkouts use it; without it, checkout is
   // unavailable and only box-office confirmation books.
   void SetPayments(PaymentsSetup setup) { payments_ = std::move(setup); }
+  // Where hold tokens, ticket codes and waiting rooms' seeds and keys come
+  // from: each call makes one source (a show's or the rooms'). The
+  // operating system's CSPRNG by default; a simulation passes seeded ones.
+  void SetTokenSources(TokenSourceFactory make);
 
   // The shows' waiting rooms (recovered, advanced and told of bookings by the service).
   WaitingRooms& rooms() { return *rooms_; }
+  // The shows' sales states and tickets let in at the door (recovered by the service).
+  ShowStates& show_states() { return *show_states_; }
 
   // ---- Catalogue ----
-  void CreateVenue(std::string seat_map_json, Done<StatusOr<std::shared_ptr<const Venue>>> done);
+  void CreateVenue(std::string seat_map_json, Done<StatusOr<std::shared_ptr<const Venue>>> done,
+                   Remember<StatusOr<std::shared_ptr<const Venue>>> remember = {});
   std::shared_ptr<const Venue> FindVenue(uint64_t id) const;
-  void CreateShow(ShowSettings settings, Done<StatusOr<std::shared_ptr<const Show>>> done);
+  void CreateShow(ShowSettings settings, Done<StatusOr<std::shared_ptr<const Show>>> done,
+                  Remember<StatusOr<std::shared_ptr<const Show>>> remember = {});
   std::shared_ptr<const Show> FindShow(core::ShowId id) const;
   std::vector<std::shared_ptr<const Show>> SearchShows(const ShowQuery& q) const;
   // Free places (seats + GA) of a show right now.
@@ -292,7 +328,7 @@ class BookingService {
                              uint32_t by_s);
   // Box-office sale: answered once the booking is durable.
   void ConfirmHold(core::ShowId show, core::HoldId hold, std::string payment_ref,
-                   Done<Reply<BookingView>> done);
+                   Done<Reply<BookingView>> done, Remember<Reply<BookingView>> remember = {});
 
   // ---- The outbox: every change, durably, for systems downstream ----
   void ReadChanges(const store::ChangesQuery& query, store::ChangesDone done) {
@@ -303,7 +339,8 @@ class BookingService {
   Reply<BookingView> GetBooking(core::ShowId show, core::BookingId booking);
   std::vector<BookingView> BookingsOfUser(const std::string& user);
   std::vector<BookingView> BookingsOfShow(core::ShowId show);
-  void CancelBooking(core::ShowId show, core::BookingId booking, Done<Reply<BookingView>> done);
+  void CancelBooking(core::ShowId show, core::BookingId booking, Done<Reply<BookingView>> done,
+                     Remember<Reply<BookingView>> remember = {});
 
   AuditResult Audit(core::ShowId show);
 
@@ -313,7 +350,7 @@ class BookingService {
   // checkout_extension_ms. Answered once the payment is durable. Without a
   // gateway: kUnavailable.
   void Checkout(core::ShowId show, core::HoldId hold, const core::Token& token,
-                Done<Reply<CheckoutView>> done);
+                Done<Reply<CheckoutView>> done, Remember<Reply<CheckoutView>> remember = {});
   bool payments_enabled() const { return payments_.gateway != nullptr; }
   const std::string& webhook_secret() const { return payments_.webhook_secret; }
   // Applies a verified webhook event: books, refunds or records, exactly once
@@ -321,9 +358,11 @@ class BookingService {
   // kUnavailable asks the sender to retry (the event is being applied, or the
   // journal failed).
   void ApplyWebhook(const payments::WebhookEvent& event, Done<StatusOr<WebhookOutcome>> done);
-  // Queries the gateway about payments pending longer than reconcile_after_ms
-  // and settles them as a webhook would; re-asks for refunds not yet made.
-  // The sweeper calls it; tests may too.
+  // Brings every payment that is not final (pending, failed, refunding) one
+  // step closer, at most every reconcile_after_ms each: asks the gateway about
+  // it while its hold is live and settles it as a webhook would; cancels it at
+  // the gateway once the hold has ended (or settles it, if it was charged
+  // after all); asks again for refunds not yet made. The sweeper calls it.
   void ReconcilePayments();
   // The audit trail of a hold; kNotFound if nothing is known of it.
   StatusOr<std::vector<HoldTrailEntry>> HoldTrail(core::ShowId show, core::HoldId hold);
@@ -335,8 +374,11 @@ class BookingService {
   // ---- Idempotency records (the HTTP layer decides what to remember) ----
   std::optional<store::IdempotencyRecord> FindIdempotent(const std::string& user,
                                                          const std::string& key) const;
-  // Remembers a response; `done` runs once the record is durable (or failed).
+  // Remembers a response: replayed at once; `done` runs once the record is
+  // durable (or failed).
   void RememberIdempotent(store::IdempotencyRecord record, store::DurableCallback done);
+  // Remembers a response once its record is durable, then runs `done`.
+  void RememberIdempotentOnceDurable(store::IdempotencyRecord record, store::DurableCallback done);
 
  private:
   HoldEventSink* hold_events_ = nullptr;
@@ -367,13 +409,16 @@ class BookingService {
   void Journal(ShowEntry& e, core::ShowInventory& inv, store::Batch batch,
                store::DurableCallback done, const JournalContext& ctx = {});
   void SubmitOrFail(store::Batch batch, store::DurableCallback done);
+  // The record of a hold's new deadline: both its times in wall-clock time,
+  // converted alike, so a step of the wall clock never puts them out of order.
+  store::HoldExtended ExtendedRecord(core::ShowId show, core::HoldId hold,
+                                     core::TimeMs created_at_ms, core::TimeMs expires_at_ms) const;
   // Hands the inventory's pending changes to the change sink and the hold
   // events they mean to the hold-event sink. Under the show's lock.
   void Announce(const Show& show, const core::ShowInventory& inv);
   // Tells holders whose holds expire within the warning time. Under the show's lock.
   void WarnExpiringSoon(const Show& show, const core::ShowInventory& inv, core::TimeMs now);
   void NoteJournalStatus(const Status& s);  // a failed batch fails the service
-  void Sweep();
   // ---- booking_payments.cc ----
   // Trail entries and ticket codes for a change being journaled (under the show's lock).
   void JournalExtras(ShowEntry& e, core::ShowInventory& inv, const core::Change& c,
@@ -387,13 +432,51 @@ class BookingService {
   // payment to refund once they are durable ("" if none).
   std::string RefundOnCancel(const BookingView& booking, core::TimeMs now, store::Batch& batch);
   void RequestRefund(const std::string& payment_id);
+  // Reconciliation's two questions: what is this payment (settled as said),
+  // and withdraw it, since its hold ended (settled as cancelled, or as
+  // charged if the gateway says it was).
+  void AskAboutPayment(const std::string& payment_id);
+  void WithdrawPayment(const std::string& payment_id);
   void RecordCheckout(ShowEntry& e, const core::HoldInfo& info, payments::Payment payment,
-                      Done<Reply<CheckoutView>> done);
+                      Done<Reply<CheckoutView>> done, const Remember<Reply<CheckoutView>>& remember);
+  // What answers `reply` once its batch is durable: as it is, or kUnavailable
+  // ("<what> could not be made durable: ...") when the batch failed.
+  template <typename T>
+  static store::DurableCallback AnswerWhenDurable(Reply<T> reply, Done<Reply<T>> done,
+                                                  const char* what) {
+    return [reply = std::move(reply), done = std::move(done), what](Status s) mutable {
+      if (!s.ok()) {
+        reply.status =
+            Status::Unavailable(std::string(what) + " could not be made durable: " + s.message());
+      }
+      done(std::move(reply));
+    };
+  }
+  // Adds the Idempotency-Key's record of `reply` to `batch` (when there is a
+  // key) and returns what runs once the batch is durable: the record is kept
+  // for replays, then `then` runs.
+  template <typename R>
+  store::DurableCallback Remembering(const Remember<R>& remember, const R& reply,
+                                     store::Batch& batch, store::DurableCallback then) {
+    if (!remember) return then;
+    store::IdempotencyRecord record = remember(reply);
+    batch.records.push_back(record);
+    return [this, record = std::move(record), then = std::move(then)](Status s) mutable {
+      if (s.ok()) idempotency_.Add(std::move(record));
+      then(std::move(s));
+    };
+  }
   // Brings the service's record of a payment in line with the gateway's word
   // about it: books, refunds or records, once; `batch` may carry the webhook
   // event id that must become durable with the effect.
   void Settle(const payments::Payment& payment, std::string refund_id, store::Batch batch,
               Done<StatusOr<WebhookOutcome>> done);
+  // The booking the order of `hold` became, if any (0): by the show's index of
+  // bookings by hold, or by another payment of the hold than `payment_id`
+  // that booked. Never by the hold's tombstone, which is forgotten in time.
+  // Under the show's lock.
+  core::BookingId BookingOfHold(const ShowEntry& e, core::HoldId hold,
+                                const std::string& payment_id) const;
   // The payment's new record; books or makes the trail entries in `inv` (under
   // the show's lock) when the show exists.
   store::PaymentRecord ApplySettlement(ShowEntry* e, core::ShowInventory* inv, const Settlement& s,
@@ -417,8 +500,9 @@ class BookingService {
 
   store::Store& store_;
   const CatalogCodec& codec_;
-  Clock clock_;
-  const core::DurationMs hold_lifetime_max_ms_;
+  TokenSourceFactory token_sources_;
+  const core::Clock& clock_;
+  const ShowCaps caps_;
   OwnerRegistry owners_;
 
   mutable std::shared_mutex catalog_mu_;
@@ -427,15 +511,13 @@ class BookingService {
   uint64_t next_venue_id_ = 1;                                // guarded by catalog_mu_
   core::ShowId next_show_id_ = 1;                             // guarded by catalog_mu_
 
-  mutable std::mutex idempotency_mu_;
-  using IdempotencyMap = std::map<std::pair<std::string, std::string>, store::IdempotencyRecord>;
-  IdempotencyMap idempotency_;
-  std::deque<IdempotencyMap::iterator> idempotency_order_;  // as remembered, oldest first
+  IdempotencyCache idempotency_;
 
   core::TimeMs last_prune_ms_ = 0;      // sweeper thread only
   core::TimeMs last_reconcile_ms_ = 0;  // sweeper thread only
   std::unique_ptr<Ledger> ledger_;      // payments, webhook event ids, ticket index
   std::unique_ptr<WaitingRooms> rooms_;
+  std::unique_ptr<ShowStates> show_states_;
 
   std::atomic<bool> failed_{false};
   std::atomic<bool> stopping_{false};

@@ -61,7 +61,7 @@ void BookingService::WarnExpiringSoon(const Show& show, const core::ShowInventor
     ev.user = owners_.User(h.owner);
     ev.kind = HoldEventKind::kExpiringSoon;
     ev.at_ms = now;
-    ev.expires_at_ms = h.expires_at_ms;
+    ev.expires_at_ms = clock_.ToWallMs(h.expires_at_ms);  // as the fan sees it
     hold_events_->Publish(ev);
   }
 }

@@ -57,6 +57,103 @@ TEST_F(BookingServiceTest, HoldsBookingsAndVersionsSurviveARestart) {
   EXPECT_EQ(taken.outcome, Outcome::kSeatUnavailable);
 }
 
+// A fan's app polling its hold across a deploy is told what became of it,
+// not that it never existed: closed holds answer after a restart as before.
+TEST_F(BookingServiceTest, ClosedHoldsAnswerAfterARestartAsBefore) {
+  const core::ShowId show = MakeShow(*svc_);
+  const HoldView booked = svc_->CreateHold("alice", show, SeatsWanted{{"S1-1-1"}}).value;
+  const Reply<BookingView> booking = Confirm(show, booked.hold);
+  ASSERT_TRUE(booking.ok());
+  const HoldView released = svc_->CreateHold("bob", show, SeatsWanted{{"S1-1-2"}}).value;
+  ASSERT_EQ(svc_->ReleaseHold(show, released.hold, released.token).outcome, Outcome::kOk);
+  const HoldView expired = svc_->CreateHold("carol", show, SeatsWanted{{"S1-1-3"}}).value;
+  clock_.Advance(61'000);
+  svc_->Sweep();
+
+  Restart();
+
+  Reply<HoldView> b = svc_->GetHold(show, booked.hold);
+  ASSERT_TRUE(b.status.ok()) << b.status.message();
+  EXPECT_EQ(b.value.status, HoldStatus::kConfirmed);
+  EXPECT_EQ(b.value.booking, booking.value.booking);
+  EXPECT_EQ(b.value.user, "alice");
+  const Reply<BookingView> again = Confirm(show, booked.hold);
+  EXPECT_EQ(again.outcome, Outcome::kHoldConfirmed);
+  EXPECT_EQ(again.value.booking, booking.value.booking);
+  EXPECT_EQ(svc_->ReleaseHold(show, released.hold, released.token).outcome,
+            Outcome::kHoldReleased);
+  EXPECT_EQ(svc_->ReleaseHold(show, released.hold, booked.token).outcome, Outcome::kWrongToken);
+  EXPECT_EQ(svc_->GetHold(show, expired.hold).value.status, HoldStatus::kExpired);
+  // Remembered for kClosedHoldMemoryMs, as before a restart: then forgotten.
+  clock_.Advance(kClosedHoldMemoryMs + kClosedHoldPruneIntervalMs);
+  svc_->Sweep();
+  store_->Flush();
+  Restart();
+  EXPECT_EQ(svc_->GetHold(show, booked.hold).status.code(), StatusCode::kNotFound);
+}
+
+// Hold deadlines run on the monotonic clock: an NTP step back does not keep
+// abandoned seats held, a step forward does not expire holds early, and the
+// fan is shown its deadline in wall-clock time.
+TEST_F(BookingServiceTest, HoldDeadlinesIgnoreStepsOfTheWallClock) {
+  const core::ShowId show = MakeShow(*svc_);  // 60 s holds
+  const HoldView back = svc_->CreateHold("alice", show, SeatsWanted{{"S1-1-1"}}).value;
+  clock_.StepWall(-3'600'000);  // the wall clock is set back an hour
+  clock_.Advance(60'000);       // a minute passes
+  svc_->Sweep();
+  EXPECT_EQ(svc_->GetHold(show, back.hold).value.status, HoldStatus::kExpired);
+  EXPECT_TRUE(svc_->CreateHold("bob", show, SeatsWanted{{"S1-1-1"}}).ok());
+
+  const HoldView ahead = svc_->CreateHold("carol", show, SeatsWanted{{"S1-1-2"}}).value;
+  EXPECT_EQ(ahead.expires_at_ms, clock_.WallMs() + 60'000);  // shown in wall-clock time
+  clock_.StepWall(+7'200'000);  // now set forward two hours
+  clock_.Advance(30'000);
+  svc_->Sweep();
+  const Reply<HoldView> h = svc_->GetHold(show, ahead.hold);
+  EXPECT_EQ(h.value.status, HoldStatus::kHeld);
+  EXPECT_EQ(h.value.expires_at_ms, clock_.WallMs() + 30'000);  // 30 s left, on the new wall
+  EXPECT_EQ(svc_->ReleaseHold(show, ahead.hold, ahead.token).outcome, Outcome::kOk);
+}
+
+// Across a restart the stored wall-clock deadline is mapped back onto the new
+// process's monotonic timeline: a hold keeps what was left of its time.
+TEST_F(BookingServiceTest, ARestartKeepsWhatWasLeftOfAHoldsTime) {
+  const core::ShowId show = MakeShow(*svc_);  // 60 s holds
+  const HoldView held = svc_->CreateHold("alice", show, SeatsWanted{{"S1-2-1"}}).value;
+  clock_.Advance(20'000);
+  Close();
+  clock_.Advance(10'000);  // down for ten seconds
+  Open();
+  clock_.Advance(29'000);
+  svc_->Sweep();
+  EXPECT_EQ(svc_->GetHold(show, held.hold).value.status, HoldStatus::kHeld);
+  clock_.Advance(1'000);
+  svc_->Sweep();
+  EXPECT_EQ(svc_->GetHold(show, held.hold).value.status, HoldStatus::kExpired);
+}
+
+// Found by the simulator: a hold extended after the wall clock was set back
+// was stored with an expiry before its creation (each converted to wall time
+// when it was written), and recovery refused the store as corrupt. A hold's
+// two times are stored together, converted alike.
+TEST_F(BookingServiceTest, AHoldExtendedAfterTheWallClockWasSetBackIsRecovered) {
+  const core::ShowId show = MakeShow(*svc_);  // 60 s holds
+  const HoldView held = svc_->CreateHold("alice", show, SeatsWanted{{"S1-3-1"}}).value;
+  clock_.StepWall(-5'000'000);
+  ASSERT_EQ(svc_->ExtendHold(show, held.hold, held.token, 30).outcome, Outcome::kOk);
+  const Status reopened = [&] {
+    Close();
+    return TryOpen();
+  }();
+  ASSERT_TRUE(reopened.ok()) << reopened.message();
+  clock_.Advance(89'000);
+  svc_->Sweep();
+  EXPECT_EQ(svc_->GetHold(show, held.hold).value.status, HoldStatus::kHeld);
+  clock_.Advance(1'000);
+  svc_->Sweep();
+  EXPECT_EQ(svc_->GetHold(show, held.hold).value.status, HoldStatus::kExpired);
+}
+
 TEST_F(BookingServiceTest, HoldsThatExpiredWhileDownAreExpiredAtStart) {
   const core::ShowId show = MakeShow(*svc_);
   Reply<HoldView> held = svc_->CreateHold("alice", show, SeatsWanted{{"S2-1-1"}});
@@ -72,6 +169,46 @@ TEST_F(BookingServiceTest, HoldsThatExpiredWhileDownAreExpiredAtStart) {
   EXPECT_EQ(svc_->CreateHold("carol", show, SeatsWanted{{"S2-1-1"}}).outcome,
             Outcome::kSeatUnavailable);
   EXPECT_TRUE(svc_->Audit(show).ok);
+}
+
+// serve's hold_ttl_max_s, seats_per_hold_max and seats_per_owner_max are
+// caps: a show that asks for more is refused, naming the setting.
+TEST_F(BookingServiceTest, ShowsAboveTheOperatorsCapsAreRefused) {
+  caps_ = ShowCaps{.hold_ttl_s_max = 120, .seats_per_order_max = 4, .seats_per_fan_max = 6};
+  Restart();
+  const core::SeatMapSpec venue = testing::GridVenue(2, 4, 10, 20);
+  const auto refused = [&](const std::function<void(ShowSettings&)>& edit, std::string_view cap) {
+    StatusOr<std::shared_ptr<const Show>> s = TryMakeShow(*svc_, venue, edit);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.status().message().find(cap), std::string::npos) << s.status().message();
+  };
+  refused([](ShowSettings& s) { s.hold_ttl_s = 600; }, "hold_ttl_max_s");
+  refused([](ShowSettings& s) { s.seats_per_order_max = 8; }, "seats_per_hold_max");
+  refused([](ShowSettings& s) {
+    s.seats_per_order_max = 4;
+    s.seats_per_fan_max = 8;
+  }, "seats_per_owner_max");
+  StatusOr<std::shared_ptr<const Show>> at_caps = TryMakeShow(*svc_, venue, [](ShowSettings& s) {
+    s.hold_ttl_s = 120;
+    s.seats_per_order_max = 4;
+    s.seats_per_fan_max = 6;
+  });
+  ASSERT_TRUE(at_caps.ok()) << at_caps.status().message();
+  // A fan holds no more than the cap in one hold.
+  EXPECT_EQ(svc_->CreateHold("alice", (*at_caps)->id, BestWanted{5}).outcome,
+            Outcome::kInvalidRequest);
+  EXPECT_TRUE(svc_->CreateHold("alice", (*at_caps)->id, BestWanted{4}).ok());
+}
+
+// Caps bind new shows only: a show made under higher caps is recovered as it
+// was, not refused as corruption, after the operator lowers them.
+TEST_F(BookingServiceTest, LoweringACapKeepsExistingShows) {
+  const core::ShowId show = MakeShow(*svc_);  // hold_ttl_s 60, the defaults' seat limits
+  caps_ = ShowCaps{.hold_ttl_s_max = 30, .seats_per_order_max = 2, .seats_per_fan_max = 2};
+  Restart();
+  ASSERT_NE(svc_->FindShow(show), nullptr);
+  EXPECT_EQ(svc_->FindShow(show)->settings.hold_ttl_s, 60u);
 }
 
 TEST_F(BookingServiceTest, CancellingFreesTheSeatsDurably) {
@@ -174,39 +311,6 @@ TEST_F(BookingServiceTest, InvalidShowSettingsAreRefusedNamingTheField) {
   EXPECT_NE(show.status().message().find("prices.P2"), std::string::npos);
 }
 
-// Durability before acknowledgement, with a store the test completes by hand.
-class ManualStoreTest : public ::testing::Test {
- protected:
-  ManualStoreTest()
-      : svc_(
-            store_, codec_, [this] { return clock_.now_ms(); }, metrics_) {
-    EXPECT_TRUE(svc_.Recover().ok());
-  }
-  core::ShowId MakeShow() {
-    const std::string json =
-        boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 2, 6)));
-    std::shared_ptr<const Venue> venue;
-    svc_.CreateVenue(json, [&](StatusOr<std::shared_ptr<const Venue>> v) { venue = *v; });
-    store_.CompleteAll(Status::Ok());
-    ShowSettings s;
-    s.venue_id = venue->id;
-    s.name = "Manual";
-    s.starts_at_ms = clock_.now_ms() + 1000;
-    s.on_sale_at_ms = clock_.now_ms();
-    s.currency = "EUR";
-    s.prices = {{"P1", 1}, {"P2", 1}};
-    std::shared_ptr<const Show> show;
-    svc_.CreateShow(s, [&](StatusOr<std::shared_ptr<const Show>> r) { show = *r; });
-    store_.CompleteAll(Status::Ok());
-    return show->id;
-  }
-
-  testing::FakeClock clock_;
-  testing::ManualStore store_;
-  http::JsonCatalogCodec codec_;
-  metrics::Registry metrics_;
-  BookingService svc_;
-};
 
 // Settings this build would refuse to create are refused when read back
 // too: the store is damaged, and the core would not take them.
@@ -231,6 +335,7 @@ TEST_F(BookingServiceTest, AShowReadBackWithInvalidSettingsIsCorruption) {
   EXPECT_NE(recovered.message().find("prices.P2"), std::string::npos) << recovered.message();
 }
 
+// Durability before acknowledgement, with a store the test completes by hand.
 TEST_F(ManualStoreTest, ABookingIsAcknowledgedOnlyOnceDurable) {
   const core::ShowId show = MakeShow();
   Reply<HoldView> held = svc_.CreateHold("alice", show, BestWanted{2});
@@ -243,6 +348,63 @@ TEST_F(ManualStoreTest, ABookingIsAcknowledgedOnlyOnceDurable) {
   EXPECT_FALSE(acknowledged);
   store_.CompleteAll(Status::Ok());
   EXPECT_TRUE(acknowledged);
+}
+
+// A key reused just as it is pruned must not clash with its old record in the
+// store (a failed batch stops all sales): the service forgets a key only once
+// the store's prune of it is durable, so a fresh request is written after it.
+TEST_F(ManualStoreTest, AnIdempotencyKeyIsForgottenOnlyOnceTheStoreForgotIt) {
+  store::IdempotencyRecord r;
+  r.user = "alice";
+  r.key = "k";
+  r.request_hash = "hash";
+  r.status = 201;
+  r.created_at_ms = clock_.now_ms();
+  svc_.RememberIdempotent(r, nullptr);
+  store_.CompleteAll(Status::Ok());
+  clock_.Advance(kIdempotencyRetentionMs + kClosedHoldPruneIntervalMs + 1);
+  svc_.Sweep();
+  ASSERT_GE(store_.pending(), 1u);  // the store's prune, not yet durable
+  EXPECT_TRUE(svc_.FindIdempotent("alice", "k").has_value());
+  store_.CompleteAll(Status::Ok());
+  EXPECT_FALSE(svc_.FindIdempotent("alice", "k").has_value());
+  EXPECT_FALSE(svc_.failed());
+}
+
+// A confirmation's Idempotency-Key record is in the batch of the booking it
+// describes: both are durable, or neither, so a replay after a crash never
+// runs fresh against the booking it made.
+TEST_F(ManualStoreTest, AConfirmationsIdempotencyRecordIsDurableWithTheBooking) {
+  const core::ShowId show = MakeShow();
+  const Reply<HoldView> h = svc_.CreateHold("alice", show, BestWanted{1});
+  ASSERT_TRUE(h.ok());
+  store_.CompleteAll(Status::Ok());
+  const Remember<Reply<BookingView>> remember = [](const Reply<BookingView>& r) {
+    store::IdempotencyRecord rec;
+    rec.user = "admin";
+    rec.key = "k";
+    rec.status = 201;
+    rec.response_body = "booking " + std::to_string(r.value.booking);
+    return rec;
+  };
+  std::optional<Reply<BookingView>> answered;
+  svc_.ConfirmHold(show, h.value.hold, "ref", [&](Reply<BookingView> r) { answered = r; },
+                   remember);
+  const std::vector<store::Batch> batches = store_.pending_batches();
+  ASSERT_EQ(batches.size(), 1u);
+  bool booking = false, record = false;
+  for (const store::Record& r : batches[0].records) {
+    booking |= std::holds_alternative<store::BookingRecord>(r);
+    record |= std::holds_alternative<store::IdempotencyRecord>(r);
+  }
+  EXPECT_TRUE(booking);
+  EXPECT_TRUE(record);
+  EXPECT_FALSE(svc_.FindIdempotent("admin", "k").has_value());  // not before it is durable
+  EXPECT_FALSE(answered.has_value());
+  store_.CompleteAll(Status::Ok());
+  ASSERT_TRUE(answered.has_value());
+  ASSERT_TRUE(svc_.FindIdempotent("admin", "k").has_value());
+  EXPECT_EQ(svc_.FindIdempotent("admin", "k")->response_body, "booking 1");
 }
 
 TEST_F(ManualStoreTest, AJournalFailureRefusesFurtherChanges) {

@@ -17,6 +17,7 @@
 #include "service/booking_service.h"
 #include "store/sqlite_store.h"
 #include "testing/fake_clock.h"
+#include "testing/manual_store.h"
 #include "testing/venues.h"
 
 namespace boxoffice::service {
@@ -51,7 +52,7 @@ class ServiceTest : public ::testing::Test {
     if (!s.ok()) return s.status();
     store_ = std::move(s).value();
     svc_ = std::make_unique<BookingService>(
-        *store_, codec_, [this] { return clock_.now_ms(); }, metrics_);
+        *store_, codec_, clock_, metrics_, caps_);
     Wire(*svc_);
     return svc_->Recover();
   }
@@ -87,6 +88,14 @@ class ServiceTest : public ::testing::Test {
   // A 2x4x10 grid with a GA area of 20 (or `spec`), and a show on sale with a 60 s hold TTL.
   core::ShowId MakeShow(BookingService& svc,
                         const core::SeatMapSpec& spec = testing::GridVenue(2, 4, 10, 20)) {
+    auto show = TryMakeShow(svc, spec, [](ShowSettings&) {});
+    EXPECT_TRUE(show.ok()) << show.status().message();
+    return (*show)->id;
+  }
+  // The same, with the show's settings changed by `edit` first; how that went.
+  StatusOr<std::shared_ptr<const Show>> TryMakeShow(BookingService& svc,
+                                                    const core::SeatMapSpec& spec,
+                                                    const std::function<void(ShowSettings&)>& edit) {
     const std::string json = boost::json::serialize(http::SeatMapSpecToJson(spec));
     auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
         [&](auto done) { svc.CreateVenue(json, done); });
@@ -99,10 +108,9 @@ class ServiceTest : public ::testing::Test {
     s.currency = "EUR";
     s.prices = {{"P1", 5000}, {"P2", 2500}};
     s.hold_ttl_s = 60;
-    auto show =
-        Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc.CreateShow(s, done); });
-    EXPECT_TRUE(show.ok()) << show.status().message();
-    return (*show)->id;
+    edit(s);
+    return Wait<StatusOr<std::shared_ptr<const Show>>>(
+        [&](auto done) { svc.CreateShow(s, done); });
   }
 
   Reply<BookingView> Confirm(core::ShowId show, core::HoldId hold) {
@@ -114,8 +122,47 @@ class ServiceTest : public ::testing::Test {
   testing::FakeClock clock_;
   http::JsonCatalogCodec codec_;
   metrics::Registry metrics_;
+  ShowCaps caps_;  // of every service (re)opened
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<BookingService> svc_;
+};
+
+// ManualStoreTest: a BookingService over a ManualStore, whose batches become
+// durable when the test says, with a fake clock. Tests only.
+class ManualStoreTest : public ::testing::Test {
+ protected:
+  ManualStoreTest() : svc_(store_, codec_, clock_, metrics_) {}
+  void SetUp() override {
+    Wire(svc_);
+    ASSERT_TRUE(svc_.Recover().ok());
+  }
+  // Payments and sinks a fixture sets up before recovery.
+  virtual void Wire(BookingService&) {}
+  // A 1x2x6 grid, on sale now, prices 1; every batch completed.
+  core::ShowId MakeShow() {
+    const std::string json =
+        boost::json::serialize(http::SeatMapSpecToJson(testing::GridVenue(1, 2, 6)));
+    std::shared_ptr<const Venue> venue;
+    svc_.CreateVenue(json, [&](StatusOr<std::shared_ptr<const Venue>> v) { venue = *v; });
+    store_.CompleteAll(Status::Ok());
+    ShowSettings s;
+    s.venue_id = venue->id;
+    s.name = "Manual";
+    s.starts_at_ms = clock_.now_ms() + 86'400'000;
+    s.on_sale_at_ms = clock_.now_ms();
+    s.currency = "EUR";
+    s.prices = {{"P1", 1}, {"P2", 1}};
+    std::shared_ptr<const Show> show;
+    svc_.CreateShow(s, [&](StatusOr<std::shared_ptr<const Show>> r) { show = *r; });
+    store_.CompleteAll(Status::Ok());
+    return show->id;
+  }
+
+  testing::FakeClock clock_;
+  testing::ManualStore store_;
+  http::JsonCatalogCodec codec_;
+  metrics::Registry metrics_;
+  BookingService svc_;
 };
 
 }  // namespace boxoffice::service

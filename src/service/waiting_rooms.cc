@@ -127,11 +127,12 @@ bool QueueStatus::SamePublicState(const QueueStatus& o) const {
 }
 
 WaitingRooms::WaitingRooms(Submit submit, std::function<Status()> refusal, InventoryOf inventory,
-                           std::function<core::TimeMs()> clock, metrics::Registry& m)
+                           const core::Clock& clock, metrics::Registry& m)
     : submit_(std::move(submit)),
       refusal_(std::move(refusal)),
       inventory_(std::move(inventory)),
-      clock_(std::move(clock)),
+      secrets_(std::make_unique<crypto::RandomTokens>()),
+      clock_(clock),
       fans_(m.GetGauge("boxoffice_queue_fans", "Fans in waiting rooms, all shows")),
       active_shoppers_(m.GetGauge("boxoffice_queue_active_shoppers",
                                   "Fans shopping in a session from a waiting room, all shows")),
@@ -139,6 +140,11 @@ WaitingRooms::WaitingRooms(Submit submit, std::function<Status()> refusal, Inven
       joins_(m.GetCounter("boxoffice_queue_joins_total", "Fans who joined a waiting room")),
       access_grants_(m.GetCounter("boxoffice_queue_access_grants_total",
                                   "Shopping sessions started from a waiting room")) {}
+
+void WaitingRooms::SetTokenSource(std::unique_ptr<core::TokenSource> source) {
+  std::lock_guard<std::mutex> lock(secrets_mu_);
+  secrets_ = std::move(source);
+}
 
 WaitingRooms::~WaitingRooms() = default;
 
@@ -177,15 +183,15 @@ std::pair<size_t, size_t> RangeOf(const std::vector<T>& v, core::ShowId show) {
 Status Validate(const QueueSettings& s) {
   if (s.onsale_at_ms < s.prequeue_opens_at_ms)
     return Status::InvalidArgument("onsale_at must not be before prequeue_opens_at");
-  if (s.admissions_per_minute < 1 || s.admissions_per_minute > kAdmissionsPerMinuteMax)
+  if (s.admissions_per_minute < 1 || s.admissions_per_minute > core::kAdmissionsPerMinuteMax)
     return Status::InvalidArgument("admissions_per_minute must be 1.." +
-                                   std::to_string(kAdmissionsPerMinuteMax));
-  if (s.active_shoppers_max < 1 || s.active_shoppers_max > kActiveShoppersMaxLimit)
+                                   std::to_string(core::kAdmissionsPerMinuteMax));
+  if (s.active_shoppers_max < 1 || s.active_shoppers_max > core::kActiveShoppersMax)
     return Status::InvalidArgument("active_shoppers_max must be 1.." +
-                                   std::to_string(kActiveShoppersMaxLimit));
-  if (s.session_s < kSessionSecondsMin || s.session_s > kSessionSecondsMax)
-    return Status::InvalidArgument("session_seconds must be " + std::to_string(kSessionSecondsMin) +
-                                   ".." + std::to_string(kSessionSecondsMax));
+                                   std::to_string(core::kActiveShoppersMax));
+  if (s.session_s < core::kSessionSecondsMin || s.session_s > core::kSessionSecondsMax)
+    return Status::InvalidArgument("session_seconds must be " + std::to_string(core::kSessionSecondsMin) +
+                                   ".." + std::to_string(core::kSessionSecondsMax));
   return Status::Ok();
 }
 
@@ -230,7 +236,7 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
         return corrupt("a session without a fan");
       s.state_by_entry[q.entry - 1] =
           q.ended ? core::SessionState::kDone : core::SessionState::kShopping;
-      if (!q.ended) s.session_ends_ms.push_back(q.ends_at_ms);
+      if (!q.ended) s.session_ends_ms.push_back(clock_.FromWallMs(q.ends_at_ms));
     }
     const auto [p0, p1] = RangeOf(snap.queue_progress, rec.show_id);
     if (p0 < p1) {
@@ -249,7 +255,7 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
     r->enabled.store(settings.enabled);
     {
       std::lock_guard<std::mutex> lock(r->mu);
-      Refresh(*r, clock_(), /*force=*/true);
+      Refresh(*r, clock_.NowMs(), /*force=*/true);
     }
     std::unique_lock<std::shared_mutex> lock(rooms_mu_);
     rooms_[rec.show_id] = std::move(r);
@@ -265,7 +271,7 @@ void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
   if (Status s = Validate(settings); !s.ok()) return done(s);
   if (Status refused = refusal_(); !refused.ok()) return done(refused);
   std::lock_guard<std::mutex> configure(configure_mu_);
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   Room* r = FindRoom(show);
   if (r == nullptr) {
     {
@@ -275,9 +281,16 @@ void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
                                               " shows may have a waiting room"));
     }
     core::LotterySeed seed{};
-    crypto::RandomBytes(seed);
     std::string key(kQueueOwnerKeyBytes, '\0');
-    crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(key.data()), key.size()));
+    {
+      std::lock_guard<std::mutex> lock(secrets_mu_);
+      static_assert(sizeof(seed) == 2 * sizeof(core::Token::bytes));
+      static_assert(kQueueOwnerKeyBytes == sizeof(core::Token::bytes));
+      const core::Token a = secrets_->Next(), b = secrets_->Next(), k = secrets_->Next();
+      std::memcpy(seed.data(), a.bytes.data(), a.bytes.size());
+      std::memcpy(seed.data() + a.bytes.size(), b.bytes.data(), b.bytes.size());
+      std::memcpy(key.data(), k.bytes.data(), k.bytes.size());
+    }
     auto room = std::make_unique<Room>(show, settings, seed, std::move(key));
     r = room.get();
     std::unique_lock<std::shared_mutex> lock(rooms_mu_);
@@ -316,7 +329,7 @@ std::optional<QueueStatus> WaitingRooms::Find(core::ShowId show) {
   Room* r = FindRoom(show);
   if (r == nullptr) return std::nullopt;
   std::lock_guard<std::mutex> lock(r->mu);
-  return StatusOf(*r, clock_());
+  return StatusOf(*r, clock_.NowMs());
 }
 
 // ---- Fans -------------------------------------------------------------------------------
@@ -341,7 +354,7 @@ QueueReply<QueuePlace> WaitingRooms::Join(core::ShowId show, const std::string& 
   Room* r = OpenRoom(show, out);
   if (r == nullptr) return out;
   const uint64_t key = r->KeyOf(user);  // owner_key is constant: no lock needed
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(r->mu);
   if (std::optional<uint32_t> entry = r->fans.Find(key)) {
     r->room.Advance(now);  // the lottery may be due: the place gets its sequence
@@ -380,13 +393,16 @@ QueueReply<SessionView> WaitingRooms::StartSession(core::ShowId show, const std:
   out.value.entry = entry;
   Room* r = OpenRoom(show, out);
   if (r == nullptr) return out;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(r->mu);
   if (r->EntryOf(user) != entry) {
     out.outcome = QueueOutcome::kNotInLine;
     return out;
   }
-  switch (r->room.StartSession(entry, now, &out.value.expires_at_ms)) {
+  core::TimeMs ends_at_ms = 0;
+  const core::SessionOutcome started = r->room.StartSession(entry, now, &ends_at_ms);
+  out.value.expires_at_ms = clock_.ToWallMs(ends_at_ms);  // as fans and the journal see it
+  switch (started) {
     case core::SessionOutcome::kStarted: {
       access_grants_.Inc();
       store::Batch batch;
@@ -418,14 +434,14 @@ bool WaitingRooms::Shopping(core::ShowId show, const std::string& user, uint32_t
   Room* r = FindRoom(show);
   if (r == nullptr) return false;
   std::lock_guard<std::mutex> lock(r->mu);
-  return r->EntryOf(user) == entry && r->room.Shopping(entry, clock_());
+  return r->EntryOf(user) == entry && r->room.Shopping(entry, clock_.NowMs());
 }
 
 QueueReply<SessionView> WaitingRooms::EndSession(core::ShowId show, const std::string& user) {
   QueueReply<SessionView> out;
   Room* r = OpenRoom(show, out);
   if (r == nullptr) return out;
-  const core::TimeMs now = clock_();
+  const core::TimeMs now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(r->mu);
   const std::optional<uint32_t> entry = r->EntryOf(user);
   if (!entry) {
@@ -477,7 +493,7 @@ void WaitingRooms::Tick() {
   for (Room* r : all) {
     if (!r->enabled.load(std::memory_order_acquire)) continue;
     const std::optional<Inventory> inv = inventory_(r->show);  // takes the show's lock
-    const core::TimeMs now = clock_();
+    const core::TimeMs now = clock_.NowMs();
     std::lock_guard<std::mutex> lock(r->mu);
     if (inv) r->room.SetPlacesLeft(inv->places_left, inv->mean_basket);
     r->room.Advance(now);

@@ -39,6 +39,8 @@
 #include <shared_mutex>
 #include <string>
 
+#include "core/clock.h"
+#include "core/limits.h"
 #include "core/status.h"
 #include "core/waiting_room.h"
 #include "metrics/metrics.h"
@@ -47,10 +49,6 @@
 namespace boxoffice::service {
 
 inline constexpr size_t kQueueRoomsMax = 10'000;
-inline constexpr uint32_t kAdmissionsPerMinuteMax = 1'000'000;
-inline constexpr uint32_t kActiveShoppersMaxLimit = 1'000'000;
-inline constexpr uint32_t kSessionSecondsMin = 10;
-inline constexpr uint32_t kSessionSecondsMax = 7'200;
 inline constexpr core::DurationMs kQueueTickMs = 100;
 inline constexpr core::DurationMs kQueueStatusRefreshMs = 250;
 inline constexpr size_t kQueueOwnerKeyBytes = 16;
@@ -143,15 +141,19 @@ class WaitingRooms {
   using StatusEncoder = std::function<std::string(const QueueStatus&)>;
 
   // `refusal` says why changes are refused now (the journal failed, the store
-  // is unreachable), or OK when they are not.
+  // is unreachable), or OK when they are not. `clock` is the service's:
+  // sessions end on its monotonic timeline, and their ends are stored and
+  // shown in wall-clock time.
   WaitingRooms(Submit submit, std::function<Status()> refusal, InventoryOf inventory,
-               std::function<core::TimeMs()> clock, metrics::Registry& metrics);
+               const core::Clock& clock, metrics::Registry& metrics);
   ~WaitingRooms();
   WaitingRooms(const WaitingRooms&) = delete;
   WaitingRooms& operator=(const WaitingRooms&) = delete;
 
   // ---- Wiring (before Recover) ----
   void SetStatusEncoder(StatusEncoder encoder) { encoder_ = std::move(encoder); }
+  // Where rooms' lottery seeds and keys come from (the CSPRNG by default).
+  void SetTokenSource(std::unique_ptr<core::TokenSource> source);
   void SetStatusSink(QueueStatusSink* sink) { sink_ = sink; }
 
   // Rebuilds every room from the store's snapshot.
@@ -184,7 +186,7 @@ class WaitingRooms {
   // The rendered status (null while the room has none or no encoder is set).
   std::shared_ptr<const QueueStatusBody> StatusBody(core::ShowId show);
 
-  core::TimeMs now() const { return clock_(); }  // the service's clock
+  core::TimeMs now() const { return clock_.NowMs(); }  // the service's clock
 
   // Advances every room; the service's sweeper calls it every kQueueTickMs.
   void Tick();
@@ -216,7 +218,9 @@ class WaitingRooms {
   Submit submit_;
   std::function<Status()> refusal_;
   InventoryOf inventory_;
-  std::function<core::TimeMs()> clock_;
+  std::mutex secrets_mu_;
+  std::unique_ptr<core::TokenSource> secrets_;  // guarded by secrets_mu_
+  const core::Clock& clock_;
   StatusEncoder encoder_;
   QueueStatusSink* sink_ = nullptr;
 

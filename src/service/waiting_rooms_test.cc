@@ -204,6 +204,31 @@ TEST_F(WaitingRoomsTest, ACompletedBookingEndsTheSessionAndFreesItsSlot) {
   EXPECT_TRUE(svc_->rooms().StartSession(show, "bob", 2).ok());
 }
 
+// A shopping session runs on the monotonic clock, like a hold: a step of the
+// wall clock neither ends it early nor keeps it open, the fan is shown its end
+// in wall-clock time, and a restart keeps what was left of it.
+TEST_F(WaitingRoomsTest, SessionsIgnoreStepsOfTheWallClock) {
+  const core::ShowId show = MakeShow(*svc_);
+  Configure(show, Settings(0, 60'000, 1, 600));  // 600 s sessions
+  Join(show, "alice");
+  Run(1'000);
+  const QueueReply<SessionView> started = svc_->rooms().StartSession(show, "alice", 1);
+  ASSERT_TRUE(started.ok());
+  EXPECT_EQ(started.value.expires_at_ms, clock_.WallMs() + 600'000);
+  Restart();
+  clock_.StepWall(+3'600'000);
+  Run(1'000);
+  EXPECT_TRUE(svc_->rooms().Shopping(show, "alice", 1));
+  // Asked again, the fan is told the same end, on the stepped wall clock.
+  EXPECT_EQ(svc_->rooms().StartSession(show, "alice", 1).value.expires_at_ms,
+            clock_.WallMs() + 599'000);
+  clock_.StepWall(-7'200'000);
+  Run(598'000);
+  EXPECT_TRUE(svc_->rooms().Shopping(show, "alice", 1));
+  Run(1'000);
+  EXPECT_FALSE(svc_->rooms().Shopping(show, "alice", 1));
+}
+
 TEST_F(WaitingRoomsTest, EndingASessionEarlyFreesItsSlotAndStaysEndedAfterARestart) {
   const core::ShowId show = AliceShoppingBobWaiting();
   EXPECT_EQ(svc_->rooms().EndSession(show, "bob").outcome, QueueOutcome::kNotAdmitted);
@@ -376,7 +401,7 @@ TEST(WaitingRoomsMemory, AQueuedFanTakesUnder64BytesInTheServer) {
                      [](core::ShowId) {
                        return WaitingRooms::Inventory{1'000'000, 2.0};
                      },
-                     [&clock] { return clock.now_ms(); }, metrics);
+                     clock, metrics);
   QueueSettings s;
   s.enabled = true;
   s.prequeue_opens_at_ms = clock.now_ms();

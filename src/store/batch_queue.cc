@@ -14,10 +14,14 @@ void BatchQueue::Submit(Batch batch, DurableCallback done) {
     return;
   }
   Status status;
-  if (queued_ok_ >= queued_batches_max_) {
+  if (!failed_.ok()) {
+    status = AfterFailure(failed_);
+    batch = {};
+  } else if (queued_ok_ >= queued_batches_max_) {
     status = Status::ResourceExhausted("the store's queue is full (" +
                                        std::to_string(queued_batches_max_) +
                                        " batches waiting for the database)");
+    failed_ = status;
     batch = {};
   } else {
     ++queued_ok_;
@@ -56,6 +60,20 @@ void BatchQueue::Settle(std::vector<Pending>& group, CommitObservation seen, boo
   if (observer_) observer_(seen);
   {
     std::lock_guard lock(mu_);
+    bool failed_here = false;
+    for (const Pending& p : group) {
+      if (p.status.ok()) continue;
+      failed_here = true;
+      if (failed_.ok()) failed_ = p.status;
+    }
+    if (failed_here) {  // what is queued now came after the failure
+      for (Pending& p : queue_) {
+        if (!p.status.ok()) continue;
+        p.status = AfterFailure(failed_);
+        p.batch = {};
+        --queued_ok_;
+      }
+    }
     settled_ += group.size();  // Flush returns once callbacks and observer ran
     stats_.transactions += committed ? 1 : 0;
     stats_.batches_committed += seen.batches - seen.batches_failed;
@@ -63,6 +81,11 @@ void BatchQueue::Settle(std::vector<Pending>& group, CommitObservation seen, boo
     stats_.records += seen.records;
   }
   settled_cv_.notify_all();
+}
+
+Status BatchQueue::AfterFailure(const Status& first) {
+  return Status::FailedPrecondition("an earlier batch failed, and the journal keeps no holes: " +
+                                    first.message());
 }
 
 void BatchQueue::Flush() {

@@ -9,6 +9,12 @@
 // batches waiting: the new batch is settled with kResourceExhausted by the
 // writer, in its turn, without reaching the database.
 //
+// The journal keeps no holes: once a batch is settled as failed (or refused
+// here), every batch queued or submitted after it is settled with
+// kFailedPrecondition ("an earlier batch failed") without reaching the
+// database, until the store is reopened. Within one group the writer does the
+// same for the batches after the first that failed (AfterFailure).
+//
 // Threads: Submit, Flush, Stop, WaitForStop and stats from any thread; Take
 // and Settle from the writer thread only. Callbacks run on the writer thread
 // (Submit after Stop runs the callback at once on the caller's thread, with
@@ -79,6 +85,8 @@ class BatchQueue {
   // Sleeps up to `d`; true if Stop was called (before or meanwhile).
   bool WaitForStop(std::chrono::milliseconds d);
   StoreStats stats() const;
+  // The failure every batch after a failed one gets.
+  static Status AfterFailure(const Status& first);
 
  private:
   const size_t queued_batches_max_;
@@ -90,6 +98,7 @@ class BatchQueue {
   std::condition_variable stop_cv_;     // WaitForStop
   std::deque<Pending> queue_;
   size_t queued_ok_ = 0;    // batches in queue_ that will reach the database
+  Status failed_;           // the first batch that failed: every later one fails
   uint64_t submitted_ = 0;  // batches ever queued
   uint64_t settled_ = 0;    // batches whose callback has run
   bool stopping_ = false;

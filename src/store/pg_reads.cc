@@ -56,6 +56,10 @@ Status ReadCatalog(Conn& c, std::optional<ShowId> show, Snapshot& snap) {
 Status ReadSeats(Conn& c, std::optional<ShowId> show, Snapshot& snap) {
   Status s = ReadTable(c, show, snap.live_holds, "holds", rows::kHoldColumns, "show_id, hold_id");
   if (s.ok()) {
+    s = ReadTable(c, show, snap.closed_holds, "closed_holds", rows::kClosedHoldColumns,
+                  "show_id, hold_id");
+  }
+  if (s.ok()) {
     s = ReadTable(c, show, snap.bookings, "bookings", rows::kBookingColumns,
                   "show_id, booking_id");
   }
@@ -72,7 +76,7 @@ Status ReadSeats(Conn& c, std::optional<ShowId> show, Snapshot& snap) {
 // Not one show's: read only in a whole load.
 Status ReadUnscoped(Conn& c, Snapshot& snap) {
   Status s = ReadTable(c, std::nullopt, snap.idempotency, "idempotency",
-                       rows::kIdempotencyColumns, "seq");
+                       rows::kIdempotencyColumns, "created_at_ms, seq");
   if (!s.ok()) return s;
   return ReadTable(c, std::nullopt, snap.webhook_events, "webhook_events",
                    rows::kWebhookEventColumns, "event_id");
@@ -85,6 +89,12 @@ Status ReadPayments(Conn& c, std::optional<ShowId> show, Snapshot& snap) {
   if (s.ok()) {
     s = ReadTable(c, show, snap.tickets, "tickets", rows::kTicketColumns,
                   "show_id, booking_id, place, seat_index");
+  }
+  if (s.ok()) {
+    s = ReadTable(c, show, snap.show_sales, "show_sales", rows::kShowSalesColumns, "show_id");
+  }
+  if (s.ok()) {
+    s = ReadTable(c, show, snap.checkins, "ticket_checkins", rows::kCheckinColumns, "at_ms, code");
   }
   return s;
 }

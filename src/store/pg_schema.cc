@@ -235,6 +235,33 @@ BEGIN
   END LOOP;
 END $$;
 )sql",
+    // 1 -> 2: closed holds kept until pruned; idempotency records and
+    // webhook events replaced by a second record of their key, pruned by
+    // time; payments may be cancelled (state 5); sales states and check-ins.
+    R"sql(
+CREATE TABLE closed_holds(
+  show_id int8 NOT NULL,
+  hold_id int8 NOT NULL,
+  owner text NOT NULL,
+  token bytea NOT NULL CHECK (length(token) = 16),
+  why int2 NOT NULL CHECK (why IN (1, 2, 3)),
+  booking_id int8 NOT NULL,
+  closed_at_ms int8 NOT NULL,
+  PRIMARY KEY (show_id, hold_id));
+CREATE INDEX closed_holds_by_time ON closed_holds(closed_at_ms);
+CREATE INDEX idempotency_by_time ON idempotency(created_at_ms);
+ALTER TABLE payments DROP CONSTRAINT payments_state_check,
+  ADD CONSTRAINT payments_state_check CHECK (state BETWEEN 0 AND 5);
+CREATE TABLE show_sales(
+  show_id int8 PRIMARY KEY,
+  state int2 NOT NULL CHECK (state IN (0, 1, 2)),
+  at_ms int8 NOT NULL);
+CREATE TABLE ticket_checkins(
+  code text COLLATE "C" PRIMARY KEY,
+  show_id int8 NOT NULL,
+  at_ms int8 NOT NULL);
+CREATE INDEX ticket_checkins_by_show ON ticket_checkins(show_id);
+)sql",
 };
 
 Status Migrate(Conn& c) {

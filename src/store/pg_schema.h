@@ -13,13 +13,15 @@
 // order a load in the "C" collation, byte by byte as in SQLite):
 //   venues (seat map in the store's own form, seat_map_codec.h), shows,
 //   show_prices, show_owners (fencing: node, epoch, lease on the server's
-//   clock), holds (live only), bookings, booked_seats (primary key
-//   (show_id, seat_index): the last line of defence against selling a seat
-//   twice), blocked_seats, show_versions, idempotency (in write order),
-//   payments, webhook_events, hold_trail, tickets, queue_rooms, queue_joins,
-//   queue_sessions, queue_progress, changes (the outbox: seq dense and in
-//   commit order, from outbox_counter), store_writers (each writer's last
-//   transaction, read back after a lost connection).
+//   clock), holds (live only), closed_holds (why each hold closed, whose,
+//   its token and booking, until pruned; version 2), bookings, booked_seats
+//   (primary key (show_id, seat_index): the last line of defence against
+//   selling a seat twice), blocked_seats, show_versions, idempotency (one
+//   per (user, key), by time), payments, webhook_events, hold_trail,
+//   tickets, show_sales and ticket_checkins (version 2), queue_rooms,
+//   queue_joins, queue_sessions, queue_progress, changes (the outbox: seq
+//   dense and in commit order, from outbox_counter), store_writers (each
+//   writer's last transaction, read back after a lost connection).
 // Functions raise the store's own SQLSTATEs: boxoffice_fence (BX409, fenced),
 // boxoffice_expect (BX404, a hold that is not live), boxoffice_cancel (BX404,
 // BX412).
@@ -32,7 +34,7 @@
 
 namespace boxoffice::store::pg {
 
-inline constexpr int64_t kPgSchemaVersion = 1;
+inline constexpr int64_t kPgSchemaVersion = 2;
 inline constexpr const char* kPgSchemaName = "boxoffice";
 
 // Brings the database to kPgSchemaVersion. kFailedPrecondition for a newer

@@ -12,9 +12,12 @@
 // and ownership threads; ReadChanges rides the writer's queue and answers on
 // its thread.
 //
-// Failures:
-//  - a batch that breaks a rule (a seat already booked, a repeated key, a
-//    hold that is not live, a stale epoch) is refused alone, as in SQLite;
+// Failures. As in SQLite the journal keeps no holes: once a batch fails,
+// every batch after it fails too (kFailedPrecondition, "an earlier batch
+// failed") until the store is reopened:
+//  - a batch that breaks a rule (a seat already booked, a repeated ticket
+//    code or check-in, a hold that is not live, a stale epoch) is refused
+//    with its status; the batches of the transaction before it commit;
 //  - the server unreachable (down, restarting, the connection cut):
 //    reachable() turns false, nothing is failed and nothing is acknowledged;
 //    the writer reconnects with backoff, and if the connection was lost
@@ -27,6 +30,10 @@
 //  - Close while unreachable waits close_wait, then fails what is left with
 //    kUnavailable (not known to be durable);
 //  - a full queue refuses new batches with kResourceExhausted.
+// A lost connection is not a failure (unlike an I/O error in SQLite, after
+// which what reached the disk is unknown until the file is reopened): what
+// the server has is read back, so nothing is failed and the store goes on
+// once the server is back.
 //
 // Threads: as SqliteStore. Callbacks and the observer run on the writer
 // thread and must not call Flush or Close.

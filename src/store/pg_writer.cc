@@ -33,6 +33,8 @@ enum class Stmt : uint8_t {
   kJoins,
   kSessions,
   kProgress,
+  kShowSales,
+  kCheckins,
 };
 
 struct StmtSql {
@@ -46,11 +48,10 @@ constexpr StmtSql kStatements[] = {
     {"w_prune",
      "WITH a AS (DELETE FROM webhook_events WHERE received_at_ms < $1::int8), "
      "b AS (DELETE FROM hold_trail WHERE at_ms < $2::int8), "
-     "c AS (DELETE FROM idempotency WHERE seq < coalesce((SELECT seq FROM idempotency "
-     "WHERE created_at_ms >= $3::int8 ORDER BY seq LIMIT 1), "
-     "(SELECT max(seq) + 1 FROM idempotency))), "
+     "c AS (DELETE FROM idempotency WHERE created_at_ms < $3::int8), "
      "d AS (DELETE FROM changes WHERE seq < coalesce((SELECT seq FROM changes "
-     "WHERE at_ms >= $4::int8 ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM changes))) "
+     "WHERE at_ms >= $4::int8 ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM changes))), "
+     "e AS (DELETE FROM closed_holds WHERE closed_at_ms < $5::int8) "
      "SELECT 1"},
     {"w_venues",
      "INSERT INTO venues(venue_id, name, seat_map, created_at_ms) "
@@ -78,20 +79,29 @@ constexpr StmtSql kStatements[] = {
      "$3::text[], $4::bytea[], $5::text[], $6::int4[], $7::int8[], $8::int8[], $9::int8[], "
      "$10::int8[]) AS u(s, h, o, t, seats, a, q, m, c, e)"},
     {"w_hold_extend",
-     "WITH u AS (UPDATE holds h SET expires_at_ms = t.e "
-     "FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS t(s, id, e) "
+     "WITH u AS (UPDATE holds h SET expires_at_ms = t.e, created_at_ms = t.c "
+     "FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[]) AS t(s, id, e, c) "
      "WHERE h.show_id = t.s AND h.hold_id = t.id RETURNING 1) "
-     "SELECT boxoffice_expect((SELECT count(*) FROM u), $4::int8, 'BX404', "
+     "SELECT boxoffice_expect((SELECT count(*) FROM u), $5::int8, 'BX404', "
      "'cannot extend holds that are not live')"},
     // Everything a confirmation writes, and the transaction's mark, in one
-    // statement: holds closed (each must be live), bookings and the seats
-    // they claim, the hold trail, tickets, outbox changes, show versions, and
-    // this transaction's id in the writer's row. Outbox seqs come from
+    // statement: holds closed (each must be live) and moved to closed_holds
+    // with why and their booking, bookings and the seats they claim, the
+    // hold trail, tickets, outbox changes, show versions, and this
+    // transaction's id in the writer's row. Outbox seqs come from
     // outbox_counter, whose row lock is held to COMMIT: dense, and in commit
     // order even with several writers.
     {"w_main",
      "WITH d AS (DELETE FROM holds h USING unnest($1::int8[], $2::int8[]) AS t(s, id) "
-     "WHERE h.show_id = t.s AND h.hold_id = t.id RETURNING 1), "
+     "WHERE h.show_id = t.s AND h.hold_id = t.id RETURNING h.show_id, h.hold_id, h.owner, "
+     "h.token), "
+     "cl AS (INSERT INTO closed_holds(show_id, hold_id, owner, token, why, booking_id, "
+     "closed_at_ms) SELECT d.show_id, d.hold_id, d.owner, d.token, t.w, t.b, t.a FROM d "
+     "JOIN unnest($45::int8[], $46::int8[], $47::int4[], $48::int8[], $49::int8[]) "
+     "AS t(s, id, w, b, a) ON d.show_id = t.s AND d.hold_id = t.id "
+     "ON CONFLICT (show_id, hold_id) DO UPDATE SET owner = excluded.owner, "
+     "token = excluded.token, why = excluded.why, booking_id = excluded.booking_id, "
+     "closed_at_ms = excluded.closed_at_ms), "
      "b AS (INSERT INTO bookings(show_id, booking_id, hold_id, owner, seats, ga_area, "
      "ga_quantity, total_minor, payment_ref, booked_at_ms, cancelled, cancelled_at_ms) "
      "SELECT s, b, h, o, seats::int4[], a, q, m, p, t, c, ct FROM unnest($4::int8[], "
@@ -131,7 +141,10 @@ constexpr StmtSql kStatements[] = {
      "INSERT INTO idempotency(user_id, idem_key, request_hash, status, response_body, "
      "response_headers, created_at_ms) SELECT u, k, h, st, b, hd, c FROM unnest($1::text[], "
      "$2::text[], $3::bytea[], $4::int4[], $5::bytea[], $6::bytea[], $7::int8[]) "
-     "WITH ORDINALITY AS t(u, k, h, st, b, hd, c, ord) ORDER BY ord"},
+     "WITH ORDINALITY AS t(u, k, h, st, b, hd, c, ord) ORDER BY ord "
+     "ON CONFLICT (user_id, idem_key) DO UPDATE SET request_hash = excluded.request_hash, "
+     "status = excluded.status, response_body = excluded.response_body, "
+     "response_headers = excluded.response_headers, created_at_ms = excluded.created_at_ms"},
     {"w_payments",
      "INSERT INTO payments(payment_id, show_id, hold_id, owner, seats, ga_area, ga_quantity, "
      "amount_minor, currency, pay_url, state, booking_id, refund_id, note, created_at_ms, "
@@ -145,7 +158,8 @@ constexpr StmtSql kStatements[] = {
      "updated_at_ms = excluded.updated_at_ms"},
     {"w_webhook_events",
      "INSERT INTO webhook_events(event_id, received_at_ms) "
-     "SELECT * FROM unnest($1::text[], $2::int8[])"},
+     "SELECT * FROM unnest($1::text[], $2::int8[]) "
+     "ON CONFLICT (event_id) DO UPDATE SET received_at_ms = excluded.received_at_ms"},
     {"w_rooms",
      "INSERT INTO queue_rooms(show_id, enabled, prequeue_opens_at_ms, onsale_at_ms, "
      "admissions_per_minute, active_shoppers_max, session_s, queue_everyone, seed, owner_key, "
@@ -172,9 +186,16 @@ constexpr StmtSql kStatements[] = {
      "now_serving = greatest(queue_progress.now_serving, excluded.now_serving), "
      "drawn = queue_progress.drawn OR excluded.drawn, "
      "at_ms = greatest(queue_progress.at_ms, excluded.at_ms)"},
+    {"w_show_sales",
+     "INSERT INTO show_sales(show_id, state, at_ms) "
+     "SELECT * FROM unnest($1::int8[], $2::int4[], $3::int8[]) "
+     "ON CONFLICT (show_id) DO UPDATE SET state = excluded.state, at_ms = excluded.at_ms"},
+    {"w_checkins",
+     "INSERT INTO ticket_checkins(code, show_id, at_ms) "
+     "SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[])"},
 };
 
-static_assert(std::size(kStatements) == static_cast<size_t>(Stmt::kProgress) + 1);
+static_assert(std::size(kStatements) == static_cast<size_t>(Stmt::kCheckins) + 1);
 
 const char* NameOf(Stmt s) { return kStatements[static_cast<size_t>(s)].name; }
 
@@ -233,20 +254,25 @@ struct Gathered {
   std::map<uint64_t, const VenueRecord*> venues;  // the last record of each id
   std::map<ShowId, const ShowRecord*> shows;
   std::vector<const HoldRecord*> holds;
-  std::map<HoldKey, TimeMs> extends;  // the last expiry of each hold
-  std::vector<const HoldClosed*> closes;
+  std::map<HoldKey, const HoldExtended*> extends;  // the last of each hold
+  std::vector<const HoldClosed*> closes;           // every one: each must find a live hold
+  std::map<HoldKey, const HoldClosed*> closed;     // the last of each hold: closed_holds
   std::vector<const BookingRecord*> bookings;
   std::vector<const BookingCancelled*> cancels;
   std::map<std::pair<ShowId, SeatIndex>, bool> blocked;  // the last word on each seat
+  // The last record of each (user, key), in the order of their first.
   std::vector<const IdempotencyRecord*> idempotency;
+  std::map<std::pair<std::string, std::string>, size_t> idempotency_at;
   std::map<std::string, const PaymentRecord*> payments;
-  std::vector<const WebhookEventRecord*> webhook_events;
+  std::map<std::string, const WebhookEventRecord*> webhook_events;  // the last of each id
   std::vector<const HoldTrailRecord*> trail;
   std::vector<const TicketRecord*> tickets;
   std::map<ShowId, const QueueRoomRecord*> rooms;
   std::vector<const QueueJoinRecord*> joins;
   std::map<HoldKey, const QueueSessionRecord*> sessions;
   std::map<ShowId, QueueProgressRecord> progress;  // merged: never backwards
+  std::map<ShowId, const ShowSalesRecord*> sales;
+  std::vector<const TicketCheckinRecord*> checkins;
   std::vector<const ChangeRecord*> changes;
   std::map<ShowId, Version> versions;  // the highest of each show
 
@@ -257,8 +283,11 @@ struct Gathered {
   void Put(const VenueRecord& r) { venues[r.venue_id] = &r; }
   void Put(const ShowRecord& r) { shows[r.show_id] = &r; }
   void Put(const HoldRecord& r) { holds.push_back(&r); }
-  void Put(const HoldExtended& r) { extends[{r.show_id, r.hold_id}] = r.expires_at_ms; }
-  void Put(const HoldClosed& r) { closes.push_back(&r); }
+  void Put(const HoldExtended& r) { extends[{r.show_id, r.hold_id}] = &r; }
+  void Put(const HoldClosed& r) {
+    closes.push_back(&r);
+    closed[{r.show_id, r.hold_id}] = &r;
+  }
   void Put(const BookingRecord& r) { bookings.push_back(&r); }
   void Put(const BookingCancelled& r) { cancels.push_back(&r); }
   void Put(const SeatsBlocked& r) {
@@ -268,10 +297,10 @@ struct Gathered {
     Version& v = versions[r.show_id];
     v = std::max(v, r.version);
   }
-  void Put(const IdempotencyRecord& r) { idempotency.push_back(&r); }
+  void Put(const IdempotencyRecord& r);
   void Put(const ChangeRecord& r) { changes.push_back(&r); }
   void Put(const PaymentRecord& r) { payments[r.payment_id] = &r; }
-  void Put(const WebhookEventRecord& r) { webhook_events.push_back(&r); }
+  void Put(const WebhookEventRecord& r) { webhook_events[r.event_id] = &r; }
   void Put(const HoldTrailRecord& r) { trail.push_back(&r); }
   void Put(const TicketRecord& r) { tickets.push_back(&r); }
   void Put(const HistoryPruned& r);
@@ -279,6 +308,8 @@ struct Gathered {
   void Put(const QueueJoinRecord& r) { joins.push_back(&r); }
   void Put(const QueueSessionRecord& r) { sessions[{r.show_id, r.entry}] = &r; }
   void Put(const QueueProgressRecord& r);
+  void Put(const ShowSalesRecord& r) { sales[r.show_id] = &r; }
+  void Put(const TicketCheckinRecord& r) { checkins.push_back(&r); }
 };
 
 void Gathered::Add(const Batch& b) {
@@ -300,6 +331,18 @@ void Gathered::Put(const HistoryPruned& r) {
   prune.hold_trail_before_ms = std::max(prune.hold_trail_before_ms, r.hold_trail_before_ms);
   prune.idempotency_before_ms = std::max(prune.idempotency_before_ms, r.idempotency_before_ms);
   prune.changes_before_ms = std::max(prune.changes_before_ms, r.changes_before_ms);
+  prune.closed_holds_before_ms = std::max(prune.closed_holds_before_ms, r.closed_holds_before_ms);
+}
+
+// A second record of a (user, key) replaces the first, as in one statement
+// a row may be written once.
+void Gathered::Put(const IdempotencyRecord& r) {
+  auto [it, added] = idempotency_at.try_emplace({r.user, r.key}, idempotency.size());
+  if (added) {
+    idempotency.push_back(&r);
+  } else {
+    idempotency[it->second] = &r;
+  }
 }
 
 void Gathered::Put(const QueueProgressRecord& r) {
@@ -377,9 +420,9 @@ Status SendHolds(Sender& out, const Gathered& g) {
     holds.I4(h->ga_area).I8(h->ga_quantity).I8(h->total_minor).I8(h->created_at_ms);
     holds.I8(h->expires_at_ms);
   }
-  pg::Rows extends{I8, I8, I8};
-  for (const auto& [key, expires_at_ms] : g.extends) {
-    extends.Id(key.show).Id(key.hold).I8(expires_at_ms);
+  pg::Rows extends{I8, I8, I8, I8};
+  for (const auto& [key, e] : g.extends) {
+    extends.Id(key.show).Id(key.hold).I8(e->expires_at_ms).I8(e->created_at_ms);
   }
   Status st = out.Rows(Stmt::kHolds, holds);
   if (st.ok()) st = SendCounted(out, Stmt::kHoldExtend, extends);
@@ -439,6 +482,11 @@ Status SendMain(Sender& out, const Gathered& g, const TxnIds& ids) {
   AddTrailAndTickets(p, g);
   AddChangesAndVersions(p, g);
   p.Bytes(ids.writer_id).Id(ids.txn);
+  pg::Rows closed{I8, I8, I4, I8, I8};  // $45 ...: how each closed hold ended
+  for (const auto& [key, c] : g.closed) {
+    closed.Id(key.show).Id(key.hold).I4(static_cast<int>(c->why)).Id(c->booking_id).I8(c->at_ms);
+  }
+  closed.AddTo(p);
   return out.Send(Stmt::kMain, p);
 }
 
@@ -469,7 +517,7 @@ Status SendPayments(Sender& out, const Gathered& g) {
     pays.Text(p->note).I8(p->created_at_ms).I8(p->updated_at_ms);
   }
   pg::Rows events{Txt, I8};
-  for (const WebhookEventRecord* e : g.webhook_events) events.Text(e->event_id).I8(e->received_at_ms);
+  for (const auto& [id, e] : g.webhook_events) events.Text(e->event_id).I8(e->received_at_ms);
   Status st = out.Rows(Stmt::kIdempotency, idem);
   if (st.ok()) st = out.Rows(Stmt::kPayments, pays);
   if (st.ok()) st = out.Rows(Stmt::kWebhookEvents, events);
@@ -502,6 +550,16 @@ Status SendQueues(Sender& out, const Gathered& g) {
   return st;
 }
 
+Status SendShowStates(Sender& out, const Gathered& g) {
+  pg::Rows sales{I8, I4, I8};
+  for (const auto& [id, r] : g.sales) sales.Id(r->show_id).I4(static_cast<int>(r->state)).I8(r->at_ms);
+  pg::Rows checkins{Txt, I8, I8};
+  for (const TicketCheckinRecord* r : g.checkins) checkins.Text(r->code).Id(r->show_id).I8(r->at_ms);
+  Status st = out.Rows(Stmt::kShowSales, sales);
+  if (st.ok()) st = out.Rows(Stmt::kCheckins, checkins);
+  return st;
+}
+
 Status SendFences(Sender& out, const Gathered& g, const std::string& node_id) {
   if (g.fences.empty()) return Status::Ok();
   pg::Rows fences{I8, I8};
@@ -517,6 +575,7 @@ Status SendPrune(Sender& out, const Gathered& g) {
   Params p;
   p.Int8(g.prune.webhook_events_before_ms).Int8(g.prune.hold_trail_before_ms);
   p.Int8(g.prune.idempotency_before_ms).Int8(g.prune.changes_before_ms);
+  p.Int8(g.prune.closed_holds_before_ms);
   return out.Send(Stmt::kPrune, p);
 }
 
@@ -534,6 +593,7 @@ Status SendRecords(Sender& out, const Gathered& g, const TxnIds& ids) {
   if (st.ok()) st = SendSeatChanges(out, g);
   if (st.ok()) st = SendPayments(out, g);
   if (st.ok()) st = SendQueues(out, g);
+  if (st.ok()) st = SendShowStates(out, g);
   return st;
 }
 
@@ -622,13 +682,21 @@ TxnEnd FailAll(std::vector<Pending>& group, const Status& why) {
   return TxnEnd::kFailed;
 }
 
-// The group again, a batch at a time. The writer's row is written by each
-// batch's w_main; a transaction whose every batch failed writes nothing.
+// The group again, a batch at a time, up to the first that fails: the
+// journal keeps no holes, so the batches after it fail unwritten
+// (BatchQueue::AfterFailure) and those before it commit. The writer's row
+// is written by each batch's w_main; a transaction whose every batch failed
+// writes nothing.
 TxnEnd RunOneByOne(Conn& c, const TxnIds& ids, std::vector<Pending>& group) {
   const Answer begin = RunAlone(c, {"BEGIN"});
   if (begin.lost) return TxnEnd::kInDoubt;
   if (!begin.error.ok()) return FailAll(group, begin.error);
+  Status first;  // the first batch that failed
   for (Pending& p : group) {
+    if (!first.ok()) {
+      if (p.status.ok()) p.status = BatchQueue::AfterFailure(first);
+      continue;
+    }
     if (!p.status.ok()) continue;
     if (!RunOne(c, ids, p)) {
       if (c.broken()) return TxnEnd::kInDoubt;
@@ -636,6 +704,7 @@ TxnEnd RunOneByOne(Conn& c, const TxnIds& ids, std::vector<Pending>& group) {
       RunAlone(c, {"ROLLBACK"});
       return FailAll(group, why);
     }
+    first = p.status;
   }
   const Answer end = RunAlone(c, {"COMMIT"});
   if (end.lost) return TxnEnd::kInDoubt;

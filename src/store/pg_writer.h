@@ -11,7 +11,9 @@
 // the order cannot (say a seat booked, freed and booked again in one
 // group), a statement fails; so whenever anything fails, the group is run
 // again one batch at a time, each under a savepoint, which keeps every
-// batch's meaning exactly and fails only the batches that break a rule.
+// batch's meaning exactly, up to the first batch that breaks a rule: it
+// fails, and so do the batches after it, unwritten (the journal keeps no
+// holes; batch_queue.h), while those before it commit.
 //
 // Each transaction first writes its id to the writer's row in
 // store_writers (taking that row's lock), then checks the fences, then

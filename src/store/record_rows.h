@@ -22,6 +22,8 @@ inline constexpr const char* kShowColumns =
 inline constexpr const char* kHoldColumns =
     "show_id, hold_id, owner, token, seats, ga_area, ga_quantity, total_minor, created_at_ms, "
     "expires_at_ms";
+inline constexpr const char* kClosedHoldColumns =
+    "show_id, hold_id, owner, token, why, booking_id, closed_at_ms";
 inline constexpr const char* kBookingColumns =
     "show_id, booking_id, hold_id, owner, seats, ga_area, ga_quantity, total_minor, payment_ref, "
     "booked_at_ms, cancelled, cancelled_at_ms";
@@ -35,6 +37,8 @@ inline constexpr const char* kWebhookEventColumns = "event_id, received_at_ms";
 inline constexpr const char* kTrailColumns = "show_id, hold_id, kind, at_ms, reason";
 inline constexpr const char* kTicketColumns =
     "code, show_id, booking_id, seat_index, place, issued_at_ms";
+inline constexpr const char* kShowSalesColumns = "show_id, state, at_ms";
+inline constexpr const char* kCheckinColumns = "code, show_id, at_ms";
 inline constexpr const char* kRoomColumns =
     "show_id, enabled, prequeue_opens_at_ms, onsale_at_ms, admissions_per_minute, "
     "active_shoppers_max, session_s, queue_everyone, seed, owner_key, updated_at_ms";
@@ -101,6 +105,17 @@ void Read(Row& row, HoldRecord& h) {
 }
 
 template <typename Row>
+void Read(Row& row, ClosedHoldRecord& h) {
+  h.show_id = row.template Int<ShowId>();
+  h.hold_id = row.template Int<HoldId>();
+  h.owner = row.Bytes();
+  ReadToken(row, h.token);
+  h.why = ReadEnum(row, HoldEnd::kConfirmed, "unknown way to end");
+  h.booking_id = row.template Int<BookingId>();
+  h.closed_at_ms = row.template Int<TimeMs>();
+}
+
+template <typename Row>
 void Read(Row& row, BookingRecord& b) {
   b.show_id = row.template Int<ShowId>();
   b.booking_id = row.template Int<BookingId>();
@@ -145,7 +160,7 @@ void Read(Row& row, PaymentRecord& p) {
   p.amount_minor = row.template Int<int64_t>();
   p.currency = row.Bytes();
   p.pay_url = row.Bytes();
-  p.state = ReadEnum(row, PaymentState::kRefunded, "unknown state");
+  p.state = ReadEnum(row, PaymentState::kCancelled, "unknown state");
   p.booking_id = row.template Int<BookingId>();
   p.refund_id = row.Bytes();
   p.note = row.Bytes();
@@ -163,7 +178,7 @@ template <typename Row>
 void Read(Row& row, HoldTrailRecord& t) {
   t.show_id = row.template Int<ShowId>();
   t.hold_id = row.template Int<HoldId>();
-  t.kind = ReadEnum(row, HoldTrailKind::kPaymentFailed, "unknown kind");
+  t.kind = ReadEnum(row, HoldTrailKind::kPaymentCancelled, "unknown kind");
   t.at_ms = row.template Int<TimeMs>();
   t.reason = row.Bytes();
 }
@@ -176,6 +191,20 @@ void Read(Row& row, TicketRecord& t) {
   t.seat = row.template Int<SeatIndex>();
   t.place = row.template Int<uint32_t>();
   t.issued_at_ms = row.template Int<TimeMs>();
+}
+
+template <typename Row>
+void Read(Row& row, ShowSalesRecord& r) {
+  r.show_id = row.template Int<ShowId>();
+  r.state = ReadEnum(row, SalesState::kClosed, "unknown sales state");
+  r.at_ms = row.template Int<TimeMs>();
+}
+
+template <typename Row>
+void Read(Row& row, TicketCheckinRecord& r) {
+  r.code = row.Bytes();
+  r.show_id = row.template Int<ShowId>();
+  r.at_ms = row.template Int<TimeMs>();
 }
 
 template <typename Row>

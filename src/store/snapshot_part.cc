@@ -26,6 +26,7 @@ StatusOr<Snapshot> ShowPart(const Snapshot& all, ShowId show) {
   std::copy_if(all.venues.begin(), all.venues.end(), std::back_inserter(part.venues),
                [venue](const VenueRecord& v) { return v.venue_id == venue; });
   part.live_holds = OfShow(all.live_holds, show);
+  part.closed_holds = OfShow(all.closed_holds, show);
   part.bookings = OfShow(all.bookings, show);
   part.blocked = OfShow(all.blocked, show);
   part.versions = OfShow(all.versions, show);
@@ -36,6 +37,8 @@ StatusOr<Snapshot> ShowPart(const Snapshot& all, ShowId show) {
   part.queue_joins = OfShow(all.queue_joins, show);
   part.queue_sessions = OfShow(all.queue_sessions, show);
   part.queue_progress = OfShow(all.queue_progress, show);
+  part.show_sales = OfShow(all.show_sales, show);
+  part.checkins = OfShow(all.checkins, show);
   return part;
 }
 

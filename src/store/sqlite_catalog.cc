@@ -10,7 +10,7 @@
 namespace boxoffice::store::sqlite {
 
 const char* const kCatalogMigration = R"sql(
-CREATE TABLE shows_v5(
+CREATE TABLE shows_v7(
   show_id INTEGER PRIMARY KEY,
   venue_id INTEGER NOT NULL,
   name TEXT NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE show_prices(
   category TEXT NOT NULL,
   price_minor INTEGER NOT NULL,
   PRIMARY KEY(show_id, category)) WITHOUT ROWID;
-INSERT INTO shows_v5
+INSERT INTO shows_v7
   SELECT show_id, venue_id, name, starts_at_ms,
     coalesce(CAST(strftime('%s', json_extract(settings_json, '$.on_sale_at')) AS INTEGER) * 1000 +
              CAST(substr(strftime('%f', json_extract(settings_json, '$.on_sale_at')), 4)
@@ -38,8 +38,8 @@ INSERT INTO shows_v5
 INSERT INTO show_prices
   SELECT s.show_id, p.key, p.value FROM shows AS s, json_each(s.settings_json, '$.prices') AS p;
 DROP TABLE shows;
-ALTER TABLE shows_v5 RENAME TO shows;
-CREATE TABLE venues_v5(
+ALTER TABLE shows_v7 RENAME TO shows;
+CREATE TABLE venues_v7(
   venue_id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
   seat_map BLOB NOT NULL,
@@ -104,7 +104,7 @@ Status ReadShows(Db& db, Snapshot& snap) {
       });
 }
 
-// ---- Migration 4 -> 5: the API's seat-map JSON, read by SQLite ----
+// ---- Migration 6 -> 7: the API's seat-map JSON, read by SQLite ----
 
 // Runs `sql` with `args` bound and hands each row to `body(RowReader&)`.
 template <typename Body, typename... Args>
@@ -175,7 +175,7 @@ Status ReadApiSection(Db& db, const std::string& json, RowReader& in, core::Sect
   return s.ok() ? failed : s;
 }
 
-// The seat-map description as POST /v1/venues accepted it up to schema 4.
+// The seat-map description as POST /v1/venues accepted it up to schema 6.
 StatusOr<core::SeatMapSpec> ReadApiSeatMap(Db& db, const std::string& json) {
   core::SeatMapSpec spec;
   Status failed;
@@ -214,7 +214,7 @@ StatusOr<core::SeatMapSpec> ReadApiSeatMap(Db& db, const std::string& json) {
 
 Status ConvertApiSeatMaps(Db& db) {
   StatusOr<Stmt> insert = db.Prepare(
-      "INSERT INTO venues_v5(venue_id, name, seat_map, created_at_ms) VALUES(?1, ?2, ?3, ?4)");
+      "INSERT INTO venues_v7(venue_id, name, seat_map, created_at_ms) VALUES(?1, ?2, ?3, ?4)");
   if (!insert.ok()) return insert.status();
   Status s = ForEachRow(
       db, "SELECT venue_id, name, seat_map_json, created_at_ms FROM venues",
@@ -235,8 +235,8 @@ Status ConvertApiSeatMaps(Db& db) {
   if (!s.ok()) return s;
   return db.Exec(
       "DROP TABLE venues;"
-      "ALTER TABLE venues_v5 RENAME TO venues;"
-      "PRAGMA user_version = 5;");
+      "ALTER TABLE venues_v7 RENAME TO venues;"
+      "PRAGMA user_version = 7;");
 }
 
 Status ReadCatalog(Db& db, Snapshot& snap) {

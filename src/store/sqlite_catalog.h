@@ -7,8 +7,8 @@
 //   VenueRecord  insert, or replace the earlier record of that venue
 //   ShowRecord   insert, or replace the earlier record (and prices) of that show
 //
-// Migration 4 -> 5 (kCatalogMigration, then ConvertApiSeatMaps) converts
-// stores of schema 4, which kept both as the API's JSON; SQLite's own JSON
+// Migration 6 -> 7 (kCatalogMigration, then ConvertApiSeatMaps) converts
+// stores of schema 6, which kept both as the API's JSON; SQLite's own JSON
 // functions read that JSON, frozen as it was, so the store needs no JSON
 // library of its own.
 //
@@ -36,7 +36,7 @@ class CatalogTables {
 // Reads venues and shows (with their prices) into `snap`, by id.
 Status ReadCatalog(Db& db, Snapshot& snap);
 
-// Migration 4 -> 5: typed show settings; the venues' new table, which
+// Migration 6 -> 7: typed show settings; the venues' new table, which
 // ConvertApiSeatMaps fills from the old one before it sets the version.
 extern const char* const kCatalogMigration;
 Status ConvertApiSeatMaps(Db& db);

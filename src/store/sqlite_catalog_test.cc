@@ -20,20 +20,19 @@ constexpr const char* kApiSeatMapJson = R"({"name":"Small Hall",
       {"label":"B","category":"STD","seats":12}]},
     {"id":"FLOOR","general_admission":true,"capacity":500,"category":"STD"}]})";
 
-// testing::Show(7, 3)'s settings as schema 4 kept them: the API's JSON.
+// testing::Show(7, 3)'s settings as schema 6 kept them: the API's JSON.
 constexpr const char* kApiSettingsJson =
     R"({"venue_id":"v3","name":"Show 7","starts_at":"2030-03-17T17:46:40.000Z",)"
     R"("on_sale_at":"2027-01-15T08:00:00.123Z","currency":"EUR",)"
     R"("prices":{"PREM":9900,"STD":4500},"hold_ttl_s":600,"seats_per_order_max":8,)"
     R"("seats_per_fan_max":20})";
 
-// Writes a store of schema 4 holding one venue and one show.
-void WriteVersion4Store(const std::string& path) {
+// Writes a store of schema 6 holding one venue and one show.
+void WriteVersion6Store(const std::string& path) {
   StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
   ASSERT_TRUE(db.ok()) << db.status().message();
   ASSERT_TRUE(sqlite::PrepareSchema(**db).ok());
-  ASSERT_TRUE((*db)->Exec(testing::kTablesOfVersion4).ok());
-  ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 4").ok());
+  ASSERT_TRUE((*db)->Exec(testing::kTablesOfVersion6).ok());
   StatusOr<sqlite::Stmt> venue = (*db)->Prepare("INSERT INTO venues VALUES(3, 'Arena', ?1, 11)");
   ASSERT_TRUE(venue.ok());
   ASSERT_TRUE(venue->Bind(std::string(kApiSeatMapJson)).Exec().ok());
@@ -43,10 +42,10 @@ void WriteVersion4Store(const std::string& path) {
   ASSERT_TRUE(show->Bind(std::string(kApiSettingsJson)).Exec().ok());
 }
 
-TEST(CatalogMigration, AVersion4StoreGetsTypedSettingsAndItsOwnSeatMaps) {
+TEST(CatalogMigration, AVersion6StoreGetsTypedSettingsAndItsOwnSeatMaps) {
   testing::TempDir dir;
   const std::string path = dir.File("s.db");
-  ASSERT_NO_FATAL_FAILURE(WriteVersion4Store(path));
+  ASSERT_NO_FATAL_FAILURE(WriteVersion6Store(path));
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
   StatusOr<Snapshot> snap = (*store)->Load();
@@ -63,7 +62,7 @@ TEST(CatalogMigration, AVersion4StoreGetsTypedSettingsAndItsOwnSeatMaps) {
 TEST(CatalogMigration, ASeatMapTheMigrationCannotReadStopsItAndChangesNothing) {
   testing::TempDir dir;
   const std::string path = dir.File("s.db");
-  ASSERT_NO_FATAL_FAILURE(WriteVersion4Store(path));
+  ASSERT_NO_FATAL_FAILURE(WriteVersion6Store(path));
   {
     StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
     ASSERT_TRUE(db.ok());
@@ -74,7 +73,7 @@ TEST(CatalogMigration, ASeatMapTheMigrationCannotReadStopsItAndChangesNothing) {
   EXPECT_EQ(store.status().code(), StatusCode::kCorruption) << store.status().message();
   StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
   ASSERT_TRUE(db.ok());
-  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 4) << "the migration is all or nothing";
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA user_version"), 6) << "the migration is all or nothing";
 }
 
 TEST(CatalogTables, AShowReplacedWithFewerPricesKeepsOnlyTheNewOnes) {

@@ -11,7 +11,7 @@ CREATE TABLE show_owners(
   node_id TEXT NOT NULL,
   epoch INTEGER NOT NULL CHECK(epoch >= 1),
   lease_expires_at_ms INTEGER NOT NULL);
-PRAGMA user_version = 6;
+PRAGMA user_version = 8;
 )sql";
 
 namespace {

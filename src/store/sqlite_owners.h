@@ -2,7 +2,7 @@
 // "Ownership of shows" in store.h). RecordWriter checks each show a batch
 // writes here, inside the batch's transaction; SQLite's write lock, held from
 // BEGIN IMMEDIATE to COMMIT, keeps a claim by another connection out
-// meanwhile. Created by schema migration 5 -> 6. Internal to src/store/.
+// meanwhile. Created by schema migration 7 -> 8. Internal to src/store/.
 //
 // Thread-safety: like Db, one thread at a time.
 #pragma once
@@ -33,7 +33,7 @@ class OwnerTable {
 StatusOr<ShowOwner> ClaimShow(Db& db, ShowId show, const std::string& node_id,
                               DurationMs lease_ms, TimeMs now_ms);
 
-// Migration 5 -> 6: the show owners.
+// Migration 7 -> 8: the show owners.
 extern const char* const kOwnersMigration;
 
 }  // namespace boxoffice::store::sqlite

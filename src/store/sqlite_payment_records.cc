@@ -58,7 +58,8 @@ StatusOr<PaymentTables> PaymentTables::Prepare(Db& db) {
        "booking_id = excluded.booking_id, refund_id = excluded.refund_id, note = excluded.note, "
        "updated_at_ms = excluded.updated_at_ms"},
       {&t.insert_webhook_event_,
-       "INSERT INTO webhook_events(event_id, received_at_ms) VALUES(?1, ?2)"},
+       "INSERT INTO webhook_events(event_id, received_at_ms) VALUES(?1, ?2) "
+       "ON CONFLICT(event_id) DO UPDATE SET received_at_ms = excluded.received_at_ms"},
       {&t.insert_trail_,
        "INSERT INTO hold_trail(show_id, hold_id, kind, at_ms, reason) VALUES(?1, ?2, ?3, ?4, ?5)"},
       {&t.insert_ticket_,
@@ -79,12 +80,10 @@ Status PaymentTables::Put(const PaymentRecord& r) {
       .Exec();
 }
 
+// An event id seen again (the service forgot it after its retention) is
+// recorded again: a clash here must never fail the batch.
 Status PaymentTables::Put(const WebhookEventRecord& r) {
-  Status s = insert_webhook_event_.Bind(r.event_id, r.received_at_ms).Exec();
-  if (s.code() == StatusCode::kAlreadyExists) {
-    return Status::AlreadyExists("webhook event " + r.event_id + " took effect already");
-  }
-  return s;
+  return insert_webhook_event_.Bind(r.event_id, r.received_at_ms).Exec();
 }
 
 Status PaymentTables::Put(const HoldTrailRecord& r) {

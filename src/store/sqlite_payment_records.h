@@ -4,7 +4,7 @@
 // src/store/. The tables are created by schema migration 1 -> 2.
 //
 //   PaymentRecord       insert, or replace the earlier record of that payment id
-//   WebhookEventRecord  insert; kAlreadyExists for an event id seen before
+//   WebhookEventRecord  insert, or replace the earlier record of that event id
 //   HoldTrailRecord     append
 //   TicketRecord        insert; kAlreadyExists for a code in use (codes are unique)
 //   Prune(HistoryPruned)  deletes webhook event ids and trail rows older than given

@@ -39,8 +39,14 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db, std::string node_id) {
        "INSERT INTO holds(show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
        "total_minor, created_at_ms, expires_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
        "?10)"},
-      {&w.extend_hold_, "UPDATE holds SET expires_at_ms = ?3 WHERE show_id = ?1 AND hold_id = ?2"},
+      {&w.extend_hold_,
+       "UPDATE holds SET expires_at_ms = ?3, created_at_ms = ?4 WHERE show_id = ?1 AND hold_id = ?2"},
+      {&w.close_hold_,
+       "INSERT OR REPLACE INTO closed_holds(show_id, hold_id, owner, token, why, booking_id, "
+       "closed_at_ms) SELECT show_id, hold_id, owner, token, ?3, ?4, ?5 FROM holds "
+       "WHERE show_id = ?1 AND hold_id = ?2"},
       {&w.delete_hold_, "DELETE FROM holds WHERE show_id = ?1 AND hold_id = ?2"},
+      {&w.prune_closed_holds_, "DELETE FROM closed_holds WHERE closed_at_ms < ?1"},
       {&w.insert_booking_,
        "INSERT INTO bookings(show_id, booking_id, hold_id, owner, seats, ga_area, ga_quantity, "
        "total_minor, payment_ref, booked_at_ms, cancelled, cancelled_at_ms) "
@@ -62,15 +68,17 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db, std::string node_id) {
       {&w.upsert_version_,
        "INSERT INTO show_versions(show_id, version) VALUES(?1, ?2) "
        "ON CONFLICT(show_id) DO UPDATE SET version = excluded.version"},
+      // A key recorded again (forgotten by the service in between) replaces
+      // the earlier record: a clash here must never fail the batch.
       {&w.insert_idempotency_,
        "INSERT INTO idempotency(user_id, idem_key, request_hash, status, response_body, "
-       "response_headers, created_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
-      // Rows are written in time order near enough: delete up to the first
-      // young one, which costs a scan of the rows deleted only.
-      {&w.prune_idempotency_,
-       "DELETE FROM idempotency WHERE rowid < COALESCE((SELECT rowid FROM idempotency "
-       "WHERE created_at_ms >= ?1 ORDER BY rowid LIMIT 1), "
-       "(SELECT max(rowid) + 1 FROM idempotency))"},
+       "response_headers, created_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+       "ON CONFLICT(user_id, idem_key) DO UPDATE SET request_hash = excluded.request_hash, "
+       "status = excluded.status, response_body = excluded.response_body, "
+       "response_headers = excluded.response_headers, created_at_ms = excluded.created_at_ms"},
+      // Exactly the records before the bound (an index range: the cost is
+      // the rows deleted), the same ones the service forgets.
+      {&w.prune_idempotency_, "DELETE FROM idempotency WHERE created_at_ms < ?1"},
   };
   // The file claims the current schema version, yet the SQL does not fit it.
   const auto damaged = [&db](const Status& s) {
@@ -94,6 +102,9 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db, std::string node_id) {
   StatusOr<QueueTables> queue_tables = QueueTables::Prepare(db);
   if (!queue_tables.ok()) return damaged(queue_tables.status());
   w.queue_tables_ = std::move(queue_tables).value();
+  StatusOr<ShowStateTables> show_state_tables = ShowStateTables::Prepare(db);
+  if (!show_state_tables.ok()) return damaged(show_state_tables.status());
+  w.show_state_tables_ = std::move(show_state_tables).value();
   return w;
 }
 
@@ -204,6 +215,8 @@ Status RecordWriter::Apply(const Record& record) {
           return payment_tables_.Put(r);
         } else if constexpr (requires { queue_tables_.Put(r); }) {
           return queue_tables_.Put(r);
+        } else if constexpr (requires { show_state_tables_.Put(r); }) {
+          return show_state_tables_.Put(r);
         } else if constexpr (requires { outbox_.Put(r); }) {
           return outbox_.Put(r);
         } else {
@@ -232,13 +245,18 @@ Status RecordWriter::ExpectLiveHold(const char* action, ShowId show, HoldId hold
 }
 
 Status RecordWriter::Put(const HoldExtended& r) {
-  Status s = extend_hold_.Bind(r.show_id, r.hold_id, r.expires_at_ms).Exec();
+  Status s = extend_hold_.Bind(r.show_id, r.hold_id, r.expires_at_ms, r.created_at_ms).Exec();
   return s.ok() ? ExpectLiveHold("extend", r.show_id, r.hold_id) : s;
 }
 
+// The hold's row moves to closed_holds, with why it closed and its booking.
 Status RecordWriter::Put(const HoldClosed& r) {
-  Status s = delete_hold_.Bind(r.show_id, r.hold_id).Exec();
-  return s.ok() ? ExpectLiveHold("close", r.show_id, r.hold_id) : s;
+  Status s = close_hold_
+                 .Bind(r.show_id, r.hold_id, static_cast<int64_t>(r.why), r.booking_id, r.at_ms)
+                 .Exec();
+  if (s.ok()) s = ExpectLiveHold("close", r.show_id, r.hold_id);
+  if (s.ok()) s = delete_hold_.Bind(r.show_id, r.hold_id).Exec();
+  return s;
 }
 
 Status RecordWriter::Put(const BookingRecord& r) {
@@ -309,20 +327,16 @@ Status RecordWriter::Put(const ShowVersion& r) {
 }
 
 Status RecordWriter::Put(const IdempotencyRecord& r) {
-  Status s = insert_idempotency_
-                 .Bind(r.user, r.key, Blob{r.request_hash}, r.status, Blob{r.response_body},
-                       Blob{r.response_headers}, r.created_at_ms)
-                 .Exec();
-  if (s.code() == StatusCode::kAlreadyExists) {
-    return Status::AlreadyExists("idempotency key '" + r.key + "' of user '" + r.user +
-                                 "' is recorded already");
-  }
-  return s;
+  return insert_idempotency_
+      .Bind(r.user, r.key, Blob{r.request_hash}, r.status, Blob{r.response_body},
+            Blob{r.response_headers}, r.created_at_ms)
+      .Exec();
 }
 
 Status RecordWriter::Put(const HistoryPruned& r) {
   if (Status s = payment_tables_.Prune(r); !s.ok()) return s;
   if (Status s = outbox_.Prune(r); !s.ok()) return s;
+  if (Status s = prune_closed_holds_.Bind(r.closed_holds_before_ms).Exec(); !s.ok()) return s;
   return prune_idempotency_.Bind(r.idempotency_before_ms).Exec();
 }
 
@@ -333,6 +347,10 @@ namespace {
 Status ReadAll(Db& db, Snapshot& snap) {
   Status s = ReadCatalog(db, snap);
   if (s.ok()) s = ReadTable(db, snap.live_holds, "holds", rows::kHoldColumns, "show_id, hold_id");
+  if (s.ok()) {
+    s = ReadTable(db, snap.closed_holds, "closed_holds", rows::kClosedHoldColumns,
+                  "show_id, hold_id");
+  }
   if (s.ok()) {
     s = ReadTable(db, snap.bookings, "bookings", rows::kBookingColumns, "show_id, booking_id");
   }
@@ -347,10 +365,12 @@ Status ReadAll(Db& db, Snapshot& snap) {
   }
   if (s.ok()) s = ReadTable(db, snap.versions, "show_versions", rows::kVersionColumns, "show_id");
   if (s.ok()) {
-    s = ReadTable(db, snap.idempotency, "idempotency", rows::kIdempotencyColumns, "rowid");
+    s = ReadTable(db, snap.idempotency, "idempotency", rows::kIdempotencyColumns,
+                  "created_at_ms, rowid");
   }
   if (s.ok()) s = ReadPaymentTables(db, snap);
   if (s.ok()) s = ReadQueueTables(db, snap);
+  if (s.ok()) s = ReadShowStateTables(db, snap);
   return s;
 }
 

@@ -25,6 +25,7 @@
 //                            and the payment tables' and the outbox's old rows
 //   payments, webhook events, hold trail, tickets: see sqlite_payment_records.h
 //   waiting rooms: see sqlite_queue_records.h
+//   sales states, check-ins: see sqlite_show_state_records.h
 // Before its records, every batch is fenced: each show it writes is checked
 // at the epoch the batch carries for it, or 1 (sqlite_owners.h).
 //
@@ -41,6 +42,7 @@
 #include "store/sqlite_owners.h"
 #include "store/sqlite_payment_records.h"
 #include "store/sqlite_queue_records.h"
+#include "store/sqlite_show_state_records.h"
 #include "store/store.h"
 
 namespace boxoffice::store::sqlite {
@@ -102,7 +104,7 @@ class RecordWriter {
   std::vector<ShowFence> transaction_fences_;
   Stmt begin_, commit_, rollback_;
   Stmt savepoint_, release_, rollback_to_;
-  Stmt insert_hold_, extend_hold_, delete_hold_;
+  Stmt insert_hold_, extend_hold_, close_hold_, delete_hold_, prune_closed_holds_;
   Stmt insert_booking_, find_booking_, cancel_booking_;
   Stmt claim_seat_, seat_owner_, free_seat_;
   Stmt block_seat_, unblock_seat_;
@@ -112,6 +114,7 @@ class RecordWriter {
   CatalogTables catalog_;
   PaymentTables payment_tables_;
   QueueTables queue_tables_;
+  ShowStateTables show_state_tables_;
   OutboxTable outbox_;
 };
 

@@ -5,6 +5,7 @@
 #include "store/sqlite_owners.h"
 #include "store/sqlite_payment_records.h"
 #include "store/sqlite_queue_records.h"
+#include "store/sqlite_show_state_records.h"
 
 #include <array>
 #include <string>
@@ -90,9 +91,48 @@ PRAGMA user_version = 1;
     {kOutboxMigration},
     // 3 -> 4: the waiting rooms.
     {kQueueTablesMigration},
-    // 4 -> 5: typed show settings, seat maps in the store's own form.
+    // 4 -> 5: closed holds kept until pruned, so a restart remembers them;
+    // idempotency records pruned by time, exactly those before the bound;
+    // payments may be cancelled (state 5).
+    {R"sql(
+CREATE TABLE closed_holds(
+  show_id INTEGER NOT NULL,
+  hold_id INTEGER NOT NULL,
+  owner TEXT NOT NULL,
+  token BLOB NOT NULL CHECK(length(token) = 16),
+  why INTEGER NOT NULL CHECK(why IN (1, 2, 3)),
+  booking_id INTEGER NOT NULL,
+  closed_at_ms INTEGER NOT NULL,
+  PRIMARY KEY(show_id, hold_id)) WITHOUT ROWID;
+CREATE INDEX closed_holds_by_time ON closed_holds(closed_at_ms);
+CREATE INDEX idempotency_by_time ON idempotency(created_at_ms);
+CREATE TABLE payments_v5(
+  payment_id TEXT PRIMARY KEY,
+  show_id INTEGER NOT NULL,
+  hold_id INTEGER NOT NULL,
+  owner TEXT NOT NULL,
+  seats BLOB NOT NULL,
+  ga_area INTEGER NOT NULL,
+  ga_quantity INTEGER NOT NULL,
+  amount_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  pay_url TEXT NOT NULL,
+  state INTEGER NOT NULL CHECK(state BETWEEN 0 AND 5),
+  booking_id INTEGER NOT NULL,
+  refund_id TEXT NOT NULL,
+  note TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO payments_v5 SELECT * FROM payments;
+DROP TABLE payments;
+ALTER TABLE payments_v5 RENAME TO payments;
+PRAGMA user_version = 5;
+)sql"},
+    // 5 -> 6: sales states and check-ins.
+    {kShowStateTablesMigration},
+    // 6 -> 7: typed show settings, seat maps in the store's own form.
     {kCatalogMigration, ConvertApiSeatMaps},
-    // 5 -> 6: the show owners, which fence every batch.
+    // 7 -> 8: the show owners, which fence every batch.
     {kOwnersMigration},
 }};
 static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");

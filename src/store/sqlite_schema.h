@@ -9,21 +9,25 @@
 // Tables (uint64 ids are stored bit for bit as INTEGER; seat lists as blobs of
 // 4-byte little-endian seat indexes, see EncodeSeats; tokens as 16-byte blobs):
 //   venues, shows            the latest record of each venue and show: since
-//                            version 5 seat maps in the store's own form and
+//                            version 7 seat maps in the store's own form and
 //                            typed settings, prices in show_prices
 //                            (sqlite_catalog.h)
-//   holds                    live holds only: closing a hold deletes its row
+//   holds                    live holds only: closing a hold moves its row to
+//   closed_holds             why each hold closed, its owner, token and booking,
+//                            until pruned (version 5)
 //   bookings                 every booking; cancelled ones are marked
 //   booked_seats             (show_id, seat_index) of ACTIVE bookings, the
 //                            primary key that refuses a second active booking
 //   blocked_seats            (show_id, seat_index) of blocked seats
 //   show_versions            each show's change counter
-//   idempotency              first responses, unique per (user, key)
+//   idempotency              first responses, one per (user, key); by time (version 5)
 //   payments, webhook_events, hold_trail, tickets   (version 2; sqlite_payment_records.h)
 //   queue_rooms, queue_joins, queue_sessions, queue_progress
 //                            the waiting rooms (version 4; sqlite_queue_records.h)
+//   show_sales, ticket_checkins
+//                            sales states, tickets let in (version 6; sqlite_show_state_records.h)
 //   show_owners              who may write each show, at which epoch
-//                            (version 6; sqlite_owners.h)
+//                            (version 8; sqlite_owners.h)
 #pragma once
 
 #include <cstdint>
@@ -38,7 +42,7 @@
 
 namespace boxoffice::store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 6;
+inline constexpr int64_t kSchemaVersion = 8;
 inline constexpr int64_t kApplicationId = 0x426f7846;  // "BoxF"
 inline constexpr size_t kSeatBlobBytesPerSeat = 4;
 

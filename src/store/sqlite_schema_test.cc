@@ -47,6 +47,48 @@ TEST(Schema, NewFileGetsTheCurrentVersionAndReopens) {
   EXPECT_TRUE(PrepareSchema(*db).ok());  // no migration runs twice
 }
 
+// Version 4 to 5: the payments table is rebuilt to take the cancelled state,
+// keeping its rows; closed holds get their table.
+TEST(Schema, AVersion4FileMigratesToVersion5AndKeepsItsPayments) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  {
+    auto db = MustOpenDb(path);
+    ASSERT_TRUE(PrepareSchema(*db).ok());
+    ASSERT_TRUE(db->Exec(store::testing::kTablesOfVersion6).ok());
+    ASSERT_TRUE(db->Exec("DROP TABLE show_sales; DROP TABLE ticket_checkins; "
+                         "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
+                         "DROP TABLE payments; "
+                         "CREATE TABLE payments(payment_id TEXT PRIMARY KEY, show_id INTEGER NOT "
+                         "NULL, hold_id INTEGER NOT NULL, owner TEXT NOT NULL, seats BLOB NOT NULL, "
+                         "ga_area INTEGER NOT NULL, ga_quantity INTEGER NOT NULL, amount_minor "
+                         "INTEGER NOT NULL, currency TEXT NOT NULL, pay_url TEXT NOT NULL, state "
+                         "INTEGER NOT NULL CHECK(state BETWEEN 0 AND 4), booking_id INTEGER NOT "
+                         "NULL, refund_id TEXT NOT NULL, note TEXT NOT NULL, created_at_ms INTEGER "
+                         "NOT NULL, updated_at_ms INTEGER NOT NULL) WITHOUT ROWID; "
+                         "INSERT INTO payments VALUES('pay_1', 1, 2, 'alice', x'', 65535, 0, 900, "
+                         "'EUR', 'u', 2, 1, '', '', 5, 6); PRAGMA user_version = 4;")
+                    .ok());
+  }
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  PaymentRecord cancelled;
+  cancelled.payment_id = "pay_2";
+  cancelled.state = PaymentState::kCancelled;
+  ASSERT_TRUE(testing::SubmitAndWait(**store, Batch{{cancelled}}).ok());
+  StatusOr<Snapshot> snap = (*store)->Load();
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  ASSERT_EQ(snap->payments.size(), 2u);
+  const auto& [old, made] = snap->payments[0].payment_id == "pay_1"
+                                ? std::tie(snap->payments[0], snap->payments[1])
+                                : std::tie(snap->payments[1], snap->payments[0]);
+  EXPECT_EQ(old.payment_id, "pay_1");
+  EXPECT_EQ(old.state, PaymentState::kBooked);
+  EXPECT_EQ(old.amount_minor, 900);
+  EXPECT_EQ(made.state, PaymentState::kCancelled);
+  (*store)->Close();
+}
+
 TEST(Schema, NewerSchemaIsRefused) {
   TempDir dir;
   std::string path = dir.File("s.db");
@@ -121,19 +163,13 @@ TEST(Schema, BookedSeatsOutOfStepWithBookingsFailTheIntegrityCheck) {
 TEST(QueueSchema, AVersion3FileMigratesToVersion4AndKeepsItsData) {
   TempDir dir;
   const std::string path = dir.File("s.db");
-  {
-    StatusOr<std::unique_ptr<sqlite::Db>> db = Db::Open(path, kSqliteBusyTimeoutMs);
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    ASSERT_TRUE(PrepareSchema(**db).ok());
-    // Back to what version 3 wrote: no queue tables.
-    ASSERT_TRUE((*db)->Exec(store::testing::kTablesOfVersion4).ok());
-    ASSERT_TRUE((*db)
-                    ->Exec("DROP TABLE queue_rooms; DROP TABLE queue_joins; "
-                           "DROP TABLE queue_sessions; DROP TABLE queue_progress; "
-                           "PRAGMA user_version = 3;")
-                    .ok());
-    ASSERT_TRUE((*db)->Exec("INSERT INTO venues VALUES(1, 'Hall', '{}', 5)").ok());
-  }
+  // Back to what version 3 wrote: no queue tables.
+  store::testing::WriteOlderStoreFile(path,
+                                      "DROP TABLE queue_rooms; DROP TABLE queue_joins; "
+                                      "DROP TABLE queue_sessions; DROP TABLE queue_progress; "
+                                      "DROP TABLE show_sales; DROP TABLE ticket_checkins; "
+                                      "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
+                                      "PRAGMA user_version = 3;");
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
   ASSERT_TRUE(
@@ -143,6 +179,22 @@ TEST(QueueSchema, AVersion3FileMigratesToVersion4AndKeepsItsData) {
   ASSERT_EQ(snap->venues.size(), 1u);
   EXPECT_EQ(snap->venues[0].name, "Hall");
   EXPECT_EQ(snap->queue_joins.size(), 1u);
+  (*store)->Close();
+}
+
+TEST(ShowStateSchema, AVersion5FileMigratesToVersion6AndKeepsItsData) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  store::testing::WriteOlderStoreFile(
+      path, "DROP TABLE show_sales; DROP TABLE ticket_checkins; PRAGMA user_version = 5;");
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_TRUE(
+      store::testing::SubmitAndWait(**store, Batch{{TicketCheckinRecord{"tk_a", 1, 5}}}).ok());
+  StatusOr<Snapshot> snap = (*store)->Load();
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  ASSERT_EQ(snap->venues.size(), 1u);
+  EXPECT_EQ(snap->checkins.size(), 1u);
   (*store)->Close();
 }
 

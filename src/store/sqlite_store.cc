@@ -155,12 +155,18 @@ Status SqliteStore::ApplyGroup(std::vector<Pending>& group) {
   if (failed.ok()) return failed;
   writer_->Rollback();
   if (Status s = writer_->Begin(); !s.ok()) return s;
+  Status first;  // the first batch that failed: the ones after it are not applied
   for (Pending& p : group) {
+    if (!first.ok()) {
+      if (p.status.ok()) p.status = BatchQueue::AfterFailure(first);
+      continue;
+    }
     if (!p.status.ok()) continue;
     p.status = writer_->ApplyBatch(p.batch, Isolation::kSavepoint);
     if (!p.status.ok() && (!writer_->in_transaction() || EndsTheStore(p.status))) {
       return p.status;
     }
+    first = p.status;
   }
   return Status::Ok();
 }

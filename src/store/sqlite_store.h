@@ -11,16 +11,17 @@
 // never waits for more work while it has some: under load a transaction
 // collects what arrived during the previous commit.
 //
-// Failures:
-//  - a batch that breaks a rule (a seat already booked, a repeated
-//    idempotency key, an unknown hold...) is rolled back alone and its
-//    callback gets the Status (kAlreadyExists names show and seat); the other
-//    batches of the transaction commit;
+// Failures. The journal never has a hole: what is durable is always a prefix
+// of what was submitted, since a batch may build on the ones before it (a
+// booking on its hold, booking ids on each other). So once a batch fails,
+// every batch after it fails too (kFailedPrecondition, "an earlier batch
+// failed"), until the file is reopened:
+//  - a batch that breaks a rule (a seat already booked, an unknown hold...)
+//    is rolled back alone and its callback gets the Status (kAlreadyExists
+//    names show and seat); the batches of the transaction before it commit;
 //  - an error that ends the whole transaction (COMMIT fails, the disk is
-//    full) fails every batch of it;
-//  - after an I/O error or corruption while writing, the store fails every
-//    later batch with that error: what reached the disk is unknown until the
-//    file is reopened, which recovers it;
+//    full) fails every batch of it; after an I/O error or corruption what
+//    reached the disk is unknown until the file is reopened, which recovers it;
 //  - more than queued_batches_max batches waiting: the new batch fails with
 //    kResourceExhausted (through its callback, on the writer thread).
 //

@@ -32,6 +32,13 @@ class SqliteStoreTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
+  // Closes `store` and opens the file again: after a failed batch, the store
+  // takes no more until reopened.
+  void Reopen(std::unique_ptr<SqliteStore>& store) {
+    store->Close();
+    store = OpenStore();
+  }
+
   // Closes `store`, opens the file again and loads it.
   Snapshot Reload(std::unique_ptr<SqliteStore>& store) {
     store->Close();
@@ -66,7 +73,9 @@ TEST_F(SqliteStoreTest, FullDiskFailsTheWholeTransactionAndLeavesNothingHalfWrit
       << outcomes.at(huge).message();
   EXPECT_EQ(outcomes.at(small).code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(outcomes.at(after).code(), StatusCode::kResourceExhausted);
-  // Not an I/O error: the store goes on.
+  // Not an I/O error, yet nothing after it is written until the file is reopened.
+  EXPECT_EQ(SubmitAndWait(*store, One(Booking(1, 3, {3}))).code(), StatusCode::kFailedPrecondition);
+  Reopen(store);
   EXPECT_TRUE(SubmitAndWait(*store, One(Booking(1, 3, {3}))).ok());
 
   Snapshot snap = Reload(store);

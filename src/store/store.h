@@ -88,23 +88,43 @@ struct HoldRecord {
   friend bool operator==(const HoldRecord&, const HoldRecord&) = default;
 };
 
+// A live hold's new deadline. Its creation time comes along, written as the
+// same wall-clock reading, so the two stay in order whatever the wall clock
+// did since the hold was made.
 struct HoldExtended {
   ShowId show_id = 0;
   HoldId hold_id = 0;
   TimeMs expires_at_ms = 0;
+  TimeMs created_at_ms = 0;
 
   friend bool operator==(const HoldExtended&, const HoldExtended&) = default;
 };
 
 enum class HoldEnd : uint8_t { kReleased = 1, kExpired = 2, kConfirmed = 3 };
 
+// A live hold ends. The store keeps what a late request learns of it (a
+// ClosedHoldRecord) until HistoryPruned forgets it.
 struct HoldClosed {
   ShowId show_id = 0;
   HoldId hold_id = 0;
   HoldEnd why = HoldEnd::kReleased;
   TimeMs at_ms = 0;
+  BookingId booking_id = 0;  // kConfirmed: the booking the hold became
 
   friend bool operator==(const HoldClosed&, const HoldClosed&) = default;
+};
+
+// A hold that ended, as Load reads it back: why, whose, and its booking.
+struct ClosedHoldRecord {
+  ShowId show_id = 0;
+  HoldId hold_id = 0;
+  std::string owner;
+  core::Token token;
+  HoldEnd why = HoldEnd::kReleased;
+  BookingId booking_id = 0;
+  TimeMs closed_at_ms = 0;
+
+  friend bool operator==(const ClosedHoldRecord&, const ClosedHoldRecord&) = default;
 };
 
 struct BookingRecord {
@@ -147,7 +167,9 @@ struct ShowVersion {  // the show's change counter after this batch
   friend bool operator==(const ShowVersion&, const ShowVersion&) = default;
 };
 
-struct IdempotencyRecord {  // the first response to (user, key), replayed for repeats
+// The first response to (user, key), replayed for repeats. A second record of
+// the same (user, key) replaces the first: the key was forgotten in between.
+struct IdempotencyRecord {
   std::string user;
   std::string key;
   std::string request_hash;  // a repeat with a different request is refused
@@ -168,6 +190,7 @@ enum class PaymentState : uint8_t {
   kBooked = 2,     // paid, and the booking is made
   kRefunding = 3,  // paid without a booking (or cancelled): a refund is asked for
   kRefunded = 4,   // the refund succeeded
+  kCancelled = 5,  // withdrawn at the gateway before it was charged: never chargeable
 };
 
 struct PaymentRecord {     // the latest state of one payment; replaces the earlier one of its id
@@ -191,7 +214,7 @@ struct PaymentRecord {     // the latest state of one payment; replaces the earl
   friend bool operator==(const PaymentRecord&, const PaymentRecord&) = default;
 };
 
-struct WebhookEventRecord {  // a webhook event that took effect; its id is unique
+struct WebhookEventRecord {  // a webhook event that took effect; one per id (the latest)
   std::string event_id;
   TimeMs received_at_ms = 0;
 
@@ -209,6 +232,7 @@ enum class HoldTrailKind : uint8_t {
   kExpired = 6,
   kRefunded = 7,
   kPaymentFailed = 8,
+  kPaymentCancelled = 9,  // a payment not taken was withdrawn at the gateway
 };
 
 struct HoldTrailRecord {
@@ -232,15 +256,42 @@ struct TicketRecord {  // one booked seat or GA place; the code is unique in the
   friend bool operator==(const TicketRecord&, const TicketRecord&) = default;
 };
 
-// Forgets webhook event ids, trail entries, idempotency records and outbox
-// changes older than these (0: none).
+// Forgets webhook event ids, trail entries, idempotency records, outbox
+// changes and closed holds older than these (0: none): exactly the rows whose
+// time is before the bound, so the service can forget the same ones.
 struct HistoryPruned {
   TimeMs webhook_events_before_ms = 0;
   TimeMs hold_trail_before_ms = 0;
   TimeMs idempotency_before_ms = 0;
   TimeMs changes_before_ms = 0;
+  TimeMs closed_holds_before_ms = 0;
 
   friend bool operator==(const HistoryPruned&, const HistoryPruned&) = default;
+};
+
+// ---- A show's sales state and its tickets at the door ----
+
+// Whether a show takes new holds. Stable numbers: they are stored.
+enum class SalesState : uint8_t {
+  kOpen = 0,    // the default: holds are taken (from on_sale_at)
+  kPaused = 1,  // no new holds for now; holds already made may still be paid
+  kClosed = 2,  // no new holds, for good
+};
+
+struct ShowSalesRecord {  // a show's sales state; replaces the earlier one of the show
+  ShowId show_id = 0;
+  SalesState state = SalesState::kOpen;
+  TimeMs at_ms = 0;
+
+  friend bool operator==(const ShowSalesRecord&, const ShowSalesRecord&) = default;
+};
+
+struct TicketCheckinRecord {  // a ticket let in at the door; a code is checked in once
+  std::string code;
+  ShowId show_id = 0;
+  TimeMs at_ms = 0;
+
+  friend bool operator==(const TicketCheckinRecord&, const TicketCheckinRecord&) = default;
 };
 
 // ---- The waiting room (service/waiting_rooms.h) ----
@@ -332,7 +383,8 @@ using Record =
     std::variant<VenueRecord, ShowRecord, HoldRecord, HoldExtended, HoldClosed, BookingRecord,
                  BookingCancelled, SeatsBlocked, ShowVersion, IdempotencyRecord, ChangeRecord,
                  PaymentRecord, WebhookEventRecord, HoldTrailRecord, TicketRecord, HistoryPruned,
-                 QueueRoomRecord, QueueJoinRecord, QueueSessionRecord, QueueProgressRecord>;
+                 QueueRoomRecord, QueueJoinRecord, QueueSessionRecord, QueueProgressRecord,
+                 ShowSalesRecord, TicketCheckinRecord>;
 
 // ---- Ownership of shows: fencing ----
 //
@@ -343,6 +395,8 @@ using Record =
 // conflicts with a change of owner committing meanwhile, and refuses the
 // whole batch with kFailedPrecondition ("fenced") when the show has another
 // owner or a later epoch: a node that lost a show can never write it again.
+// Like any failed batch, a fenced one fails every batch after it until the
+// store is reopened (see Submit).
 // A show nobody owns yet is taken at epoch 1 by the first batch that writes
 // it, and a show the batch names no epoch for is written at epoch 1, so in
 // single-node mode the node simply holds every show at epoch 1.
@@ -379,6 +433,7 @@ struct Snapshot {
   std::vector<VenueRecord> venues;
   std::vector<ShowRecord> shows;
   std::vector<HoldRecord> live_holds;   // not closed; may be past their expiry
+  std::vector<ClosedHoldRecord> closed_holds;  // not yet pruned, by show then hold
   std::vector<BookingRecord> bookings;  // including cancelled ones
   std::vector<SeatsBlocked> blocked;    // one per show with its blocked seats
   std::vector<ShowVersion> versions;
@@ -391,6 +446,8 @@ struct Snapshot {
   std::vector<QueueJoinRecord> queue_joins;  // by show, then entry
   std::vector<QueueSessionRecord> queue_sessions;
   std::vector<QueueProgressRecord> queue_progress;
+  std::vector<ShowSalesRecord> show_sales;
+  std::vector<TicketCheckinRecord> checkins;
 };
 
 struct StoreStats {
@@ -437,6 +494,9 @@ class Store {
   // Queues `batch`; `done` runs on the writer thread once the batch is durable
   // (Status::Ok) or rejected (e.g. kAlreadyExists for a second active booking of
   // a seat; nothing of the batch is applied then). Thread-safe; never blocks on disk.
+  // What is durable is always a prefix of what was submitted: once a batch
+  // fails, every batch submitted after it fails too, until the store is
+  // reopened (a later batch may build on the failed one).
   virtual void Submit(Batch batch, DurableCallback done) = 0;
 
   // Blocks until everything submitted so far is durable or failed.

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite_schema.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 
@@ -116,6 +117,31 @@ class SqliteFileTest : public ::testing::Test {
   TempDir dir_;
 };
 
+// Turns the tables of the current schema back into those of schema 6 (the
+// catalogue as the API's JSON, no show owners), to test the migrations from
+// older stores.
+inline constexpr const char* kTablesOfVersion6 = R"sql(
+DROP TABLE venues; DROP TABLE shows; DROP TABLE show_prices; DROP TABLE show_owners;
+CREATE TABLE venues(venue_id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+  seat_map_json TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+CREATE TABLE shows(show_id INTEGER PRIMARY KEY, venue_id INTEGER NOT NULL, name TEXT NOT NULL,
+  settings_json TEXT NOT NULL, starts_at_ms INTEGER NOT NULL, created_at_ms INTEGER NOT NULL);
+PRAGMA user_version = 6;
+)sql";
+
+// Writes a store file at `path` as an older Boxoffice left it, to test a
+// migration: today's schema, back to schema 6's tables (kTablesOfVersion6),
+// then `downgrade_sql` (drop what later migrations made, set the
+// user_version), then one venue named "Hall".
+inline void WriteOlderStoreFile(const std::string& path, const char* downgrade_sql) {
+  StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  ASSERT_TRUE(sqlite::PrepareSchema(**db).ok());
+  ASSERT_TRUE((*db)->Exec(kTablesOfVersion6).ok());
+  ASSERT_TRUE((*db)->Exec(downgrade_sql).ok());
+  ASSERT_TRUE((*db)->Exec("INSERT INTO venues VALUES(1, 'Hall', '{}', 5)").ok());
+}
+
 inline Batch One(Record record) {
   Batch b;
   b.records.push_back(std::move(record));
@@ -200,17 +226,6 @@ inline StatusOr<ChangesPage> ReadChangesAndWait(Store& store, const ChangesQuery
   store.ReadChanges(q, [&p](StatusOr<ChangesPage> r) { p.set_value(std::move(r)); });
   return p.get_future().get();
 }
-
-// Turns the tables of the current schema back into those of schema 4 (the
-// catalogue as the API's JSON, no show owners), to test the migrations from
-// older stores.
-inline constexpr const char* kTablesOfVersion4 = R"sql(
-DROP TABLE venues; DROP TABLE shows; DROP TABLE show_prices; DROP TABLE show_owners;
-CREATE TABLE venues(venue_id INTEGER PRIMARY KEY, name TEXT NOT NULL,
-  seat_map_json TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
-CREATE TABLE shows(show_id INTEGER PRIMARY KEY, venue_id INTEGER NOT NULL, name TEXT NOT NULL,
-  settings_json TEXT NOT NULL, starts_at_ms INTEGER NOT NULL, created_at_ms INTEGER NOT NULL);
-)sql";
 
 // A seat map with every kind of element: two categories, a seated section
 // with an aisle, steps, ranks and accessible places, and a GA area.

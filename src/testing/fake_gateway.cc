@@ -44,6 +44,7 @@ void FakeGateway::CreatePayment(const payments::PaymentRequest& request,
 void FakeGateway::GetPayment(const std::string& payment_id, payments::Done<Payment> done) {
   std::lock_guard<std::mutex> lock(mu_);
   ++get_calls_;
+  if (unavailable_) return Queue([done] { done(Status::Unavailable("the gateway is down")); });
   auto it = payments_.find(payment_id);
   if (it == payments_.end()) return Queue([done] { done(Status::NotFound("no such payment")); });
   Payment p = it->second;
@@ -53,6 +54,7 @@ void FakeGateway::GetPayment(const std::string& payment_id, payments::Done<Payme
 void FakeGateway::RefundPayment(const std::string& payment_id, const std::string& idempotency_key,
                                 payments::Done<payments::Refund> done) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (unavailable_) return Queue([done] { done(Status::Unavailable("the gateway is down")); });
   if (auto r = refunds_.find(idempotency_key); r != refunds_.end()) {
     payments::Refund refund = r->second;
     return Queue([done, refund] { done(refund); });
@@ -68,6 +70,23 @@ void FakeGateway::RefundPayment(const std::string& payment_id, const std::string
   refund_events_.push_back(payments::WebhookEvent{
       NextId("evt_"), payments::WebhookType::kRefundSucceeded, now_ms_(), it->second, refund.id});
   Queue([done, refund] { done(refund); });
+}
+
+void FakeGateway::CancelPayment(const std::string& payment_id, payments::Done<Payment> done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++cancel_calls_;
+  if (unavailable_) return Queue([done] { done(Status::Unavailable("the gateway is down")); });
+  auto it = payments_.find(payment_id);
+  if (it == payments_.end()) return Queue([done] { done(Status::NotFound("no such payment")); });
+  Payment& p = it->second;
+  if (p.status == PaymentStatus::kSucceeded || p.status == PaymentStatus::kRefunded) {
+    return Queue([done] { done(Status::FailedPrecondition("the payment was charged")); });
+  }
+  if (p.status != PaymentStatus::kCancelled) {
+    p.status = PaymentStatus::kCancelled;
+    p.updated_at_ms = now_ms_();
+  }
+  Queue([done, p] { done(p); });
 }
 
 size_t FakeGateway::RunPending() {
@@ -89,8 +108,14 @@ payments::WebhookEvent FakeGateway::Decide(const std::string& payment_id, Paymen
                                            payments::WebhookType type) {
   std::lock_guard<std::mutex> lock(mu_);
   Payment& p = payments_.at(payment_id);
-  p.status = status;
-  p.updated_at_ms = now_ms_();
+  if (p.status == PaymentStatus::kPending || p.status == PaymentStatus::kFailed) {
+    p.status = status;
+    p.updated_at_ms = now_ms_();
+  } else {  // refused: the event says what the payment is (cancelled: still not charged)
+    type = p.status == PaymentStatus::kSucceeded  ? payments::WebhookType::kPaymentSucceeded
+           : p.status == PaymentStatus::kRefunded ? payments::WebhookType::kRefundSucceeded
+                                                  : payments::WebhookType::kPaymentFailed;
+  }
   return payments::WebhookEvent{NextId("evt_"), type, now_ms_(), p, ""};
 }
 
@@ -134,6 +159,11 @@ size_t FakeGateway::refunds() const {
 size_t FakeGateway::create_calls() const {
   std::lock_guard<std::mutex> lock(mu_);
   return create_calls_;
+}
+
+size_t FakeGateway::cancel_calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancel_calls_;
 }
 
 size_t FakeGateway::get_calls() const {

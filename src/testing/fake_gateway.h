@@ -37,14 +37,17 @@ class FakeGateway final : public payments::PaymentGateway {
   void GetPayment(const std::string& payment_id, payments::Done<payments::Payment> done) override;
   void RefundPayment(const std::string& payment_id, const std::string& idempotency_key,
                      payments::Done<payments::Refund> done) override;
+  void CancelPayment(const std::string& payment_id, payments::Done<payments::Payment> done) override;
 
   // Runs queued callbacks, including those queued meanwhile; returns how many ran.
   size_t RunPending();
-  // The fan pays or declines; the webhook event the gateway would send.
+  // The fan pays or declines; the webhook event the gateway would send. A
+  // payment that is not pending or failed any more stays as it is, and the
+  // event tells its state (a cancelled one: payment.failed, never charged).
   payments::WebhookEvent Approve(const std::string& payment_id);
   payments::WebhookEvent Decline(const std::string& payment_id);
   std::vector<payments::WebhookEvent> TakeRefundEvents();
-  // While set, CreatePayment answers kUnavailable.
+  // While set, every call answers kUnavailable.
   void SetUnavailable(bool unavailable);
 
   std::optional<payments::Payment> Find(const std::string& payment_id) const;
@@ -52,6 +55,7 @@ class FakeGateway final : public payments::PaymentGateway {
   size_t refunds() const;
   size_t create_calls() const;
   size_t get_calls() const;
+  size_t cancel_calls() const;
 
  private:
   payments::WebhookEvent Decide(const std::string& payment_id, payments::PaymentStatus status,
@@ -69,6 +73,7 @@ class FakeGateway final : public payments::PaymentGateway {
   uint64_t next_id_ = 0;
   size_t create_calls_ = 0;
   size_t get_calls_ = 0;
+  size_t cancel_calls_ = 0;
   bool unavailable_ = false;
 };
 

@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "store/store.h"
 
@@ -33,6 +34,13 @@ class ManualStore final : public store::Store {
   size_t pending() const {
     std::lock_guard<std::mutex> lock(mu_);
     return pending_.size();
+  }
+  // Copies of the batches not yet completed, oldest first.
+  std::vector<store::Batch> pending_batches() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<store::Batch> out;
+    for (const auto& [batch, done] : pending_) out.push_back(batch);
+    return out;
   }
   // Completes the oldest `n` batches with `status`, in order.
   void Complete(size_t n, const Status& status) {
