@@ -22,7 +22,7 @@ PACKAGES=(
 )
 case "${1:-}" in
   "") ;;
-  --test) PACKAGES+=(redis-server postgresql libhiredis-dev chromium fonts-liberation) ;;
+  --test) PACKAGES+=(redis-server postgresql libhiredis-dev chromium fonts-liberation libyaml-cpp-dev) ;;
   --bench) PACKAGES+=(redis-server postgresql libhiredis-dev wrk) ;;
   *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 
+#include "api_contract.h"
 #include "core/snapshot.h"
 #include "crypto/encoding.h"
 
@@ -110,6 +111,7 @@ Reply Api::Call(std::string_view method, std::string_view target, std::string_vi
     json::value v = json::parse(reply.body, ec);
     if (!ec) reply.json = std::move(v);
   }
+  RecordAnswer(method, target, reply);
   return reply;
 }
 

@@ -1,54 +1,39 @@
-// docs/openapi.yaml is kept true: the operations it documents are exactly the
-// routes the binary serves (from `boxoffice routes`), the live server answers
-// each documented operation without 405, and every $ref in the file names a
-// component that exists. The YAML is read with a small line parser that
-// knows the file's layout (two-space indentation), not a YAML library.
+// docs/openapi.yaml is kept true. It is read with a real YAML parser
+// (yaml-cpp, through testing::OpenApiContract): the operations it documents
+// are exactly the routes the binary serves (from `boxoffice routes`), the
+// live server answers each documented operation without 405, every $ref
+// names something, every schema uses only keywords the response validator
+// understands, and the conventions name every problem any route may answer.
+// Every answer the integration tests receive is held to the document by
+// api_contract.h; the tests here also check that hook, and the closed
+// holds' representation explicitly.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <map>
-#include <optional>
+#include <boost/json/value.hpp>
 #include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "api_client.h"
+#include "api_contract.h"
 #include "server_process.h"
+#include "testing/openapi_contract.h"
 
 namespace boxoffice::itest {
 namespace {
 
+namespace json = boost::json;
 using Operation = std::pair<std::string, std::string>;  // {"GET", "/v1/shows/{}"}
 
-std::string ReadOpenApi() {
-  std::ifstream in(BOXOFFICE_OPENAPI_FILE);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// The key of a line that is exactly `indent` spaces, a key without spaces,
-// a colon and nothing else ("  /v1/shows:" at indent 2 -> "/v1/shows").
-std::optional<std::string> KeyAt(std::string_view line, size_t indent) {
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
-  if (line.size() < indent + 2 || line.back() != ':') return std::nullopt;
-  if (line.find_first_not_of(' ') != indent) return std::nullopt;
-  const std::string_view key = line.substr(indent, line.size() - indent - 1);
-  if (key.find_first_of(" :\t") != std::string_view::npos) return std::nullopt;
-  return std::string(key);
+const testing::OpenApiContract& Contract() {
+  static const StatusOr<testing::OpenApiContract> contract =
+      testing::OpenApiContract::Load(BOXOFFICE_OPENAPI_FILE);
+  if (!contract.ok()) {
+    ADD_FAILURE() << contract.status().message();
+    std::abort();  // every test here needs the document
+  }
+  return *contract;
 }
 
 // "/v1/shows/{id}/holds" -> "/v1/shows/{}/holds": parameter names may differ.
@@ -65,25 +50,9 @@ std::string NormalizePath(std::string_view path) {
   return out;
 }
 
-// The operations under the top-level `paths:` key.
-std::set<Operation> DocumentedOperations(const std::string& yaml) {
-  static const std::set<std::string> kMethods = {"get",   "put",  "post",   "delete",
-                                                 "patch", "head", "options"};
+std::set<Operation> DocumentedOperations() {
   std::set<Operation> ops;
-  bool in_paths = false;
-  std::string path;
-  for (const std::string& line : Lines(yaml)) {
-    if (!line.empty() && std::isalpha(static_cast<unsigned char>(line[0]))) {
-      in_paths = line.rfind("paths:", 0) == 0;
-      path.clear();
-    } else if (!in_paths) {
-      continue;
-    } else if (auto p = KeyAt(line, 2); p && p->starts_with("/")) {
-      path = NormalizePath(*p);
-    } else if (auto m = KeyAt(line, 4); m && kMethods.contains(*m) && !path.empty()) {
-      ops.insert({Upper(*m), path});
-    }
-  }
+  for (const auto& op : Contract().Operations()) ops.insert({op.method, NormalizePath(op.path)});
   return ops;
 }
 
@@ -116,9 +85,23 @@ std::set<Operation> Minus(const std::set<Operation>& a, const std::set<Operation
   return out;
 }
 
-TEST(OpenApi, DocumentsTheContractsOperations) {
-  const std::set<Operation> documented = DocumentedOperations(ReadOpenApi());
-  // The parser found the file and its layout: these must be there.
+// Every "$ref" string anywhere in `v`, with where it is.
+void CollectRefs(const json::value& v, const std::string& where,
+                 std::vector<std::pair<std::string, std::string>>& out) {
+  if (const json::array* a = v.if_array()) {
+    for (size_t i = 0; i < a->size(); ++i)
+      CollectRefs((*a)[i], where + "/" + std::to_string(i), out);
+  } else if (const json::object* o = v.if_object()) {
+    for (const auto& [key, value] : *o) {
+      if (key == "$ref" && value.is_string())
+        out.push_back({where, std::string(value.as_string())});
+      CollectRefs(value, where + "/" + std::string(key), out);
+    }
+  }
+}
+
+TEST(OpenApi, IsValidYamlWithTheOperationsOfTheContract) {
+  const std::set<Operation> documented = DocumentedOperations();
   for (const Operation& op : std::set<Operation>{{"GET", "/healthz"},
                                                  {"POST", "/v1/shows/{}/holds"},
                                                  {"POST", "/v1/holds/{}/confirm"},
@@ -126,10 +109,11 @@ TEST(OpenApi, DocumentsTheContractsOperations) {
     EXPECT_TRUE(documented.contains(op)) << op.first << " " << op.second << " in\n"
                                          << Join(documented);
   }
+  EXPECT_EQ(Contract().document().at("openapi"), json::value("3.0.3"));
 }
 
 TEST(OpenApi, DocumentsEveryServedRouteAndNothingElse) {
-  const std::set<Operation> documented = DocumentedOperations(ReadOpenApi());
+  const std::set<Operation> documented = DocumentedOperations();
   StatusOr<std::set<Operation>> served = ServedOperations();
   ASSERT_TRUE(served.ok()) << served.status().message();
   ASSERT_FALSE(served->empty());
@@ -152,7 +136,7 @@ TEST(OpenApi, LiveServerAnswersEveryDocumentedOperation) {
   ServerProcess server;
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   Api api(server.port());
-  for (const auto& [method, path] : DocumentedOperations(ReadOpenApi())) {
+  for (const auto& [method, path] : DocumentedOperations()) {
     const std::string target = Fill(path, "x1");
     Reply r = api.Call(method, target, method == "POST" ? "{}" : "",
                        {{"Content-Type", "application/json"}});
@@ -164,38 +148,95 @@ TEST(OpenApi, LiveServerAnswersEveryDocumentedOperation) {
   EXPECT_TRUE(server.Stop().ok()) << server.Log();
 }
 
-// Every `$ref: "#/components/KIND/NAME"` names a component defined in the file.
 TEST(OpenApi, EveryReferenceResolves) {
-  constexpr std::string_view kRefPrefix = "$ref: \"#/components/";
-  std::set<std::pair<std::string, std::string>> defined;
-  std::set<std::pair<std::string, std::string>> referenced;
-  bool in_components = false;
-  std::string kind;
-  for (const std::string& line : Lines(ReadOpenApi())) {
-    if (!line.empty() && line[0] != ' ' && line[0] != '#') {
-      in_components = line.rfind("components:", 0) == 0;
-    } else if (auto k = KeyAt(line, 2); in_components && k) {
-      kind = *k;
-    } else if (auto n = KeyAt(line, 4); in_components && n) {
-      defined.insert({kind, *n});
-    }
-    if (const size_t at = line.find(kRefPrefix); at != std::string::npos) {
-      const std::string ref = line.substr(at + kRefPrefix.size());
-      const size_t slash = ref.find('/');
-      const size_t quote = ref.find('"');
-      ASSERT_TRUE(slash != std::string::npos && quote != std::string::npos && slash < quote)
-          << line;
-      referenced.insert({ref.substr(0, slash), ref.substr(slash + 1, quote - slash - 1)});
-    }
+  std::vector<std::pair<std::string, std::string>> refs;
+  CollectRefs(Contract().document(), "#", refs);
+  ASSERT_GT(refs.size(), 100u);
+  for (const auto& [where, ref] : refs) {
+    EXPECT_NE(Contract().validator().Resolve(ref), nullptr) << where << ": " << ref;
   }
-  ASSERT_FALSE(referenced.empty());
-  for (const auto& ref : referenced) {
-    EXPECT_TRUE(defined.contains(ref)) << "#/components/" << ref.first << "/" << ref.second;
+  for (const char* schema : {"Venue", "SeatMap", "Show", "Availability", "Hold", "LiveHold",
+                             "ClosedHold", "Booking", "Problem"}) {
+    EXPECT_NE(Contract().validator().Resolve("#/components/schemas/" + std::string(schema)),
+              nullptr)
+        << schema;
   }
-  for (const char* schema :
-       {"Venue", "SeatMap", "Show", "Availability", "Hold", "Booking", "Problem"}) {
-    EXPECT_TRUE(defined.contains({"schemas", schema})) << schema;
+}
+
+// A keyword the validator does not know would make it skip part of a
+// schema; a discriminator whose values lead elsewhere would misguide clients.
+TEST(OpenApi, EverySchemaIsOneTheResponseValidatorUnderstands) {
+  for (const std::string& e : Contract().CheckSchemas()) ADD_FAILURE() << e;
+}
+
+// kAnyRouteProblems is the validator's reading of the conventions paragraph.
+TEST(OpenApi, TheConventionsNameEveryProblemAnyRouteMayAnswer) {
+  const json::value& description = Contract().document().at("info").at("description");
+  ASSERT_TRUE(description.is_string());
+  const std::string_view text = description.as_string();
+  for (const testing::AnyRouteProblem& p : testing::kAnyRouteProblems) {
+    EXPECT_NE(text.find(std::to_string(p.status)), std::string_view::npos) << p.status;
+    EXPECT_NE(text.find("`" + std::string(p.code) + "`"), std::string_view::npos) << p.code;
   }
+}
+
+// The hook: Api records what it receives, and a broken answer is found.
+TEST(OpenApi, EveryAnswerTheApiClientReceivesIsCheckedAgainstTheDocument) {
+  ServerProcess server;
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  Api api(server.port());
+  TakeAnswers();  // only this test's answers below
+  ASSERT_EQ(api.Get("/v1/shows/s404").status, 404u);
+  std::vector<testing::Answer> answers = TakeAnswers();
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].target, "/v1/shows/s404");
+  EXPECT_EQ(CheckAnswers(answers), std::vector<std::string>{});
+  answers[0].body = R"({"code":"not_found"})";  // no type, title or status
+  const std::vector<std::string> broken = CheckAnswers(answers);
+  ASSERT_EQ(broken.size(), 1u);
+  EXPECT_NE(broken[0].find("missing required member 'title'"), std::string::npos) << broken[0];
+  EXPECT_TRUE(server.Stop().ok()) << server.Log();
+}
+
+// GET /v1/holds/{id} of a released, an expired and a confirmed hold keeps
+// the document's schema (a closed hold has no seats, price or deadline).
+TEST(OpenApi, ClosedHoldsKeepTheirSchema) {
+  ServerProcess server;
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  Api api(server.port());
+  const HeaderList admin = AdminAuth(server);
+  const HeaderList alice = FanAuth(server, "alice");
+  const std::string venue = CreateVenue(api, admin, TheatreJson());
+  const std::string show =
+      CreateShow(api, admin, ShowJson(venue, "Short holds", TheatrePrices(), R"(,"hold_ttl_s":1)"));
+  auto hold = [&](std::string_view seat) {
+    Reply r = api.Post("/v1/shows/" + show + "/holds",
+                       R"({"seats":[")" + std::string(seat) + R"("]})", alice);
+    EXPECT_EQ(r.status, 201u) << r.Describe();
+    return std::pair{r.Str("id"), r.Str("token")};
+  };
+  const auto [released, released_token] = hold("STALLS-A-1");
+  const auto [confirmed, confirmed_token] = hold("STALLS-A-2");
+  const auto [expired, expired_token] = hold("STALLS-A-3");
+  EXPECT_EQ(api.Delete("/v1/holds/" + released, With(alice, HoldToken(released_token))).status,
+            204u);
+  EXPECT_EQ(
+      api.Post("/v1/holds/" + confirmed + "/confirm", R"({"payment_ref":"p1"})", admin).status,
+      201u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1'200));  // the third one expires
+  TakeAnswers();
+  for (const auto& [id, status] :
+       {std::pair{released, "released"}, std::pair{confirmed, "confirmed"},
+        std::pair{expired, "expired"}}) {
+    Reply r = api.Get("/v1/holds/" + id, alice);
+    ASSERT_EQ(r.status, 200u) << r.Describe();
+    EXPECT_EQ(r.Str("status"), status) << r.Describe();
+    EXPECT_EQ(r.Has("booking_id"), std::string_view(status) == "confirmed") << r.Describe();
+  }
+  const std::vector<testing::Answer> answers = TakeAnswers();
+  ASSERT_EQ(answers.size(), 3u);
+  for (const std::string& e : CheckAnswers(answers)) ADD_FAILURE() << e;
+  EXPECT_TRUE(server.Stop().ok()) << server.Log();
 }
 
 }  // namespace

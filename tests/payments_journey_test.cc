@@ -372,7 +372,9 @@ TEST_F(PaymentsJourney, ForgedStaleAndReplayedWebhooksChangeNothing) {
       payment_json + "}";
   EXPECT_EQ(SendWebhook(body, NowS(), "not-the-secret-0123456789abcdef0123").status, 401u);
   EXPECT_EQ(SendWebhook(body, NowS() - payments::kWebhookToleranceS - 60).status, 401u);
-  EXPECT_EQ(api_->Post("/v1/payments/webhook", body).status, 400u);  // unsigned
+  const Reply unsigned_event = api_->Post("/v1/payments/webhook", body);
+  EXPECT_EQ(unsigned_event.status, 401u);
+  EXPECT_EQ(unsigned_event.code(), "invalid_signature");
   std::string tampered = payments::SignWebhook(kSecret, body, NowS());
   tampered.back() = tampered.back() == '0' ? '1' : '0';
   EXPECT_EQ(api_->Post("/v1/payments/webhook", body,

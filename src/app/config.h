@@ -21,6 +21,7 @@
 // Thread-safety: LoadServeConfig reads the config file; call it at start-up.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,11 +29,17 @@
 
 #include "core/limits.h"
 #include "core/status.h"
+#include "http/server.h"
 #include "live/change_history.h"
 #include "live/stream_policy.h"
 #include "service/hold_warnings.h"
 
 namespace boxoffice::app {
+
+// Whole seconds of a default duration, for the settings counted in seconds.
+constexpr uint32_t SecondsOf(std::chrono::milliseconds d) {
+  return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+}
 
 // Environment variables by name; passed in so tests need not touch the real one.
 using Environment = std::map<std::string, std::string, std::less<>>;
@@ -45,11 +52,11 @@ struct ServeConfig {
   std::string listen_address = "127.0.0.1";  // an IPv4 or IPv6 literal
   uint16_t port = 8080;                      // 0: any free port
   uint32_t io_threads = 0;                   // 0: one per core
-  uint32_t connections_max = 10'000;
-  uint32_t idle_timeout_s = 60;
-  uint32_t drain_timeout_s = 10;  // graceful shutdown: finish requests this long
-  uint32_t body_bytes_max = 1024 * 1024;
-  uint32_t header_bytes_max = 16 * 1024;
+  uint32_t connections_max = http::kConnectionsMaxDefault;
+  uint32_t idle_timeout_s = SecondsOf(http::kKeepAliveTimeoutDefault);
+  uint32_t drain_timeout_s = SecondsOf(http::kDrainTimeoutDefault);  // finish requests this long
+  uint32_t body_bytes_max = http::kBodyBytesMaxDefault;
+  uint32_t header_bytes_max = http::kHeaderBytesMaxDefault;
   // Storage.
   std::string data_dir = "./data";
   std::string store = "sqlite";  // or a PostgreSQL URL: postgres://USER@HOST:PORT/DB

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <future>
 #include <string>
+#include <string_view>
 
 #include "app/config.h"
 #include "app/demo_venues.h"
@@ -34,6 +35,7 @@ namespace {
 constexpr const char* kDatabaseFile = "boxoffice.db";
 constexpr double kJournalBatchBuckets[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
 constexpr int64_t kTokenTtlDefaultS = 24 * 3600;
+constexpr const char* kTokenUsage = "usage: boxoffice token --user ID [--data DIR] [--ttl-s N]";
 constexpr core::DurationMs kDemoStartsInMs = 30LL * 24 * 3600 * 1000;
 // On shutdown, live streams get this long to send their close before the server stops.
 constexpr std::chrono::milliseconds kLiveStreamCloseWait{1000};
@@ -295,7 +297,30 @@ int RunServe(int argc, char** argv) {
   return 0;
 }
 
+// `token --help`: the usage line, every flag and the variable it reads.
+void PrintTokenHelp() {
+  std::printf(
+      "%s\n\n"
+      "Prints a fan's bearer token: an HS256 JWT whose `sub` is the user id, signed\n"
+      "with the server's JWT secret, for `Authorization: Bearer <token>`.\n\n"
+      "  --user ID     the fan's user id, 1..%zu bytes (required)\n"
+      "  --data DIR    the server's data directory, whose %s signs the token\n"
+      "                (default ./data; start the server once to create it)\n"
+      "  --ttl-s N     seconds until the token expires (default %lld)\n"
+      "  -h, --help    print this help and exit\n\n"
+      "Environment:\n"
+      "  BOXOFFICE_JWT_SECRET  the secret to sign with instead of DIR/%s\n",
+      kTokenUsage, http::kJwtSubjectBytesMax, kJwtSecretFile,
+      static_cast<long long>(kTokenTtlDefaultS), kJwtSecretFile);
+}
+
 int RunToken(int argc, char** argv) {
+  for (int i = 0; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+      PrintTokenHelp();
+      return 0;
+    }
+  }
   std::string data_dir = "./data", user;
   int64_t ttl_s = kTokenTtlDefaultS;
   for (int i = 0; i + 1 < argc; i += 2) {
@@ -311,7 +336,7 @@ int RunToken(int argc, char** argv) {
     }
   }
   if (argc % 2 != 0 || user.empty() || ttl_s <= 0) {
-    std::fprintf(stderr, "usage: boxoffice token --user ID [--data DIR] [--ttl-s N]\n");
+    std::fprintf(stderr, "%s\n(boxoffice token --help says more)\n", kTokenUsage);
     return 2;
   }
   std::string secret;

@@ -1011,14 +1011,14 @@ void Api::Checkout(Request&& req, Responder respond, IdempotencyScope idem) {
 }
 
 void Api::PaymentWebhook(Request&& req, Responder respond) {
-  const std::optional<std::string_view> signature = req.Header(payments::kSignatureHeader);
-  if (!signature) {
-    return respond(Malformed(std::string(payments::kSignatureHeader) + " header is required"));
-  }
   if (svc_->webhook_secret().empty()) return respond(PaymentsUnavailable());
-  const Status verified = payments::VerifyWebhook(svc_->webhook_secret(), *signature, req.body,
-                                                  options_.clock->WallMs() / 1000);
-  if (!verified.ok()) {
+  const std::optional<std::string_view> signature = req.Header(payments::kSignatureHeader);
+  const Status verified = signature
+                              ? payments::VerifyWebhook(svc_->webhook_secret(), *signature,
+                                                        req.body, options_.clock->WallMs() / 1000)
+                              : Status::InvalidArgument(std::string(payments::kSignatureHeader) +
+                                                        " header is required");
+  if (!verified.ok()) {  // unsigned is unauthenticated, like a forged signature
     return respond(MakeProblem(401, "invalid_signature", "Invalid signature", verified.message())
                        .ToResponse());
   }

@@ -129,6 +129,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   bool finished() const { return finished_; }
   bool writing() const { return writing_; }
+  // The server is stopping while a write is out: CloseGoingAway again once
+  // it completes, so the client still gets its close frame.
+  void GoAwayAfterWrite() { go_away_after_write_ = true; }
 
  private:
   void Pump();
@@ -144,6 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool pulled_once_ = false;
   bool writing_ = false;
   bool closing_ = false;
+  bool go_away_after_write_ = false;
   bool finished_ = false;
   core::TimeMs write_started_ms_ = 0;
   core::TimeMs last_sent_ms_ = 0;
@@ -213,6 +217,11 @@ void Session::Sent(error_code ec, size_t messages) {
   }
   hub_.CountSent(messages);
   last_sent_ms_ = MonotonicMs();
+  if (go_away_after_write_) {
+    go_away_after_write_ = false;
+    CloseGoingAway();
+    return;
+  }
   Pump();
 }
 
@@ -388,7 +397,7 @@ class WsSession final : public Session {
   void CloseGoingAway() override {
     if (finished()) return;
     if (writing()) {
-      Finish();
+      GoAwayAfterWrite();
       return;
     }
     BeginWrite();

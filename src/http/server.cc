@@ -326,6 +326,7 @@ void Connection::OnRead(uint64_t gen, error_code ec, size_t bytes) {
     phase_ = Phase::kReading;
     SetDeadline(options_.request_read_timeout);
   }
+  if (thread_.draining) SetDeadline(kDrainQuietTimeout);  // still sending: it may finish
   Parse();
 }
 
@@ -581,7 +582,8 @@ void Connection::ShutdownAndLinger() {
     return;
   }
   phase_ = Phase::kLingering;
-  SetDeadline(std::min(kLingerTimeout, options_.request_read_timeout));
+  SetDeadline(std::min({kLingerTimeout, options_.request_read_timeout,
+                        thread_.draining ? kDrainQuietTimeout : kLingerTimeout}));
   linger_bytes_ = 0;
   buffer_.clear();
   LingerRead();
@@ -612,7 +614,8 @@ void Connection::OnSweep(Clock::time_point now) {
       error_code ignored;
       ++read_gen_;  // the cancelled read's completion is stale
       socket_.cancel(ignored);
-      Fail(problems::RequestTimeout());
+      Fail(thread_.draining ? problems::Overloaded("the server is stopping")
+                            : problems::RequestTimeout());
       return;
     }
     case Phase::kHandling:
@@ -631,6 +634,9 @@ void Connection::OnSweep(Clock::time_point now) {
 void Connection::OnDrain() {
   close_after_response_ = true;
   if (phase_ == Phase::kIdle) Close();
+  if (phase_ == Phase::kReading || phase_ == Phase::kLingering) {
+    deadline_ = std::min(deadline_, Clock::now() + kDrainQuietTimeout);
+  }
 }
 
 void Connection::Close() {

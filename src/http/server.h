@@ -59,7 +59,7 @@ inline constexpr size_t kBodyBytesMaxDefault = 1 << 20;     // 1 MiB
 inline constexpr size_t kHeaderBytesMaxDefault = 16 << 10;  // request line + fields
 inline constexpr size_t kTargetBytesMaxDefault = 4 << 10;   // the request-target alone
 inline constexpr size_t kConnectionsMaxDefault = 10'000;
-inline constexpr std::chrono::milliseconds kKeepAliveTimeoutDefault = std::chrono::seconds(30);
+inline constexpr std::chrono::milliseconds kKeepAliveTimeoutDefault = std::chrono::seconds(60);
 inline constexpr std::chrono::milliseconds kRequestReadTimeoutDefault = std::chrono::seconds(10);
 inline constexpr std::chrono::milliseconds kWriteTimeoutDefault = std::chrono::seconds(10);
 inline constexpr std::chrono::milliseconds kHandlerTimeoutDefault = std::chrono::seconds(30);
@@ -68,6 +68,11 @@ inline constexpr std::chrono::milliseconds kDrainTimeoutDefault = std::chrono::s
 // reads (and discards) what the client still sends, so that the client sees
 // the response instead of a reset; bounded in time and bytes.
 inline constexpr std::chrono::milliseconds kLingerTimeout = std::chrono::seconds(2);
+// While the server stops, a request still being read gets this long after
+// its last byte (or the start of the drain) before it is answered 503
+// overloaded and closed: a client that stopped sending does not hold up the
+// drain. The drain's lingering closes are bounded by it too.
+inline constexpr std::chrono::milliseconds kDrainQuietTimeout = std::chrono::seconds(1);
 inline constexpr size_t kLingerBytesMax = 4 << 20;
 inline constexpr size_t kReadChunkBytes = 8 << 10;  // also each connection's idle buffer
 
@@ -105,7 +110,9 @@ class Server {
   // Binds, listens and starts the io threads. Once per server.
   Status Start();
   // Stops accepting, closes idle connections, lets requests in flight finish
-  // for up to drain_timeout, then closes the rest and joins the io threads.
+  // for up to drain_timeout (a request still arriving only while its bytes
+  // keep coming: kDrainQuietTimeout), then closes the rest and joins the io
+  // threads.
   // Idempotent; safe from any thread that is not an io thread (e.g. one that
   // waits in sigwait), but not from inside a signal handler: it locks.
   void Stop();

@@ -586,6 +586,40 @@ TEST_F(ServerTest, StopClosesRequestsThatOutliveTheDrainTimeout) {
   server_.reset();                               // even after the server is gone
 }
 
+// A client that sent half a request and went quiet does not hold the stop
+// for the drain timeout (nor for the read timeout, which would answer 408):
+// it is answered 503 and closed kDrainQuietTimeout after the drain began,
+// while a request in its handler is still answered.
+TEST_F(ServerTest, StopDoesNotWaitForAClientThatStoppedSending) {
+  options_.drain_timeout = std::chrono::minutes(2);
+  options_.request_read_timeout = std::chrono::seconds(15);
+  Start();
+  auto pending = std::async(std::launch::async, [port = server_->port()] {
+    TestClient c("127.0.0.1", port);
+    return c.Request("GET", "/parked");
+  });
+  Responder responder = parked_.Take();
+  TestClient half("127.0.0.1", server_->port(), std::chrono::seconds(30));
+  ASSERT_TRUE(half.SendRaw("POST /v1/shows/1/holds HTTP/1.1\r\nHost: x\r\n"
+                           "Expect: 100-continue\r\nContent-Length: 100\r\n\r\n")
+                  .ok());
+  auto interim = half.ReadResponse();  // the server is reading this request
+  ASSERT_TRUE(interim.ok()) << interim.status().message();
+  ASSERT_EQ(interim->status, 100u);
+  ASSERT_TRUE(half.SendRaw("{\"seats\":").ok());  // and no more
+  auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+  auto r = half.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 503u);
+  EXPECT_EQ(Code(*r), "overloaded");
+  half.Close();
+  responder(Response::Text(200, "finished during drain"));
+  ASSERT_EQ(stopped.wait_for(std::chrono::seconds(30)), std::future_status::ready);  // bounded
+  auto answered = pending.get();
+  ASSERT_TRUE(answered.ok()) << answered.status().message();
+  EXPECT_EQ(answered->body, "finished during drain");
+}
+
 TEST_F(ServerTest, StopIsIdempotentAndWorksBeforeStart) {
   server_ = std::make_unique<Server>(options_, Router(), registry_);
   server_->Stop();

@@ -545,6 +545,10 @@ std::string BookingService::RefundOnCancel(const BookingView& booking, core::Tim
   if (it == ledger_->payments.end()) return "";  // a box-office sale: paid elsewhere
   store::PaymentRecord& rec = it->second.rec;
   if (rec.state == PaymentState::kRefunding || rec.state == PaymentState::kRefunded) return "";
+  // Settling until the cancellation is durable (CancelBooking clears it):
+  // reconciliation must not have the gateway refund a cancellation a crash
+  // could still lose.
+  it->second.settling = true;
   rec.state = PaymentState::kRefunding;
   rec.booking_id = booking.booking;
   rec.note = "booking cancelled";
@@ -552,6 +556,13 @@ std::string BookingService::RefundOnCancel(const BookingView& booking, core::Tim
   ledger_->Track(rec);
   batch.records.push_back(rec);
   return rec.payment_id;
+}
+
+void BookingService::EndCancelSettling(const std::string& payment_id) {
+  std::lock_guard<std::mutex> lock(ledger_->mu);
+  if (auto it = ledger_->payments.find(payment_id); it != ledger_->payments.end()) {
+    it->second.settling = false;
+  }
 }
 
 // ---- Reconciliation ----------------------------------------------------------------------------

@@ -537,6 +537,17 @@ class PaymentsDurabilityTest : public ManualStoreTest {
     show_ = MakeShow();
   }
 
+  // A hold of alice's with its checkout durable.
+  Reply<CheckoutView> CheckedOut() {
+    const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
+    store_.CompleteAll(Status::Ok());
+    Reply<CheckoutView> c;
+    svc_.Checkout(show_, h.value.hold, h.value.token, [&c](Reply<CheckoutView> r) { c = r; });
+    gateway_.RunPending();
+    store_.CompleteAll(Status::Ok());
+    return c;
+  }
+
   testing::FakeGateway gateway_;
   core::ShowId show_ = 0;
 };
@@ -581,12 +592,7 @@ namespace {
 // cleared that settlement's mark, so a second settlement ran beside it: the
 // payment booked the seats and was refunded as "already booked" too.
 TEST_F(PaymentsDurabilityTest, OldNewsDoesNotLetASecondSettlementRunBesideTheFirst) {
-  const Reply<HoldView> h = svc_.CreateHold("alice", show_, BestWanted{1});
-  store_.CompleteAll(Status::Ok());
-  Reply<CheckoutView> c;
-  svc_.Checkout(show_, h.value.hold, h.value.token, [&c](Reply<CheckoutView> r) { c = r; });
-  gateway_.RunPending();
-  store_.CompleteAll(Status::Ok());
+  const Reply<CheckoutView> c = CheckedOut();
   ASSERT_TRUE(c.ok()) << c.status.message();
   std::vector<StatusOr<WebhookOutcome>> outcomes;
   const auto deliver = [&](const payments::WebhookEvent& e) {
@@ -609,6 +615,38 @@ TEST_F(PaymentsDurabilityTest, OldNewsDoesNotLetASecondSettlementRunBesideTheFir
   store_.CompleteAll(Status::Ok());
   EXPECT_EQ(svc_.FindPayment(c.value.payment_id)->state, store::PaymentState::kBooked);
   EXPECT_EQ(svc_.BookingsOfShow(show_).size(), 1u);
+}
+
+}  // namespace
+}  // namespace boxoffice::service
+
+namespace boxoffice::service {
+namespace {
+
+// Found by the simulator: an organiser's cancellation marks the payment
+// "refunding" at once, but is durable only later. Reconciliation ran in
+// between and had the gateway refund it; a crash then lost the unacknowledged
+// cancellation, and the booking stood on a refunded payment (tickets for
+// nothing). Nothing about a payment goes to the gateway before the change
+// that asks for it is durable.
+TEST_F(PaymentsDurabilityTest, NoRefundIsAskedForBeforeTheCancellationIsDurable) {
+  const Reply<CheckoutView> c = CheckedOut();
+  ASSERT_TRUE(c.ok()) << c.status.message();
+  svc_.ApplyWebhook(gateway_.Approve(c.value.payment_id), [](StatusOr<WebhookOutcome>) {});
+  store_.CompleteAll(Status::Ok());
+  ASSERT_EQ(svc_.BookingsOfShow(show_).size(), 1u);
+  const core::BookingId booking = svc_.BookingsOfShow(show_)[0].booking;
+  std::optional<Reply<BookingView>> cancelled;
+  svc_.CancelBooking(show_, booking, [&cancelled](Reply<BookingView> r) { cancelled = r; });
+  EXPECT_FALSE(cancelled.has_value());  // not durable yet
+  clock_.Advance(kReconcileAfterMs * 2);
+  svc_.ReconcilePayments();
+  gateway_.RunPending();
+  EXPECT_EQ(gateway_.refunds(), 0u) << "refunded before the cancellation was durable";
+  store_.CompleteAll(Status::Ok());
+  gateway_.RunPending();
+  ASSERT_TRUE(cancelled.has_value() && cancelled->ok());
+  EXPECT_EQ(gateway_.refunds(), 1u);
 }
 
 }  // namespace

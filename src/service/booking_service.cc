@@ -805,7 +805,10 @@ void BookingService::CancelBooking(core::ShowId show, core::BookingId booking,
     store::Batch batch;
     const std::string refund = RefundOnCancel(reply.value, now, batch);
     Done<Reply<BookingView>> then = [this, done, refund](Reply<BookingView> r) {
-      if (r.status.ok() && !refund.empty()) RequestRefund(refund);
+      if (!refund.empty()) {
+        EndCancelSettling(refund);
+        if (r.status.ok()) RequestRefund(refund);
+      }
       done(std::move(r));
     };
     store::DurableCallback answer = Remembering(

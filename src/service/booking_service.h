@@ -431,6 +431,8 @@ class BookingService {
   // The records that turn a cancelled booking's payment into a refund, and the
   // payment to refund once they are durable ("" if none).
   std::string RefundOnCancel(const BookingView& booking, core::TimeMs now, store::Batch& batch);
+  // The cancellation that marked `payment_id` settling is durable (or failed).
+  void EndCancelSettling(const std::string& payment_id);
   void RequestRefund(const std::string& payment_id);
   // Reconciliation's two questions: what is this payment (settled as said),
   // and withdraw it, since its hold ended (settled as cancelled, or as

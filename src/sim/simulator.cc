@@ -211,6 +211,7 @@ class Simulation {
   void Extend(const Action& a);
   void Release(const Action& a);
   void Checkout(const Action& a);
+  std::function<void(const http::Response&)> CheckoutSent(size_t index, bool replayed);
   void Pay(const Action& a);
   void Confirm(const Action& a);
   void CancelBooking(const Action& a);
@@ -344,7 +345,13 @@ void Simulation::Replay(size_t index) {
   if (keyed_.empty()) return;
   const KeyedRequest& k = keyed_[index % keyed_.size()];
   ++counts_.replays;
-  Send(k.method, k.target, k.body, k.headers, nullptr, index % keyed_.size());
+  std::function<void(const http::Response&)> on_answer;
+  if (k.target.ends_with("/checkout")) {  // it may extend the hold as the first did
+    for (size_t h = 0; h < holds_.size(); ++h) {
+      if ("/v1/holds/" + holds_[h].id + "/checkout" == k.target) on_answer = CheckoutSent(h, true);
+    }
+  }
+  Send(k.method, k.target, k.body, k.headers, std::move(on_answer), index % keyed_.size());
 }
 
 // The sweeper submits its pruning outside every lock: a request of another
@@ -548,22 +555,34 @@ void Simulation::Checkout(const Action& a) {
   std::optional<size_t> keyed;
   if (a.keyed) keyed = Keyed(Method::kPost, target, "", hdr, true);
   ++counts_.checkouts;
-  if (h->checkouts_in_flight++ == 0) {
-    h->checkout_error_lo = h->checkout_error_hi = clock_.wall_error_ms();
+  Send(Method::kPost, target, "", hdr, CheckoutSent(index, false), keyed);
+}
+
+// A checkout of hold `index` is on its way (first sent, or `replayed`): it
+// may extend the hold until its answer comes. What to do with that answer. A
+// replay's answer may be the first one again, told with the wall clock's
+// error of then: it says the hold may have been extended, not to when.
+std::function<void(const http::Response&)> Simulation::CheckoutSent(size_t index,
+                                                                    bool replayed) {
+  KnownHold& h = holds_[index];
+  if (h.checkouts_in_flight++ == 0) {
+    h.checkout_error_lo = h.checkout_error_hi = clock_.wall_error_ms();
   }
-  Send(Method::kPost, target, "", hdr,
-       [this, index](const http::Response& r) {
-         KnownHold& held = holds_[index];
-         --held.checkouts_in_flight;
-         if (r.status != 200 && r.status != 201) return;
-         const std::string id = StrOf(JsonOf(r), "payment_id");
-         TrackHoldAnswer(index, r, held.checkout_error_lo, held.checkout_error_hi);
-         for (const KnownPayment& p : payments_) {
-           if (p.id == id) return;
-         }
-         payments_.push_back(KnownPayment{id, index});
-       },
-       keyed);
+  return [this, index, replayed](const http::Response& r) {
+    KnownHold& held = holds_[index];
+    --held.checkouts_in_flight;
+    if (r.status != 200 && r.status != 201) return;
+    if (replayed) {
+      held.maybe_extended = true;
+      return;
+    }
+    const std::string id = StrOf(JsonOf(r), "payment_id");
+    TrackHoldAnswer(index, r, held.checkout_error_lo, held.checkout_error_hi);
+    for (const KnownPayment& p : payments_) {
+      if (p.id == id) return;
+    }
+    payments_.push_back(KnownPayment{id, index});
+  };
 }
 
 void Simulation::Pay(const Action& a) {
@@ -885,7 +904,10 @@ void Simulation::CheckHolds() {
       case service::HoldStatus::kHeld:
         if (now >= h.latest()) {
           Fail("hold " + h.id + " is still held " + std::to_string(now - h.latest()) +
-               " ms after its deadline");
+               " ms after its deadline (the service's deadline is " +
+               std::to_string(clock_.FromWallMs(r.value.expires_at_ms) - now) +
+               " ms from now; checkouts on their way: " +
+               std::to_string(h.checkouts_in_flight) + ")");
         }
         break;
       case service::HoldStatus::kExpired:

@@ -47,6 +47,9 @@ TEST(SimulatorTest, SeedsThatFoundHolesKeepEveryPromise) {
       {9, "a keyed checkout answered before its idempotency record was durable"},
       {180, "a hold extended after a wall-clock step back was unrecoverable"},
       {11119022906630965794ULL, "a twin checkout showed a pay_url before it was durable"},
+      {312, "the oracle missed the extension of a replayed checkout"},
+      {724, "a refund was asked for before the cancellation was durable"},
+      {2382, "the oracle read a replayed answer with the wall clock's later error"},
   };
   for (const auto& f : kFound) {
     const RunResult r = RunActions(f.seed, Generate(f.seed, kSteps), Dir());
