@@ -182,12 +182,12 @@ bool PostgresStore::Write(std::vector<Pending>& group, CommitObservation& seen) 
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return committed;
   };
-  std::optional<uint64_t> in_doubt;
+  uint64_t in_doubt = 0;  // the transaction out when the connection was lost; 0: none
   while (true) {
-    if (in_doubt || writer_ == nullptr) {
+    if (in_doubt != 0 || writer_ == nullptr) {
       if (!Reconnect()) break;
-      if (in_doubt) {
-        StatusOr<bool> committed = Committed(*in_doubt);
+      if (in_doubt != 0) {
+        StatusOr<bool> committed = Committed(in_doubt);
         if (!committed.ok()) {  // lost again: reconnect and read back again
           writer_.reset();
           continue;
@@ -196,7 +196,7 @@ bool PostgresStore::Write(std::vector<Pending>& group, CommitObservation& seen) 
         for (size_t i = 0; i < group.size(); ++i) {
           if (!refused[i]) group[i].status = Status::Ok();  // not written: write it again
         }
-        in_doubt.reset();
+        in_doubt = 0;
       }
       if (!SetUpWriter(*writer_).ok()) {
         writer_.reset();
