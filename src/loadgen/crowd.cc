@@ -626,7 +626,14 @@ class Crowd::Worker {
           result_.confirms_too_late++;
           co_return std::nullopt;
         }
-        if (r->status != 200 && r->status != 201) co_return Unexpected("checkout", *r, "");
+        // 503: the last payment (a decline, say) is being settled or recorded;
+        // the fan's page asks again at the next round.
+        const bool busy = r->status == 503;
+        if (r->status != 200 && r->status != 201 && !busy) co_return Unexpected("checkout", *r, "");
+        if (busy) {
+          co_await Sleep(kPaymentPollMs, kPaymentPollMs);
+          continue;
+        }
         const std::string id = StringMember(r->body, "payment_id");
         if (id.empty()) co_return Unexpected("checkout", *r, "no payment_id");
         if (!payment.empty() && id != payment) result_.payment_retries++;

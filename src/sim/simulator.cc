@@ -118,6 +118,12 @@ struct KnownHold {
   core::DurationMs checkout_error_hi = 0;
   bool open = true;
   uint64_t crashes_at_creation = 0;
+  // A confirmation acknowledged (answered once durable): the hold answers
+  // "confirmed" for kClosedHoldMemoryMs after it, restarts or not. Its
+  // request's time is a lower bound of when the server closed the hold.
+  bool confirmed = false;
+  core::TimeMs confirm_sent_ms = 0;
+  uint64_t wall_changes_at_confirm = 0;
   // The earliest and latest deadline the hold may have on the monotonic clock.
   core::TimeMs earliest() const {
     if (exact) return told.back().deadline();
@@ -235,10 +241,12 @@ class Simulation {
   void CheckInvariants();
   void CheckHolds();
   void CheckBookings();
+  void CheckConfirmedHolds();
   void NoteWebhookBooking(const std::string& payment_id);
 
   const uint64_t seed_;
   std::FILE* const trace_;  // every step and answer, when set
+  uint64_t wall_changes_ = 0;  // steps and corrections of the wall clock
   SimClock clock_;
   SimGateway gateway_;
   World world_;
@@ -432,6 +440,26 @@ void Simulation::Restart() {
     h.checkouts_in_flight = 0;
   }
   CheckBookings();
+  CheckConfirmedHolds();
+}
+
+// A hold whose confirmation was acknowledged still answers "confirmed" after
+// a restart, for as long as closed holds are remembered (the bound is only
+// sure while the wall clock, which stores the closing time, was not stepped).
+void Simulation::CheckConfirmedHolds() {
+  if (!world_.running()) return;
+  const core::TimeMs now = clock_.NowMs();
+  for (const KnownHold& h : holds_) {
+    if (!h.confirmed || h.wall_changes_at_confirm != wall_changes_ ||
+        now >= h.confirm_sent_ms + service::kClosedHoldMemoryMs) {
+      continue;
+    }
+    const service::Reply<service::HoldView> r = world_.service().GetHold(h.show, h.hold);
+    if (!r.status.ok() || r.value.status != service::HoldStatus::kConfirmed) {
+      Fail("hold " + h.id + ", confirmed and acknowledged, is " +
+           (r.status.ok() ? "no longer confirmed" : "forgotten") + " after a restart");
+    }
+  }
 }
 
 // ---- Fans and organisers ------------------------------------------------------------------
@@ -603,12 +631,19 @@ void Simulation::Confirm(const Action& a) {
   const std::string body = R"({"payment_ref":"box-office-)" + std::to_string(next_ref_++) + "\"}";
   std::optional<size_t> keyed;
   if (a.keyed) keyed = Keyed(Method::kPost, target, body, hdr, true);
+  const core::TimeMs sent = clock_.NowMs();
   Send(Method::kPost, target, body, hdr,
-       [this, index](const http::Response& r) {
+       [this, index, sent](const http::Response& r) {
          if (r.status != 201) return;
          const boost::json::object o = JsonOf(r);
          KnownBooking b{StrOf(o, "id"), StringsOf(o, "seats"), false};
-         holds_[index].open = false;
+         KnownHold& held = holds_[index];
+         held.open = false;
+         if (!held.confirmed) {
+           held.confirmed = true;
+           held.confirm_sent_ms = sent;
+           held.wall_changes_at_confirm = wall_changes_;
+         }
          if (bookings_.count(b.id) > 0) return;
          booking_ids_.push_back(b.id);
          bookings_[b.id] = std::move(b);
@@ -784,10 +819,12 @@ void Simulation::Step(const Action& a) {
       break;
     case ActionKind::kWallStep:
       ++counts_.wall_steps;
+      ++wall_changes_;
       clock_.StepWall(a.ms);
       NoteWallError();
       break;
     case ActionKind::kWallCorrect:
+      ++wall_changes_;
       clock_.CorrectWall();
       NoteWallError();
       break;
