@@ -19,8 +19,8 @@
 #include "http/api_json.h"
 #include "server_process.h"
 #include "service/booking_service.h"
-#include "testing/seed.h"
 #include "service/system_clock.h"
+#include "testing/seed.h"
 
 namespace boxoffice::itest {
 namespace {

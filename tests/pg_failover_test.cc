@@ -85,7 +85,8 @@ TEST(PostgresFailover, ADatabaseKilledMidSaleLosesNothingAndTheServerResumesByIt
   std::this_thread::sleep_for(milliseconds(500));
   ASSERT_TRUE(cluster->Start().ok());
   EXPECT_TRUE(WaitForReadiness(server.port(), "ready", seconds(60)))
-      << "the server did not resume by itself\n" << server.Log();
+      << "the server did not resume by itself\n"
+      << server.Log();
   const size_t at_return = Acknowledged(ledger);
   std::this_thread::sleep_for(milliseconds(500));
   stop = true;

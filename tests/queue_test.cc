@@ -17,8 +17,8 @@
 #include "http/queue_tokens.h"
 #include "server_process.h"
 #include "service/booking_service.h"
-#include "stream_client.h"
 #include "service/system_clock.h"
+#include "stream_client.h"
 
 namespace boxoffice::itest {
 namespace {

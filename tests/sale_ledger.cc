@@ -18,8 +18,8 @@ std::string HoldBody(std::mt19937_64& rng) {
   const uint32_t row = static_cast<uint32_t>(rng() % kSaleRows) + 1;
   const uint32_t seat = static_cast<uint32_t>(rng() % (kSaleSeatsPerRow - 1)) + 1;
   const bool two = rng() % 2 == 0;
-  return R"({"seats":[")" + GridSeat(row, seat) +
-         (two ? R"(",")" + GridSeat(row, seat + 1) : "") + R"("]})";
+  return R"({"seats":[")" + GridSeat(row, seat) + (two ? R"(",")" + GridSeat(row, seat + 1) : "") +
+         R"("]})";
 }
 
 // True if the shop goes on after no answer, or a 503 while retrying.
@@ -32,8 +32,7 @@ bool WaitOut(Outage outage) {
 }  // namespace
 
 void Shop(int thread, uint64_t seed, ServerProcess& server, const std::string& show,
-          const HeaderList& admin, const std::atomic<bool>& stop, Ledger& ledger,
-          Outage outage) {
+          const HeaderList& admin, const std::atomic<bool>& stop, Ledger& ledger, Outage outage) {
   Api api(server.port(), std::chrono::seconds(10));
   std::mt19937_64 rng(seed);
   int user = 0;
@@ -73,7 +72,7 @@ void Shop(int thread, uint64_t seed, ServerProcess& server, const std::string& s
       return;
     }
     std::lock_guard lock(ledger.mu);
-    ledger.bookings[c.Str("id")] = {show, JsonStrings(c.json, "seats"), target, confirm, key,
+    ledger.bookings[c.Str("id")] = {show,  JsonStrings(c.json, "seats"), target, confirm, key,
                                     c.body};
   }
 }

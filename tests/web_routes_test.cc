@@ -51,10 +51,10 @@ class WebRoutesTest : public ::testing::Test {
 TEST_F(WebRoutesTest, PausedAndClosedSalesRefuseHoldsDurably) {
   EXPECT_EQ(api_->Get("/v1/shows/" + show_).Str("sales"), "open");
   EXPECT_EQ(SetSales("shut").status, 400u);
-  EXPECT_EQ(api_->Call("PATCH", "/v1/shows/" + show_, R"({"sales":"paused"})",
-                       FanAuth(server_, "alice"))
-                .status,
-            403u);
+  EXPECT_EQ(
+      api_->Call("PATCH", "/v1/shows/" + show_, R"({"sales":"paused"})", FanAuth(server_, "alice"))
+          .status,
+      403u);
   const Reply paused = SetSales("paused");
   ASSERT_EQ(paused.status, 200u) << paused.Describe();
   EXPECT_EQ(paused.Str("sales"), "paused");
@@ -121,8 +121,9 @@ TEST_F(WebRoutesTest, DemoSignInGivesAWorkingFanToken) {
   const Reply t = api_->Post("/v1/demo/token", R"({"name":"zoe"})");
   ASSERT_EQ(t.status, 201u) << t.Describe();
   EXPECT_EQ(t.Str("user"), "zoe");
-  const Reply hold = api_->Post("/v1/shows/" + show_ + "/holds", R"({"best_available":{"count":1}})",
-                                {{"Authorization", "Bearer " + t.Str("token")}});
+  const Reply hold =
+      api_->Post("/v1/shows/" + show_ + "/holds", R"({"best_available":{"count":1}})",
+                 {{"Authorization", "Bearer " + t.Str("token")}});
   EXPECT_EQ(hold.status, 201u) << hold.Describe();
   EXPECT_EQ(api_->Post("/v1/demo/token", R"({"name":"a b"})").status, 400u);
   EXPECT_EQ(api_->Post("/v1/demo/token", R"({"name":""})").status, 400u);

@@ -373,9 +373,7 @@ void BaselineApi::GetSeatMap(Request&& req, Responder respond) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::shared_ptr<const std::string>& cached = seat_maps_[show->id];
-    if (cached == nullptr)
-      cached =
-          std::make_shared<const std::string>(http::SeatMapText(*show));
+    if (cached == nullptr) cached = std::make_shared<const std::string>(http::SeatMapText(*show));
     body = cached;
   }
   respond(Response::Json(200, *body));
@@ -385,7 +383,8 @@ void BaselineApi::GetAvailability(Request&& req, Responder respond) {
   std::shared_ptr<const service::Show> show = FindShow(req.PathParam("id"));
   if (show == nullptr) return respond(NotFound("no such show"));
   OnWorker(std::move(respond), [show](SeatStore& store) {
-    StatusOr<std::vector<core::SeatState>> states = store.SeatStates(*show, service::SystemWallMs());
+    StatusOr<std::vector<core::SeatState>> states =
+        store.SeatStates(*show, service::SystemWallMs());
     if (!states.ok()) return Unavailable(states.status());
     Response r =
         Json(200, http::AvailabilityJson(*show, AvailabilityOf(*show->venue->map, *states)));

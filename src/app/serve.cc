@@ -247,8 +247,7 @@ int RunServe(int argc, char** argv) {
   if (Status s = svc.Recover(); !s.ok()) return Fail("recovery failed: " + s.message());
   const bool empty = svc.SearchShows({}).empty();
   if (config.demo && empty) {
-    if (Status s = CreateDemo(svc, clock.NowMs()); !s.ok())
-      return Fail("demo: " + s.message());
+    if (Status s = CreateDemo(svc, clock.NowMs()); !s.ok()) return Fail("demo: " + s.message());
   }
 
   service::ShowSettings defaults;

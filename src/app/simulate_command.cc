@@ -35,13 +35,12 @@ bool RunSeed(const SimulateOptions& o, uint64_t seed, bool verbose) {
   const std::vector<sim::Action> actions = sim::Generate(seed, o.steps);
   const sim::RunResult r = sim::RunActions(seed, actions, o.dir, o.trace ? stdout : nullptr);
   if (r.ok) {
-    if (verbose) std::printf("seed %llu: ok (%s)\n", static_cast<unsigned long long>(seed),
-                             r.summary.c_str());
+    if (verbose)
+      std::printf("seed %llu: ok (%s)\n", static_cast<unsigned long long>(seed), r.summary.c_str());
     return true;
   }
   std::printf("seed %llu FAILS %s: %s\n", static_cast<unsigned long long>(seed),
-              r.failed_at > 0 ? ("at step " + std::to_string(r.failed_at)).c_str()
-                              : "once settled",
+              r.failed_at > 0 ? ("at step " + std::to_string(r.failed_at)).c_str() : "once settled",
               r.violation.c_str());
   std::printf("  reproduce: boxoffice simulate --seed %llu --steps %zu\n",
               static_cast<unsigned long long>(seed), o.steps);

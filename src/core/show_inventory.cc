@@ -428,8 +428,8 @@ Status ShowInventory::RestoreHold(const HoldInfo& h) {
   return Status::Ok();
 }
 
-Status ShowInventory::RestoreClosedHold(HoldId hold, OwnerId owner, const Token& token,
-                                        Outcome why, BookingId booking, TimeMs closed_at_ms) {
+Status ShowInventory::RestoreClosedHold(HoldId hold, OwnerId owner, const Token& token, Outcome why,
+                                        BookingId booking, TimeMs closed_at_ms) {
   const uint32_t sequence = SequenceOf(hold);
   const bool confirmed = why == Outcome::kHoldConfirmed;
   if (sequence == 0 || sequence > kHoldsPerShowMax || owner == 0 || owner > kOwnerIdMax ||

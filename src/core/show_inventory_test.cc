@@ -423,10 +423,9 @@ TEST_F(ShowInventoryTest, RestoredClosedHoldsTellWhatBecameOfThem) {
   ASSERT_TRUE(
       fresh.RestoreClosedHold(booked.hold, kAlice, booked.token, Outcome::kHoldConfirmed, 1, at)
           .ok());
-  ASSERT_TRUE(fresh
-                  .RestoreClosedHold(released.hold, kBob, released.token, Outcome::kHoldReleased,
-                                     0, at)
-                  .ok());
+  ASSERT_TRUE(
+      fresh.RestoreClosedHold(released.hold, kBob, released.token, Outcome::kHoldReleased, 0, at)
+          .ok());
   ASSERT_TRUE(fresh.FinishRestore(show_.version()).ok());
   const ConfirmResult again = fresh.Confirm(booked.hold, booked.token, at);
   EXPECT_EQ(again.outcome, Outcome::kHoldConfirmed);
@@ -438,12 +437,11 @@ TEST_F(ShowInventoryTest, RestoredClosedHoldsTellWhatBecameOfThem) {
   EXPECT_EQ(closed->owner, kAlice);
   EXPECT_EQ(closed->closed_at_ms, at / 1000 * 1000);
   // What a damaged journal could say is refused.
-  EXPECT_EQ(fresh.RestoreClosedHold(booked.hold, kAlice, booked.token, Outcome::kHoldConfirmed,
-                                    2, at)
-                .code(),
-            StatusCode::kCorruption);  // no booking 2
-  EXPECT_EQ(fresh.RestoreClosedHold(booked.hold, kAlice, booked.token, Outcome::kWrongToken, 0,
-                                    at)
+  EXPECT_EQ(
+      fresh.RestoreClosedHold(booked.hold, kAlice, booked.token, Outcome::kHoldConfirmed, 2, at)
+          .code(),
+      StatusCode::kCorruption);  // no booking 2
+  EXPECT_EQ(fresh.RestoreClosedHold(booked.hold, kAlice, booked.token, Outcome::kWrongToken, 0, at)
                 .code(),
             StatusCode::kCorruption);
   EXPECT_EQ(fresh.RestoreClosedHold(0, kAlice, booked.token, Outcome::kHoldExpired, 0, at).code(),

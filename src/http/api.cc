@@ -292,10 +292,10 @@ void Api::Register(Router& router) {
     };
   };
   const auto durable = [this](void (Api::*fn)(Request&&, Responder, IdempotencyScope)) {
-    return Idempotent(DurableHandler([this, fn](Request&& req, Responder respond,
-                                                IdempotencyScope idem) {
-      (this->*fn)(std::move(req), std::move(respond), std::move(idem));
-    }));
+    return Idempotent(
+        DurableHandler([this, fn](Request&& req, Responder respond, IdempotencyScope idem) {
+          (this->*fn)(std::move(req), std::move(respond), std::move(idem));
+        }));
   };
   router.Add(Method::kGet, "/healthz", bind(&Api::Healthz));
   router.Add(Method::kGet, "/readyz", bind(&Api::Readyz));
@@ -505,7 +505,8 @@ void Api::CreateVenue(Request&& req, Responder respond, IdempotencyScope idem) {
   StatusOr<boost::json::value> body = ParseJson(req.body);
   if (!body.ok()) return respond(Malformed(body.status().message()));
   using Created = StatusOr<std::shared_ptr<const service::Venue>>;
-  svc_->CreateVenue(std::move(req.body), AnswerWith<Created>(std::move(respond), &VenueCreatedAnswer),
+  svc_->CreateVenue(std::move(req.body),
+                    AnswerWith<Created>(std::move(respond), &VenueCreatedAnswer),
                     idem.For<Created>(&VenueCreatedAnswer));
 }
 
@@ -528,8 +529,8 @@ void Api::CreateShow(Request&& req, Responder respond, IdempotencyScope idem) {
     r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
     return r;
   };
-  svc_->CreateShow(std::move(settings).value(),
-                   AnswerWith<Created>(std::move(respond), answer), idem.For<Created>(answer));
+  svc_->CreateShow(std::move(settings).value(), AnswerWith<Created>(std::move(respond), answer),
+                   idem.For<Created>(answer));
 }
 
 void Api::SearchShows(Request&& req, Responder respond) {
@@ -605,8 +606,7 @@ void Api::GetSeatMap(Request&& req, Responder respond) {
     if (b.gzip == nullptr) b.gzip = compressed;
   }
   gzip = gzip && compressed != nullptr;
-  const std::string etag =
-      "\"seatmap-" + std::to_string(s->id) + (gzip ? "-gzip\"" : "\"");
+  const std::string etag = "\"seatmap-" + std::to_string(s->id) + (gzip ? "-gzip\"" : "\"");
   Response r = IfNoneMatchHas(req.Header("If-None-Match"), etag)
                    ? Response::Empty(304)
                    : Response::Json(200, gzip ? compressed : identity);

@@ -158,9 +158,8 @@ class Api {
 template <typename R>
 service::Remember<R> IdempotencyScope::For(std::function<Response(const R&)> answer) const {
   if (key.empty()) return {};
-  return [scope = *this, answer = std::move(answer)](const R& r) {
-    return scope.RecordOf(answer(r));
-  };
+  return
+      [scope = *this, answer = std::move(answer)](const R& r) { return scope.RecordOf(answer(r)); };
 }
 
 }  // namespace boxoffice::http

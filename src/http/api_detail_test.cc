@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-
 namespace boxoffice::http::api_detail {
 namespace {
 

@@ -146,8 +146,8 @@ TEST(ApiJsonTest, BookingJsonAndTheListOfBookings) {
 TEST(ApiJsonTest, SeatMapTextDescribesSeatsAislesAndAreas) {
   auto venue = std::make_shared<service::Venue>();
   venue->id = 4;
-  venue->map = std::make_shared<const core::SeatMap>(
-      testing::MustBuild(testing::GridVenue(2, 3, 10, 20)));
+  venue->map =
+      std::make_shared<const core::SeatMap>(testing::MustBuild(testing::GridVenue(2, 3, 10, 20)));
   service::Show show;
   show.id = 9;
   show.venue = venue;
@@ -155,7 +155,7 @@ TEST(ApiJsonTest, SeatMapTextDescribesSeatsAislesAndAreas) {
   show.settings.prices = {{"P1", 5000}, {"P2", 2500}};
   const boost::json::object o = boost::json::parse(SeatMapText(show)).as_object();
   EXPECT_EQ(Keys(o), (std::vector<std::string>{"show_id", "venue_id", "name", "currency",
-                                                "categories", "sections"}));
+                                               "categories", "sections"}));
   EXPECT_EQ(o.at("show_id").as_string(), "s9");
   const boost::json::object& p2 = o.at("categories").as_array()[1].as_object();
   EXPECT_EQ(p2.at("id").as_string(), "P2");

@@ -112,10 +112,9 @@ StatusOr<service::QueueSettings> ParseQueueSettings(std::string_view body) {
   s.active_shoppers_max = static_cast<uint32_t>(
       r.Int("active_shoppers_max", Field::kOptional, 1, core::kActiveShoppersMax)
           .value_or(s.active_shoppers_max));
-  s.session_s =
-      static_cast<uint32_t>(r.Int("session_seconds", Field::kOptional, core::kSessionSecondsMin,
-                                  core::kSessionSecondsMax)
-                                .value_or(s.session_s));
+  s.session_s = static_cast<uint32_t>(
+      r.Int("session_seconds", Field::kOptional, core::kSessionSecondsMin, core::kSessionSecondsMax)
+          .value_or(s.session_s));
   const std::string mode = r.String("mode", Field::kOptional, 16).value_or("everyone");
   if (mode != "everyone" && mode != "at_capacity")
     r.Fail("mode", "expected \"everyone\" or \"at_capacity\"");

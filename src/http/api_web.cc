@@ -61,8 +61,8 @@ Response CheckinAnswer(const service::TicketView& t, const service::CheckinReply
       return p.ToResponse();
     }
     case CheckinResult::kWrongShow: {
-      Problem p = MakeProblem(409, "wrong_show", "Wrong show",
-                              "this ticket is for " + ShowId(t.show));
+      Problem p =
+          MakeProblem(409, "wrong_show", "Wrong show", "this ticket is for " + ShowId(t.show));
       p.extra["ticket"] = std::move(ticket);
       return p.ToResponse();
     }
@@ -122,14 +122,10 @@ boost::json::object ReportJson(core::ShowId show, const service::SalesReport& r)
                                           {"places", m.places},
                                           {"revenue_minor", m.revenue_minor}});
   }
-  return {{"show_id", ShowId(show)},
-          {"version", r.version},
-          {"currency", r.currency},
-          {"lines", std::move(lines)},
-          {"minutes", std::move(minutes)},
-          {"bookings", r.bookings},
-          {"cancelled", r.cancelled},
-          {"places_booked", r.places_booked},
+  return {{"show_id", ShowId(show)},         {"version", r.version},
+          {"currency", r.currency},          {"lines", std::move(lines)},
+          {"minutes", std::move(minutes)},   {"bookings", r.bookings},
+          {"cancelled", r.cancelled},        {"places_booked", r.places_booked},
           {"revenue_minor", r.revenue_minor}};
 }
 
@@ -184,8 +180,8 @@ void Api::UpdateShow(Request&& req, Responder respond) {
   if (Status st = r.Finish(); !st.ok()) return respond(Malformed(st.message()));
   svc_->show_states().SetSales(
       s->id, *state,
-      [this, s, respond = std::make_shared<Responder>(std::move(respond))](
-          StatusOr<service::SalesView> v) {
+      [this, s,
+       respond = std::make_shared<Responder>(std::move(respond))](StatusOr<service::SalesView> v) {
         if (v.status().code() == StatusCode::kFailedPrecondition) {
           return (*respond)(
               MakeProblem(409, "sales_closed", "Sales closed", v.status().message()).ToResponse());
@@ -213,8 +209,7 @@ void Api::ShowReport(Request&& req, Responder respond) {
   }
   Response r = Response::Text(200, ReportCsv(report));
   r.content_type = "text/csv; charset=utf-8";
-  r.headers.Set("Content-Disposition",
-                "attachment; filename=\"" + ShowId(s->id) + "-report.csv\"");
+  r.headers.Set("Content-Disposition", "attachment; filename=\"" + ShowId(s->id) + "-report.csv\"");
   r.headers.Set("Cache-Control", "no-store");
   respond(std::move(r));
 }

@@ -54,10 +54,9 @@ StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::T
       }
     }
   }
-  s.hold_ttl_s =
-      static_cast<uint32_t>(r.Int("hold_ttl_s", Field::kOptional, core::kHoldTtlSecondsMin,
-                                  core::kHoldTtlSecondsMax)
-                                .value_or(defaults.hold_ttl_s));
+  s.hold_ttl_s = static_cast<uint32_t>(
+      r.Int("hold_ttl_s", Field::kOptional, core::kHoldTtlSecondsMin, core::kHoldTtlSecondsMax)
+          .value_or(defaults.hold_ttl_s));
   s.seats_per_order_max = static_cast<uint32_t>(
       r.Int("seats_per_order_max", Field::kOptional, 1, core::kSeatsPerHoldMax)
           .value_or(defaults.seats_per_order_max));

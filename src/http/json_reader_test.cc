@@ -37,8 +37,8 @@ TEST(JsonReader, RejectsInvalidUtf8) {
 }
 
 TEST(JsonReader, AStringWithANulCharacterIsRefused) {
-  const std::string error =
-      ErrorOf(R"({"name":"a\u0000b"})", [](ObjectReader& r) { r.String("name", Field::kRequired, 10); });
+  const std::string error = ErrorOf(
+      R"({"name":"a\u0000b"})", [](ObjectReader& r) { r.String("name", Field::kRequired, 10); });
   EXPECT_NE(error.find("name"), std::string::npos) << error;
   EXPECT_NE(error.find("NUL"), std::string::npos) << error;
 }

@@ -115,8 +115,8 @@ void WebPages::Serve(const WebAsset& asset, bool page, const Request& req,
   SetCommonHeaders(r);
   r.headers.Set("ETag", etag);
   r.headers.Set("Vary", "Accept-Encoding");
-  r.headers.Set("Cache-Control", page || !options_.web_root.empty() ? "no-cache"
-                                                                     : std::string(kImmutable));
+  r.headers.Set("Cache-Control",
+                page || !options_.web_root.empty() ? "no-cache" : std::string(kImmutable));
   if (api_detail::IfNoneMatchHas(req.Header("If-None-Match"), etag)) {
     r.status = 304;
     return respond(std::move(r));

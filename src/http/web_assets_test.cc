@@ -36,8 +36,7 @@ class WebPagesTest : public ::testing::Test {
     return r.ok() ? *r : ClientResponse{};
   }
   std::string Asset(std::string_view file) {
-    return std::string(kWebStaticPrefix) + std::string(pages_->version()) + "/" +
-           std::string(file);
+    return std::string(kWebStaticPrefix) + std::string(pages_->version()) + "/" + std::string(file);
   }
 
   metrics::Registry registry_;

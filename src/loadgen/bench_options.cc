@@ -70,7 +70,8 @@ Status ValidateQueueSettings(const QueueSettings& q) {
   };
   if (!in(q.admissions_per_minute, 1, core::kAdmissionsPerMinuteMax))
     return bad("--queue-rate", 1, core::kAdmissionsPerMinuteMax);
-  if (!in(q.shoppers_max, 1, core::kActiveShoppersMax)) return bad("--shoppers-max", 1, core::kActiveShoppersMax);
+  if (!in(q.shoppers_max, 1, core::kActiveShoppersMax))
+    return bad("--shoppers-max", 1, core::kActiveShoppersMax);
   if (!in(q.session_s, core::kSessionSecondsMin, core::kSessionSecondsMax))
     return bad("--session-s", core::kSessionSecondsMin, core::kSessionSecondsMax);
   if (!in(q.onsale_in_s, 1, kOnsaleInSecondsMax))

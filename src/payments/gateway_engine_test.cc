@@ -118,8 +118,7 @@ TEST(GatewayEngine, ACancelledPaymentCanNeverBeCharged) {
   ASSERT_TRUE(cancelled.ok());
   EXPECT_EQ(cancelled->status, PaymentStatus::kCancelled);
   EXPECT_EQ(f.engine.Cancel(p.id, kT0 + 2)->status, PaymentStatus::kCancelled);  // again: same
-  EXPECT_EQ(f.engine.Approve(p.id, kT0 + 3, &out).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(f.engine.Approve(p.id, kT0 + 3, &out).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(f.engine.Get(p.id)->status, PaymentStatus::kCancelled);
   EXPECT_EQ(out.size(), 1u);  // the decline's event only: cancelling sends none
   EXPECT_EQ(f.engine.stats().cancelled, 1u);

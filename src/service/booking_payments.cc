@@ -194,8 +194,8 @@ void BookingService::Checkout(core::ShowId show, core::HoldId hold, const core::
       // again shortly (a pay_url is never shown before its payment is durable).
       if (entry.settling || entry.recording) {
         lock.unlock();
-        reply.status = Status::Unavailable(entry.settling
-                                               ? "the last payment for this hold is being settled"
+        reply.status =
+            Status::Unavailable(entry.settling ? "the last payment for this hold is being settled"
                                                : "the payment for this hold is being recorded");
         return done(std::move(reply));
       }
@@ -621,22 +621,21 @@ void BookingService::AskAboutPayment(const std::string& payment_id) {
 }
 
 void BookingService::WithdrawPayment(const std::string& payment_id) {
-  payments_.gateway->CancelPayment(
-      payment_id, [this, payment_id](StatusOr<payments::Payment> p) {
-        if (p.ok()) return Settle(*p, "", {}, [](StatusOr<WebhookOutcome>) {});
-        if (p.status().code() == StatusCode::kFailedPrecondition) {
-          return AskAboutPayment(payment_id);  // charged after all: settle what it is
-        }
-        if (p.status().code() == StatusCode::kNotFound) {
-          // The gateway does not know it (a simulated one forgets when it
-          // restarts): nobody can be charged for it any more.
-          payments::Payment gone;
-          gone.id = payment_id;
-          gone.status = payments::PaymentStatus::kCancelled;
-          return Settle(gone, "", {}, [](StatusOr<WebhookOutcome>) {});
-        }
-        // Unreachable for now: reconciliation tries again.
-      });
+  payments_.gateway->CancelPayment(payment_id, [this, payment_id](StatusOr<payments::Payment> p) {
+    if (p.ok()) return Settle(*p, "", {}, [](StatusOr<WebhookOutcome>) {});
+    if (p.status().code() == StatusCode::kFailedPrecondition) {
+      return AskAboutPayment(payment_id);  // charged after all: settle what it is
+    }
+    if (p.status().code() == StatusCode::kNotFound) {
+      // The gateway does not know it (a simulated one forgets when it
+      // restarts): nobody can be charged for it any more.
+      payments::Payment gone;
+      gone.id = payment_id;
+      gone.status = payments::PaymentStatus::kCancelled;
+      return Settle(gone, "", {}, [](StatusOr<WebhookOutcome>) {});
+    }
+    // Unreachable for now: reconciliation tries again.
+  });
 }
 
 // ---- Reading ------------------------------------------------------------------------------------

@@ -603,13 +603,13 @@ TEST_F(PaymentsDurabilityTest, OldNewsDoesNotLetASecondSettlementRunBesideTheFir
   store_.CompleteAll(Status::Ok());
   payments::WebhookEvent old_news = declined;  // the decline again, under another id
   old_news.id = "evt_old_news";
-  deliver(old_news);                                   // nothing to do: its batch waits
+  deliver(old_news);  // nothing to do: its batch waits
   const payments::WebhookEvent paid = gateway_.Approve(c.value.payment_id);
-  deliver(paid);                                       // books: its batch waits behind
-  store_.Complete(1, Status::Ok());                    // the old news is durable
+  deliver(paid);                     // books: its batch waits behind
+  store_.Complete(1, Status::Ok());  // the old news is durable
   payments::WebhookEvent paid_again = paid;
   paid_again.id = "evt_paid_again";
-  deliver(paid_again);  // the booking is on its way: this one must wait its turn
+  deliver(paid_again);             // the booking is on its way: this one must wait its turn
   ASSERT_EQ(outcomes.size(), 3u);  // the decline, the old news, and this one at once: busy
   EXPECT_EQ(outcomes.back().status().code(), StatusCode::kUnavailable);
   store_.CompleteAll(Status::Ok());

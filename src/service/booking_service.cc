@@ -141,8 +141,7 @@ store::HoldEnd EndOf(core::ChangeReason r) {
 }  // namespace
 
 BookingService::BookingService(store::Store& store, const CatalogCodec& codec,
-                               const core::Clock& clock,
-                               metrics::Registry& m, ShowCaps caps)
+                               const core::Clock& clock, metrics::Registry& m, ShowCaps caps)
     : store_(store),
       codec_(codec),
       token_sources_([] { return std::make_unique<crypto::RandomTokens>(); }),
@@ -331,7 +330,8 @@ void BookingService::CreateVenue(std::string seat_map_json,
   batch.records.push_back(
       store::VenueRecord{venue->id, venue->name, venue->spec, venue->created_at_ms});
   store::DurableCallback answer = Remembering<StatusOr<std::shared_ptr<const Venue>>>(
-      remember, std::shared_ptr<const Venue>(venue), batch, [venue, done = std::move(done)](Status s) {
+      remember, std::shared_ptr<const Venue>(venue), batch,
+      [venue, done = std::move(done)](Status s) {
         if (!s.ok())
           return done(Status::Unavailable("could not journal the venue: " + s.message()));
         done(std::shared_ptr<const Venue>(venue));
@@ -380,8 +380,7 @@ void BookingService::CreateShow(ShowSettings settings,
   batch.records.push_back(RecordOfShow(*show));
   store::DurableCallback answer = Remembering<StatusOr<std::shared_ptr<const Show>>>(
       remember, show, batch, [show, done = std::move(done)](Status s) {
-        if (!s.ok())
-          return done(Status::Unavailable("could not journal the show: " + s.message()));
+        if (!s.ok()) return done(Status::Unavailable("could not journal the show: " + s.message()));
         done(show);
       });
   SubmitOrFail(std::move(batch), std::move(answer));

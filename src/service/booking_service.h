@@ -59,7 +59,6 @@
 
 namespace boxoffice::service {
 
-
 inline constexpr core::DurationMs kExpirySweepIntervalMs = 100;
 // How long a closed hold is remembered (GET /v1/holds/{id} says "expired"
 // rather than "not found"), and how often old ones are forgotten.
@@ -440,7 +439,8 @@ class BookingService {
   void AskAboutPayment(const std::string& payment_id);
   void WithdrawPayment(const std::string& payment_id);
   void RecordCheckout(ShowEntry& e, const core::HoldInfo& info, payments::Payment payment,
-                      Done<Reply<CheckoutView>> done, const Remember<Reply<CheckoutView>>& remember);
+                      Done<Reply<CheckoutView>> done,
+                      const Remember<Reply<CheckoutView>>& remember);
   // What answers `reply` once its batch is durable: as it is, or kUnavailable
   // ("<what> could not be made durable: ...") when the batch failed.
   template <typename T>

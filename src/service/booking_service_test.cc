@@ -80,8 +80,7 @@ TEST_F(BookingServiceTest, ClosedHoldsAnswerAfterARestartAsBefore) {
   const Reply<BookingView> again = Confirm(show, booked.hold);
   EXPECT_EQ(again.outcome, Outcome::kHoldConfirmed);
   EXPECT_EQ(again.value.booking, booking.value.booking);
-  EXPECT_EQ(svc_->ReleaseHold(show, released.hold, released.token).outcome,
-            Outcome::kHoldReleased);
+  EXPECT_EQ(svc_->ReleaseHold(show, released.hold, released.token).outcome, Outcome::kHoldReleased);
   EXPECT_EQ(svc_->ReleaseHold(show, released.hold, booked.token).outcome, Outcome::kWrongToken);
   EXPECT_EQ(svc_->GetHold(show, expired.hold).value.status, HoldStatus::kExpired);
   // Remembered for kClosedHoldMemoryMs, as before a restart: then forgotten.
@@ -106,7 +105,7 @@ TEST_F(BookingServiceTest, HoldDeadlinesIgnoreStepsOfTheWallClock) {
 
   const HoldView ahead = svc_->CreateHold("carol", show, SeatsWanted{{"S1-1-2"}}).value;
   EXPECT_EQ(ahead.expires_at_ms, clock_.WallMs() + 60'000);  // shown in wall-clock time
-  clock_.StepWall(+7'200'000);  // now set forward two hours
+  clock_.StepWall(+7'200'000);                               // now set forward two hours
   clock_.Advance(30'000);
   svc_->Sweep();
   const Reply<HoldView> h = svc_->GetHold(show, ahead.hold);
@@ -185,10 +184,12 @@ TEST_F(BookingServiceTest, ShowsAboveTheOperatorsCapsAreRefused) {
   };
   refused([](ShowSettings& s) { s.hold_ttl_s = 600; }, "hold_ttl_max_s");
   refused([](ShowSettings& s) { s.seats_per_order_max = 8; }, "seats_per_hold_max");
-  refused([](ShowSettings& s) {
-    s.seats_per_order_max = 4;
-    s.seats_per_fan_max = 8;
-  }, "seats_per_owner_max");
+  refused(
+      [](ShowSettings& s) {
+        s.seats_per_order_max = 4;
+        s.seats_per_fan_max = 8;
+      },
+      "seats_per_owner_max");
   StatusOr<std::shared_ptr<const Show>> at_caps = TryMakeShow(*svc_, venue, [](ShowSettings& s) {
     s.hold_ttl_s = 120;
     s.seats_per_order_max = 4;
@@ -311,7 +312,6 @@ TEST_F(BookingServiceTest, InvalidShowSettingsAreRefusedNamingTheField) {
   EXPECT_NE(show.status().message().find("prices.P2"), std::string::npos);
 }
 
-
 // Settings this build would refuse to create are refused when read back
 // too: the store is damaged, and the core would not take them.
 TEST_F(BookingServiceTest, AShowReadBackWithInvalidSettingsIsCorruption) {
@@ -388,8 +388,8 @@ TEST_F(ManualStoreTest, AConfirmationsIdempotencyRecordIsDurableWithTheBooking) 
     return rec;
   };
   std::optional<Reply<BookingView>> answered;
-  svc_.ConfirmHold(show, h.value.hold, "ref", [&](Reply<BookingView> r) { answered = r; },
-                   remember);
+  svc_.ConfirmHold(
+      show, h.value.hold, "ref", [&](Reply<BookingView> r) { answered = r; }, remember);
   const std::vector<store::Batch> batches = store_.pending_batches();
   ASSERT_EQ(batches.size(), 1u);
   bool booking = false, record = false;

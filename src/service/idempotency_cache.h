@@ -34,7 +34,7 @@ class IdempotencyCache {
  private:
   using Records = std::map<std::pair<std::string, std::string>, store::IdempotencyRecord>;
   mutable std::mutex mu_;
-  Records records_;                                        // guarded by mu_
+  Records records_;                                         // guarded by mu_
   std::multimap<core::TimeMs, Records::iterator> by_time_;  // guarded by mu_
 };
 

@@ -89,7 +89,8 @@ SalesReport MakeSalesReport(const Show& show, const Availability& availability,
       continue;
     }
     const uint32_t places = AddRevenue(show, map, b, lines);
-    const core::TimeMs minute = b.booked_at_ms - ((b.booked_at_ms % kMinuteMs) + kMinuteMs) % kMinuteMs;
+    const core::TimeMs minute =
+        b.booked_at_ms - ((b.booked_at_ms % kMinuteMs) + kMinuteMs) % kMinuteMs;
     SalesMinute& m = minutes[minute];
     m.minute_ms = minute;
     ++m.bookings;

@@ -51,8 +51,7 @@ class ServiceTest : public ::testing::Test {
     auto s = store::SqliteStore::Open(dir_ + "/boxoffice.db");
     if (!s.ok()) return s.status();
     store_ = std::move(s).value();
-    svc_ = std::make_unique<BookingService>(
-        *store_, codec_, clock_, metrics_, caps_);
+    svc_ = std::make_unique<BookingService>(*store_, codec_, clock_, metrics_, caps_);
     Wire(*svc_);
     return svc_->Recover();
   }
@@ -93,9 +92,9 @@ class ServiceTest : public ::testing::Test {
     return (*show)->id;
   }
   // The same, with the show's settings changed by `edit` first; how that went.
-  StatusOr<std::shared_ptr<const Show>> TryMakeShow(BookingService& svc,
-                                                    const core::SeatMapSpec& spec,
-                                                    const std::function<void(ShowSettings&)>& edit) {
+  StatusOr<std::shared_ptr<const Show>> TryMakeShow(
+      BookingService& svc, const core::SeatMapSpec& spec,
+      const std::function<void(ShowSettings&)>& edit) {
     const std::string json = boost::json::serialize(http::SeatMapSpecToJson(spec));
     auto venue = Wait<StatusOr<std::shared_ptr<const Venue>>>(
         [&](auto done) { svc.CreateVenue(json, done); });
@@ -109,8 +108,7 @@ class ServiceTest : public ::testing::Test {
     s.prices = {{"P1", 5000}, {"P2", 2500}};
     s.hold_ttl_s = 60;
     edit(s);
-    return Wait<StatusOr<std::shared_ptr<const Show>>>(
-        [&](auto done) { svc.CreateShow(s, done); });
+    return Wait<StatusOr<std::shared_ptr<const Show>>>([&](auto done) { svc.CreateShow(s, done); });
   }
 
   Reply<BookingView> Confirm(core::ShowId show, core::HoldId hold) {

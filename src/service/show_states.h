@@ -92,7 +92,7 @@ class ShowStates {
   std::function<Status()> refusal_;
   std::function<core::TimeMs()> clock_;
   mutable std::mutex mu_;
-  std::map<core::ShowId, SalesView> sales_;                    // guarded by mu_
+  std::map<core::ShowId, SalesView> sales_;                   // guarded by mu_
   std::unordered_map<std::string, core::TimeMs> checked_in_;  // guarded by mu_
   metrics::Counter* checkins_[4];
 };

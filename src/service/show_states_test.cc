@@ -56,8 +56,8 @@ TEST_F(ShowStatesTest, CancelledAndOtherShowsTicketsAreNotLetIn) {
   const core::ShowId other = MakeShow(*svc_);
   const TicketView t = BookOneSeat(show, "S1-1-1");
   EXPECT_EQ(CheckIn(t, other).result, CheckinResult::kWrongShow);
-  auto cancelled = Wait<Reply<BookingView>>(
-      [&](auto done) { svc_->CancelBooking(show, t.booking, done); });
+  auto cancelled =
+      Wait<Reply<BookingView>>([&](auto done) { svc_->CancelBooking(show, t.booking, done); });
   ASSERT_TRUE(cancelled.ok());
   EXPECT_EQ(CheckIn(t, show).result, CheckinResult::kCancelled);
   EXPECT_FALSE(svc_->show_states().CheckedInAt(t.code).has_value());

@@ -190,8 +190,9 @@ Status Validate(const QueueSettings& s) {
     return Status::InvalidArgument("active_shoppers_max must be 1.." +
                                    std::to_string(core::kActiveShoppersMax));
   if (s.session_s < core::kSessionSecondsMin || s.session_s > core::kSessionSecondsMax)
-    return Status::InvalidArgument("session_seconds must be " + std::to_string(core::kSessionSecondsMin) +
-                                   ".." + std::to_string(core::kSessionSecondsMax));
+    return Status::InvalidArgument("session_seconds must be " +
+                                   std::to_string(core::kSessionSecondsMin) + ".." +
+                                   std::to_string(core::kSessionSecondsMax));
   return Status::Ok();
 }
 

@@ -30,11 +30,11 @@ core::DurationMs DrawAdvance(std::mt19937_64& rng) {
   const auto between = [&rng](core::DurationMs lo, core::DurationMs hi) {
     return lo + static_cast<core::DurationMs>(rng() % static_cast<uint64_t>(hi - lo + 1));
   };
-  if (r < 700) return between(50, 3'000);             // requests keep coming
-  if (r < 900) return between(10'000, 90'000);        // holds time out
-  if (r < 970) return between(300'000, 1'800'000);    // payments are reconciled
+  if (r < 700) return between(50, 3'000);              // requests keep coming
+  if (r < 900) return between(10'000, 90'000);         // holds time out
+  if (r < 970) return between(300'000, 1'800'000);     // payments are reconciled
   if (r < 995) return between(3'600'000, 10'800'000);  // closed holds are forgotten
-  return between(86'400'000, 93'600'000);            // idempotency keys are forgotten
+  return between(86'400'000, 93'600'000);              // idempotency keys are forgotten
 }
 
 }  // namespace

@@ -51,12 +51,12 @@ struct Action {
   core::DurationMs ms = 0;
 };
 
-inline constexpr uint32_t kShows = 2;             // show 1 has a waiting room
-inline constexpr uint32_t kFans = 2'000;          // fans that may act
-inline constexpr uint32_t kSections = 2;          // a grid per show...
-inline constexpr uint32_t kRows = 4;              // ...of rows...
-inline constexpr uint32_t kSeatsPerRow = 8;       // ...of seats,
-inline constexpr uint32_t kPlacesStanding = 20;   // and a general-admission area
+inline constexpr uint32_t kShows = 2;            // show 1 has a waiting room
+inline constexpr uint32_t kFans = 2'000;         // fans that may act
+inline constexpr uint32_t kSections = 2;         // a grid per show...
+inline constexpr uint32_t kRows = 4;             // ...of rows...
+inline constexpr uint32_t kSeatsPerRow = 8;      // ...of seats,
+inline constexpr uint32_t kPlacesStanding = 20;  // and a general-admission area
 
 std::vector<Action> Generate(uint64_t seed, size_t steps);
 std::string Describe(const Action& a);

@@ -8,7 +8,8 @@ namespace boxoffice::sim {
 namespace {
 // Only the service's history pruning is submitted outside every lock.
 bool SubmittedOutsideEveryLock(const store::Batch& batch) {
-  return batch.records.size() == 1 && std::holds_alternative<store::HistoryPruned>(batch.records[0]);
+  return batch.records.size() == 1 &&
+         std::holds_alternative<store::HistoryPruned>(batch.records[0]);
 }
 }  // namespace
 

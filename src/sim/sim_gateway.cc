@@ -39,10 +39,9 @@ void SimGateway::GetPayment(const std::string& payment_id, payments::Done<Paymen
 
 void SimGateway::RefundPayment(const std::string& payment_id, const std::string& key,
                                payments::Done<payments::Refund> done) {
-  const bool fails_once =
-      std::find(failed_refund_once_.begin(), failed_refund_once_.end(), payment_id) ==
-          failed_refund_once_.end() &&
-      rng_() % 100 < refund_failure_percent_;
+  const bool fails_once = std::find(failed_refund_once_.begin(), failed_refund_once_.end(),
+                                    payment_id) == failed_refund_once_.end() &&
+                          rng_() % 100 < refund_failure_percent_;
   if (down_ || fails_once) {
     if (fails_once) failed_refund_once_.push_back(payment_id);
     return Queue([done] { done(Status::Unavailable("the refund failed; try again")); });

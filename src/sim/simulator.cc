@@ -198,8 +198,8 @@ class Simulation {
     if (violation_.empty()) violation_ = std::move(what);
   }
   void Restart();
-  void Send(Method m, const std::string& target, std::string body, Headers headers,
-            Continuation k, std::optional<size_t> keyed = std::nullopt);
+  void Send(Method m, const std::string& target, std::string body, Headers headers, Continuation k,
+            std::optional<size_t> keyed = std::nullopt);
   void Drain();
   Headers FanHeaders(const std::string& user) {
     return {{"Authorization", world_.FanAuth(user)}, {"Content-Type", "application/json"}};
@@ -245,7 +245,7 @@ class Simulation {
   void NoteWebhookBooking(const std::string& payment_id);
 
   const uint64_t seed_;
-  std::FILE* const trace_;  // every step and answer, when set
+  std::FILE* const trace_;     // every step and answer, when set
   uint64_t wall_changes_ = 0;  // steps and corrections of the wall clock
   SimClock clock_;
   SimGateway gateway_;
@@ -306,8 +306,8 @@ void Simulation::Drain() {
   }
 }
 
-size_t Simulation::Keyed(Method m, const std::string& target, const std::string& body,
-                         Headers& h, bool durable_route) {
+size_t Simulation::Keyed(Method m, const std::string& target, const std::string& body, Headers& h,
+                         bool durable_route) {
   const std::string key = "k-" + std::to_string(next_key_++);
   h.emplace_back("Idempotency-Key", key);
   KeyedRequest r;
@@ -355,8 +355,12 @@ void Simulation::Replay(size_t index) {
   ++counts_.replays;
   std::function<void(const http::Response&)> on_answer;
   if (k.target.ends_with("/checkout")) {  // it may extend the hold as the first did
-    for (size_t h = 0; h < holds_.size(); ++h) {
-      if ("/v1/holds/" + holds_[h].id + "/checkout" == k.target) on_answer = CheckoutSent(h, true);
+    // The newest hold of that id: an id lost in a crash is given again.
+    for (size_t h = holds_.size(); h-- > 0;) {
+      if ("/v1/holds/" + holds_[h].id + "/checkout" == k.target) {
+        on_answer = CheckoutSent(h, true);
+        break;
+      }
     }
   }
   Send(k.method, k.target, k.body, k.headers, std::move(on_answer), index % keyed_.size());
@@ -383,15 +387,13 @@ bool Simulation::SetUp() {
   world_.store().MakeDurable(world_.store().waiting());
   Drain();
   for (uint32_t s = 0; s < kShows && !venue.empty(); ++s) {
-    const std::string body =
-        R"({"venue_id":")" + venue + R"(","name":"Show )" + std::to_string(s) +
-        R"(","starts_at":")" + http::FormatTime(kStartMs + 30LL * 86'400'000) +
-        R"(","on_sale_at":")" + http::FormatTime(kStartMs - 60'000) +
-        R"(","currency":"EUR","prices":{"P1":5000,"P2":2500},"hold_ttl_s":60,)"
-        R"("seats_per_order_max":6,"seats_per_fan_max":8})";
-    Send(Method::kPost, "/v1/shows", body, AdminHeaders(), [this](const http::Response& r) {
-      show_ids_.push_back(StrOf(JsonOf(r), "id"));
-    });
+    const std::string body = R"({"venue_id":")" + venue + R"(","name":"Show )" + std::to_string(s) +
+                             R"(","starts_at":")" + http::FormatTime(kStartMs + 30LL * 86'400'000) +
+                             R"(","on_sale_at":")" + http::FormatTime(kStartMs - 60'000) +
+                             R"(","currency":"EUR","prices":{"P1":5000,"P2":2500},"hold_ttl_s":60,)"
+                             R"("seats_per_order_max":6,"seats_per_fan_max":8})";
+    Send(Method::kPost, "/v1/shows", body, AdminHeaders(),
+         [this](const http::Response& r) { show_ids_.push_back(StrOf(JsonOf(r), "id")); });
     world_.store().MakeDurable(world_.store().waiting());
     Drain();
   }
@@ -473,8 +475,8 @@ KnownHold* Simulation::PickHold(uint32_t pick, bool open_only) {
   return &h;
 }
 
-void Simulation::TrackHoldAnswer(size_t index, const http::Response& r,
-                                 core::DurationMs error_lo, core::DurationMs error_hi) {
+void Simulation::TrackHoldAnswer(size_t index, const http::Response& r, core::DurationMs error_lo,
+                                 core::DurationMs error_hi) {
   KnownHold& h = holds_[index];
   const std::optional<core::TimeMs> expires = http::ParseTime(StrOf(JsonOf(r), "expires_at"));
   if (!expires) return;
@@ -510,34 +512,35 @@ void Simulation::Hold(const Action& a) {
   const std::string target = "/v1/shows/" + show_ids_[show] + "/holds";
   std::optional<size_t> keyed;
   if (a.keyed) keyed = Keyed(Method::kPost, target, body, h, false);
-  Send(Method::kPost, target, body, h,
-       [this, show, user, with_access, ended](const http::Response& r) {
-         if (r.status != 201 && r.status != 200) return;
-         if (show == 1 && (!with_access || ended)) {
-           Fail(user + " held seats of the show with a waiting room " +
-                (with_access ? "after ending its session" : "without being admitted"));
-         }
-         const boost::json::object o = JsonOf(r);
-         KnownHold k;
-         k.id = StrOf(o, "id");
-         const auto ids = http::ParseHoldId(k.id);
-         if (!ids) return Fail("a hold answered without an id: " + std::string(r.body.view()));
-         if (r.status == 200) {  // the fan's live hold of the same seats, made earlier
-           for (const KnownHold& known : holds_) {
-             if (known.id == k.id) return;
-           }
-         }
-         k.show = ids->first;
-         k.hold = ids->second;
-         k.user = user;
-         k.token = StrOf(o, "token");
-         k.show_index = show;
-         k.crashes_at_creation = crashes_;
-         holds_.push_back(k);
-         ++counts_.holds;
-         TrackHoldAnswer(holds_.size() - 1, r, clock_.wall_error_ms(), clock_.wall_error_ms());
-       },
-       keyed);
+  Send(
+      Method::kPost, target, body, h,
+      [this, show, user, with_access, ended](const http::Response& r) {
+        if (r.status != 201 && r.status != 200) return;
+        if (show == 1 && (!with_access || ended)) {
+          Fail(user + " held seats of the show with a waiting room " +
+               (with_access ? "after ending its session" : "without being admitted"));
+        }
+        const boost::json::object o = JsonOf(r);
+        KnownHold k;
+        k.id = StrOf(o, "id");
+        const auto ids = http::ParseHoldId(k.id);
+        if (!ids) return Fail("a hold answered without an id: " + std::string(r.body.view()));
+        if (r.status == 200) {  // the fan's live hold of the same seats, made earlier
+          for (const KnownHold& known : holds_) {
+            if (known.id == k.id) return;
+          }
+        }
+        k.show = ids->first;
+        k.hold = ids->second;
+        k.user = user;
+        k.token = StrOf(o, "token");
+        k.show_index = show;
+        k.crashes_at_creation = crashes_;
+        holds_.push_back(k);
+        ++counts_.holds;
+        TrackHoldAnswer(holds_.size() - 1, r, clock_.wall_error_ms(), clock_.wall_error_ms());
+      },
+      keyed);
 }
 
 void Simulation::Extend(const Action& a) {
@@ -550,13 +553,14 @@ void Simulation::Extend(const Action& a) {
   const std::string body = R"({"by_s":)" + std::to_string(10 + a.pick % 60) + "}";
   std::optional<size_t> keyed;
   if (a.keyed) keyed = Keyed(Method::kPost, target, body, hdr, false);
-  Send(Method::kPost, target, body, hdr,
-       [this, index](const http::Response& r) {
-         if (r.status == 200) {
-           TrackHoldAnswer(index, r, clock_.wall_error_ms(), clock_.wall_error_ms());
-         }
-       },
-       keyed);
+  Send(
+      Method::kPost, target, body, hdr,
+      [this, index](const http::Response& r) {
+        if (r.status == 200) {
+          TrackHoldAnswer(index, r, clock_.wall_error_ms(), clock_.wall_error_ms());
+        }
+      },
+      keyed);
 }
 
 void Simulation::Release(const Action& a) {
@@ -590,8 +594,7 @@ void Simulation::Checkout(const Action& a) {
 // may extend the hold until its answer comes. What to do with that answer. A
 // replay's answer may be the first one again, told with the wall clock's
 // error of then: it says the hold may have been extended, not to when.
-std::function<void(const http::Response&)> Simulation::CheckoutSent(size_t index,
-                                                                    bool replayed) {
+std::function<void(const http::Response&)> Simulation::CheckoutSent(size_t index, bool replayed) {
   KnownHold& h = holds_[index];
   if (h.checkouts_in_flight++ == 0) {
     h.checkout_error_lo = h.checkout_error_hi = clock_.wall_error_ms();
@@ -617,8 +620,7 @@ void Simulation::Pay(const Action& a) {
   if (payments_.empty()) return;
   const size_t window = std::min<size_t>(payments_.size(), 32);
   const KnownPayment& p = payments_[payments_.size() - 1 - a.pick % window];
-  StatusOr<payments::Payment> paid =
-      a.arg == 0 ? gateway_.Approve(p.id) : gateway_.Decline(p.id);
+  StatusOr<payments::Payment> paid = a.arg == 0 ? gateway_.Approve(p.id) : gateway_.Decline(p.id);
   if (paid.ok() && paid->status == payments::PaymentStatus::kSucceeded) ++counts_.charges;
 }
 
@@ -632,24 +634,25 @@ void Simulation::Confirm(const Action& a) {
   std::optional<size_t> keyed;
   if (a.keyed) keyed = Keyed(Method::kPost, target, body, hdr, true);
   const core::TimeMs sent = clock_.NowMs();
-  Send(Method::kPost, target, body, hdr,
-       [this, index, sent](const http::Response& r) {
-         if (r.status != 201) return;
-         const boost::json::object o = JsonOf(r);
-         KnownBooking b{StrOf(o, "id"), StringsOf(o, "seats"), false};
-         KnownHold& held = holds_[index];
-         held.open = false;
-         if (!held.confirmed) {
-           held.confirmed = true;
-           held.confirm_sent_ms = sent;
-           held.wall_changes_at_confirm = wall_changes_;
-         }
-         if (bookings_.count(b.id) > 0) return;
-         booking_ids_.push_back(b.id);
-         bookings_[b.id] = std::move(b);
-         ++counts_.bookings;
-       },
-       keyed);
+  Send(
+      Method::kPost, target, body, hdr,
+      [this, index, sent](const http::Response& r) {
+        if (r.status != 201) return;
+        const boost::json::object o = JsonOf(r);
+        KnownBooking b{StrOf(o, "id"), StringsOf(o, "seats"), false};
+        KnownHold& held = holds_[index];
+        held.open = false;
+        if (!held.confirmed) {
+          held.confirmed = true;
+          held.confirm_sent_ms = sent;
+          held.wall_changes_at_confirm = wall_changes_;
+        }
+        if (bookings_.count(b.id) > 0) return;
+        booking_ids_.push_back(b.id);
+        bookings_[b.id] = std::move(b);
+        ++counts_.bookings;
+      },
+      keyed);
 }
 
 void Simulation::CancelBooking(const Action& a) {
@@ -659,11 +662,12 @@ void Simulation::CancelBooking(const Action& a) {
   const std::string target = "/v1/bookings/" + id + "/cancel";
   std::optional<size_t> keyed;
   if (a.keyed) keyed = Keyed(Method::kPost, target, "", hdr, true);
-  Send(Method::kPost, target, "", hdr,
-       [this, id](const http::Response& r) {
-         if (r.status == 200 && bookings_.count(id) > 0) bookings_[id].cancel_acknowledged = true;
-       },
-       keyed);
+  Send(
+      Method::kPost, target, "", hdr,
+      [this, id](const http::Response& r) {
+        if (r.status == 200 && bookings_.count(id) > 0) bookings_[id].cancel_acknowledged = true;
+      },
+      keyed);
 }
 
 void Simulation::JoinQueue(const Action& a) {
@@ -711,13 +715,12 @@ void Simulation::DeliverWebhook(const Action& a) {
   Headers h = {{std::string(payments::kSignatureHeader),
                 payments::SignWebhook(kWebhookSecret, body, clock_.NowMs() / 1000)},
                {"Content-Type", "application/json"}};
-  Send(Method::kPost, "/v1/payments/webhook", body, h,
-       [this, event](const http::Response& r) {
-         if (r.status == 200) return NoteWebhookBooking(event.payment.id);
-         // Refused for now (a settlement in flight, the journal, or a wall
-         // clock stepped past the signature's window): the sender retries.
-         gateway_.outbox().push_back(event);
-       });
+  Send(Method::kPost, "/v1/payments/webhook", body, h, [this, event](const http::Response& r) {
+    if (r.status == 200) return NoteWebhookBooking(event.payment.id);
+    // Refused for now (a settlement in flight, the journal, or a wall
+    // clock stepped past the signature's window): the sender retries.
+    gateway_.outbox().push_back(event);
+  });
 }
 
 // A webhook answered 200 made its effect durable: a booking it made is
@@ -873,16 +876,16 @@ void Simulation::CheckInvariants() {
   for (core::ShowId show : shows_) {
     const service::AuditResult audit = svc.Audit(show);
     if (!audit.ok) {
-      Fail("the audit of show " + std::to_string(show) + " fails: " +
-           (audit.violations.empty() ? "" : audit.violations[0]));
+      Fail("the audit of show " + std::to_string(show) +
+           " fails: " + (audit.violations.empty() ? "" : audit.violations[0]));
     }
     std::set<std::string> seats;
     uint32_t standing = 0;
     for (const service::BookingView& b : svc.BookingsOfShow(show)) {
       if (b.cancelled) continue;
       for (const std::string& s : b.seats) {
-        if (!seats.insert(s).second) Fail("seat " + s + " of show " + std::to_string(show) +
-                                          " is sold twice");
+        if (!seats.insert(s).second)
+          Fail("seat " + s + " of show " + std::to_string(show) + " is sold twice");
       }
       standing += b.ga_quantity;
     }
@@ -943,8 +946,8 @@ void Simulation::CheckHolds() {
           Fail("hold " + h.id + " is still held " + std::to_string(now - h.latest()) +
                " ms after its deadline (the service's deadline is " +
                std::to_string(clock_.FromWallMs(r.value.expires_at_ms) - now) +
-               " ms from now; checkouts on their way: " +
-               std::to_string(h.checkouts_in_flight) + ")");
+               " ms from now; checkouts on their way: " + std::to_string(h.checkouts_in_flight) +
+               ")");
         }
         break;
       case service::HoldStatus::kExpired:
@@ -1011,8 +1014,8 @@ void Simulation::CheckEnd() {
   for (const auto& [payment, booking] : active_by_payment) {
     const std::optional<payments::Payment> p = gateway_.Find(payment);
     if (!p || p->status != payments::PaymentStatus::kSucceeded) {
-      Fail("booking " + http::BookingId(booking->show, booking->booking) +
-           " stands on payment " + payment + ", which was not charged");
+      Fail("booking " + http::BookingId(booking->show, booking->booking) + " stands on payment " +
+           payment + ", which was not charged");
     }
   }
 }

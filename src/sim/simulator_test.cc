@@ -25,10 +25,11 @@ TEST(SimulatorTest, EverySeedKeepsEveryPromise) {
     const uint64_t seed = base + i;
     const RunResult r = RunActions(seed, Generate(seed, kSteps), Dir());
     if (r.ok) continue;
-    std::printf("seed %llu fails at step %zu: %s\n  reproduce: boxoffice simulate --seed %llu "
-                "--steps %zu\n",
-                static_cast<unsigned long long>(seed), r.failed_at, r.violation.c_str(),
-                static_cast<unsigned long long>(seed), kSteps);
+    std::printf(
+        "seed %llu fails at step %zu: %s\n  reproduce: boxoffice simulate --seed %llu "
+        "--steps %zu\n",
+        static_cast<unsigned long long>(seed), r.failed_at, r.violation.c_str(),
+        static_cast<unsigned long long>(seed), kSteps);
     const std::vector<Action> trace = Shrink(seed, Generate(seed, kSteps), Dir(), 300);
     std::printf("  the shortest trace found that fails (%zu actions):\n", trace.size());
     for (const Action& a : trace) std::printf("    %s\n", Describe(a).c_str());

@@ -1,7 +1,7 @@
 #include "sim/world.h"
 
-#include "http/jwt.h"
 #include "core/seeded_tokens.h"
+#include "http/jwt.h"
 
 namespace boxoffice::sim {
 

@@ -85,7 +85,7 @@ std::string Array::Encode() const {
   std::string out;
   out.reserve(20 + elements_.size());
   PutBigEndian(out, count_ == 0 ? 0 : 1, 4);  // dimensions
-  PutBigEndian(out, 0, 4);                     // no NULLs
+  PutBigEndian(out, 0, 4);                    // no NULLs
   PutBigEndian(out, static_cast<uint32_t>(element_), 4);
   if (count_ > 0) {
     PutBigEndian(out, count_, 4);  // length
@@ -272,8 +272,8 @@ StatusOr<std::unique_ptr<Conn>> Conn::Connect(const std::string& url,
   const std::string seconds = std::to_string(std::max<int64_t>(1, timeout.count() / 1000));
   const char* keys[] = {"dbname",          "connect_timeout", "application_name",
                         "keepalives_idle", "options",         nullptr};
-  const char* values[] = {url.c_str(), seconds.c_str(), "boxoffice", "10", options.c_str(),
-                          nullptr};
+  const char* values[] = {url.c_str(), seconds.c_str(), "boxoffice",
+                          "10",        options.c_str(), nullptr};
   pg_conn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (c == nullptr) return Status::ResourceExhausted("cannot allocate a PostgreSQL connection");
   if (PQstatus(c) != CONNECTION_OK) {
@@ -282,7 +282,8 @@ StatusOr<std::unique_ptr<Conn>> Conn::Connect(const std::string& url,
     while (!m.empty() && m.back() == '\n') m.pop_back();
     return Status::Unavailable("cannot connect to PostgreSQL: " + m);
   }
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // the store says what matters
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);  // the store says what matters
   if (PQsetnonblocking(c, 1) != 0) {
     PQfinish(c);
     return Status::Internal("cannot make the PostgreSQL connection non-blocking");

@@ -41,16 +41,15 @@ Status ReadTable(Conn& c, std::optional<ShowId> show, std::vector<R>& out, const
 
 Status ReadCatalog(Conn& c, std::optional<ShowId> show, Snapshot& snap) {
   Status s = EachRow(
-      c, show, "venues", std::string("SELECT ") + rows::kVenueColumns + " FROM venues",
-      "venue_id", [&](Row& row) { rows::Read(row, snap.venues.emplace_back()); },
+      c, show, "venues", std::string("SELECT ") + rows::kVenueColumns + " FROM venues", "venue_id",
+      [&](Row& row) { rows::Read(row, snap.venues.emplace_back()); },
       " WHERE venue_id = (SELECT venue_id FROM shows WHERE show_id = $1::int8)");
   if (s.ok()) s = ReadTable(c, show, snap.shows, "shows", rows::kShowColumns, "show_id");
   if (!s.ok()) return s;
   std::unordered_map<ShowId, size_t> index;
   for (size_t i = 0; i < snap.shows.size(); ++i) index[snap.shows[i].show_id] = i;
   return EachRow(c, show, "show_prices", "SELECT show_id, category, price_minor FROM show_prices",
-                 "show_id, category",
-                 [&](Row& row) { rows::ReadPrice(row, index, snap.shows); });
+                 "show_id, category", [&](Row& row) { rows::ReadPrice(row, index, snap.shows); });
 }
 
 Status ReadSeats(Conn& c, std::optional<ShowId> show, Snapshot& snap) {
@@ -60,8 +59,7 @@ Status ReadSeats(Conn& c, std::optional<ShowId> show, Snapshot& snap) {
                   "show_id, hold_id");
   }
   if (s.ok()) {
-    s = ReadTable(c, show, snap.bookings, "bookings", rows::kBookingColumns,
-                  "show_id, booking_id");
+    s = ReadTable(c, show, snap.bookings, "bookings", rows::kBookingColumns, "show_id, booking_id");
   }
   if (s.ok()) {
     s = EachRow(c, show, "blocked_seats", "SELECT show_id, seat_index FROM blocked_seats",
@@ -75,8 +73,8 @@ Status ReadSeats(Conn& c, std::optional<ShowId> show, Snapshot& snap) {
 
 // Not one show's: read only in a whole load.
 Status ReadUnscoped(Conn& c, Snapshot& snap) {
-  Status s = ReadTable(c, std::nullopt, snap.idempotency, "idempotency",
-                       rows::kIdempotencyColumns, "created_at_ms, seq");
+  Status s = ReadTable(c, std::nullopt, snap.idempotency, "idempotency", rows::kIdempotencyColumns,
+                       "created_at_ms, seq");
   if (!s.ok()) return s;
   return ReadTable(c, std::nullopt, snap.webhook_events, "webhook_events",
                    rows::kWebhookEventColumns, "event_id");
@@ -131,11 +129,13 @@ StatusOr<uint64_t> FirstKept(Conn& c, const ChangesQuery& q) {
   if (q.show_id != 0) p.Id(q.show_id);
   StatusOr<Result> r =
       q.show_id == 0
-          ? c.Exec("SELECT coalesce((SELECT min(seq) FROM changes), "
-                   "(SELECT last_seq + 1 FROM outbox_counter), 1)")
-          : c.Exec("SELECT coalesce((SELECT min(version) FROM changes WHERE show_id = $1::int8), "
-                   "(SELECT version + 1 FROM show_versions WHERE show_id = $1::int8), 1)",
-                   p);
+          ? c.Exec(
+                "SELECT coalesce((SELECT min(seq) FROM changes), "
+                "(SELECT last_seq + 1 FROM outbox_counter), 1)")
+          : c.Exec(
+                "SELECT coalesce((SELECT min(version) FROM changes WHERE show_id = $1::int8), "
+                "(SELECT version + 1 FROM show_versions WHERE show_id = $1::int8), 1)",
+                p);
   if (!r.ok()) return r.status();
   if (r->rows() != 1) return Status::Internal("the outbox's first change: no answer");
   Row row(*r, 0, "changes");
@@ -157,11 +157,11 @@ Status ReadPage(Conn& c, const ChangesQuery& q, ChangesPage& page) {
   p.Id(after).Int8(static_cast<int64_t>(q.limit));
   if (q.show_id != 0) p.Id(q.show_id);
   const std::string columns = std::string("SELECT ") + rows::kChangeColumns + " FROM changes ";
-  StatusOr<Result> r = c.Exec(
-      columns + (q.show_id == 0 ? "WHERE seq > $1::int8 ORDER BY seq LIMIT $2::int8"
-                                : "WHERE show_id = $3::int8 AND version > $1::int8 "
-                                  "ORDER BY version LIMIT $2::int8"),
-      p);
+  StatusOr<Result> r =
+      c.Exec(columns + (q.show_id == 0 ? "WHERE seq > $1::int8 ORDER BY seq LIMIT $2::int8"
+                                       : "WHERE show_id = $3::int8 AND version > $1::int8 "
+                                         "ORDER BY version LIMIT $2::int8"),
+             p);
   if (!r.ok()) return r.status();
   for (int i = 0; i < r->rows(); ++i) {
     Row row(*r, i, "changes");

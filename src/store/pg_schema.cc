@@ -286,9 +286,9 @@ Status Migrate(Conn& c) {
     if (!row.status().ok()) return row.status();
   }
   if (version > kPgSchemaVersion) {
-    return Status::FailedPrecondition(
-        "the database was written by a newer Boxoffice (schema " + std::to_string(version) +
-        ", this build reads up to " + std::to_string(kPgSchemaVersion) + ")");
+    return Status::FailedPrecondition("the database was written by a newer Boxoffice (schema " +
+                                      std::to_string(version) + ", this build reads up to " +
+                                      std::to_string(kPgSchemaVersion) + ")");
   }
   if (version < 0) return Status::Corruption("schema version " + std::to_string(version));
   for (int64_t v = version; v < kPgSchemaVersion; ++v) {

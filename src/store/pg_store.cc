@@ -41,7 +41,7 @@ bool IsPostgresUrl(std::string_view s) {
 }
 
 StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url,
-                                                              PostgresOptions options) {
+                                                             PostgresOptions options) {
   BOX_ASSERT(options.batches_per_transaction_max > 0);
   StatusOr<std::unique_ptr<pg::Conn>> c =
       pg::Conn::Connect(url, options.io_timeout, kSessionOptions);

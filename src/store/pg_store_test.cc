@@ -140,8 +140,7 @@ TEST_F(PostgresStoreTest, ADatabaseOfANewerSchemaIsRefused) {
   ASSERT_TRUE(admin->Script("UPDATE boxoffice_schema SET version = 99").ok());
   StatusOr<std::unique_ptr<PostgresStore>> newer = PostgresStore::Open(*url);
   EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(newer.status().message().find("newer"), std::string::npos)
-      << newer.status().message();
+  EXPECT_NE(newer.status().message().find("newer"), std::string::npos) << newer.status().message();
 }
 
 // Ends sessions (not the caller's) that `condition` picks; how many.
@@ -157,8 +156,8 @@ int EndSessions(pg::Conn& admin, const std::string& condition) {
 // The writer's session is ended on the server while batches flow: first
 // while its transaction waits for the writer's row, which the test holds
 // locked (surely out, surely not committed), then at random moments (some
-// just as COMMIT is done). The store reconnects, reads back each transaction that was out, and every
-// batch ends up committed exactly once.
+// just as COMMIT is done). The store reconnects, reads back each transaction that was out, and
+// every batch ends up committed exactly once.
 TEST_F(PostgresStoreTest, SessionsEndedUnderLoadLoseNothingAndWriteNothingTwice) {
   StatusOr<std::string> url = boxoffice::testing::PostgresCluster::Shared().CreateDatabase();
   ASSERT_TRUE(url.ok()) << url.status().message();

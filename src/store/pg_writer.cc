@@ -207,11 +207,21 @@ class Rows {
   Rows(std::initializer_list<Type> columns) {
     for (Type t : columns) columns_.emplace_back(t);
   }
-  Rows& Id(uint64_t v) { return Put([&](Array& a) { a.Int8(static_cast<int64_t>(v)); }); }
-  Rows& I8(int64_t v) { return Put([&](Array& a) { a.Int8(v); }); }
-  Rows& I4(int64_t v) { return Put([&](Array& a) { a.Int4(static_cast<int32_t>(v)); }); }
-  Rows& Flag(bool v) { return Put([&](Array& a) { a.Bool(v); }); }
-  Rows& Text(std::string_view v) { return Put([&](Array& a) { a.Bytes(v); }); }
+  Rows& Id(uint64_t v) {
+    return Put([&](Array& a) { a.Int8(static_cast<int64_t>(v)); });
+  }
+  Rows& I8(int64_t v) {
+    return Put([&](Array& a) { a.Int8(v); });
+  }
+  Rows& I4(int64_t v) {
+    return Put([&](Array& a) { a.Int4(static_cast<int32_t>(v)); });
+  }
+  Rows& Flag(bool v) {
+    return Put([&](Array& a) { a.Bool(v); });
+  }
+  Rows& Text(std::string_view v) {
+    return Put([&](Array& a) { a.Bytes(v); });
+  }
   Rows& Seats(std::span<const SeatIndex> v) {
     return Put([&](Array& a) { a.IntsAsText(v); });
   }
@@ -327,7 +337,8 @@ void Gathered::Add(const Batch& b) {
 // Prunings in one transaction: the latest of each kind forgets the most.
 void Gathered::Put(const HistoryPruned& r) {
   pruned = true;
-  prune.webhook_events_before_ms = std::max(prune.webhook_events_before_ms, r.webhook_events_before_ms);
+  prune.webhook_events_before_ms =
+      std::max(prune.webhook_events_before_ms, r.webhook_events_before_ms);
   prune.hold_trail_before_ms = std::max(prune.hold_trail_before_ms, r.hold_trail_before_ms);
   prune.idempotency_before_ms = std::max(prune.idempotency_before_ms, r.idempotency_before_ms);
   prune.changes_before_ms = std::max(prune.changes_before_ms, r.changes_before_ms);
@@ -496,7 +507,8 @@ Status SendSeatChanges(Sender& out, const Gathered& g) {
   for (const BookingCancelled* c : g.cancels) cancels.Id(c->show_id).Id(c->booking_id).I8(c->at_ms);
   pg::Rows block{I8, I4};
   pg::Rows unblock{I8, I4};
-  for (const auto& [key, blocked] : g.blocked) (blocked ? block : unblock).Id(key.first).I4(key.second);
+  for (const auto& [key, blocked] : g.blocked)
+    (blocked ? block : unblock).Id(key.first).I4(key.second);
   Status st = out.Rows(Stmt::kCancel, cancels);
   if (st.ok()) st = out.Rows(Stmt::kBlock, block);
   if (st.ok()) st = out.Rows(Stmt::kUnblock, unblock);
@@ -552,9 +564,11 @@ Status SendQueues(Sender& out, const Gathered& g) {
 
 Status SendShowStates(Sender& out, const Gathered& g) {
   pg::Rows sales{I8, I4, I8};
-  for (const auto& [id, r] : g.sales) sales.Id(r->show_id).I4(static_cast<int>(r->state)).I8(r->at_ms);
+  for (const auto& [id, r] : g.sales)
+    sales.Id(r->show_id).I4(static_cast<int>(r->state)).I8(r->at_ms);
   pg::Rows checkins{Txt, I8, I8};
-  for (const TicketCheckinRecord* r : g.checkins) checkins.Text(r->code).Id(r->show_id).I8(r->at_ms);
+  for (const TicketCheckinRecord* r : g.checkins)
+    checkins.Text(r->code).Id(r->show_id).I8(r->at_ms);
   Status st = out.Rows(Stmt::kShowSales, sales);
   if (st.ok()) st = out.Rows(Stmt::kCheckins, checkins);
   return st;

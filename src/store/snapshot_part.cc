@@ -21,7 +21,8 @@ std::vector<T> OfShow(const std::vector<T>& all, ShowId show) {
 StatusOr<Snapshot> ShowPart(const Snapshot& all, ShowId show) {
   Snapshot part;
   part.shows = OfShow(all.shows, show);
-  if (part.shows.empty()) return Status::NotFound("show " + std::to_string(show) + ": no such show");
+  if (part.shows.empty())
+    return Status::NotFound("show " + std::to_string(show) + ": no such show");
   const uint64_t venue = part.shows[0].venue_id;
   std::copy_if(all.venues.begin(), all.venues.end(), std::back_inserter(part.venues),
                [venue](const VenueRecord& v) { return v.venue_id == venue; });

@@ -188,7 +188,10 @@ StatusOr<core::SeatMapSpec> ReadApiSeatMap(Db& db, const std::string& json) {
         "SELECT coalesce(json_extract(value, '$.id'), ''), "
         "coalesce(json_extract(value, '$.name'), '') "
         "FROM json_each(?1, '$.categories') ORDER BY key",
-        [&](RowReader& r) { spec.categories.push_back({r.Bytes(), r.Bytes()}); }, json);
+        [&](RowReader& r) {
+          spec.categories.push_back({r.Bytes(), r.Bytes()});
+        },
+        json);
   }
   if (s.ok()) {
     s = EachRow(
@@ -217,8 +220,7 @@ Status ConvertApiSeatMaps(Db& db) {
       "INSERT INTO venues_v7(venue_id, name, seat_map, created_at_ms) VALUES(?1, ?2, ?3, ?4)");
   if (!insert.ok()) return insert.status();
   Status s = ForEachRow(
-      db, "SELECT venue_id, name, seat_map_json, created_at_ms FROM venues",
-      [&](const Stmt& stmt) {
+      db, "SELECT venue_id, name, seat_map_json, created_at_ms FROM venues", [&](const Stmt& stmt) {
         RowReader row(stmt, "venues");
         const auto id = row.Int<uint64_t>();
         const std::string name = row.Bytes();

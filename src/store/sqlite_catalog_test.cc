@@ -66,7 +66,8 @@ TEST(CatalogMigration, ASeatMapTheMigrationCannotReadStopsItAndChangesNothing) {
   {
     StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE venues SET seat_map_json = '{\"sections\": [{\"id\": 5}]}'").ok());
+    ASSERT_TRUE(
+        (*db)->Exec("UPDATE venues SET seat_map_json = '{\"sections\": [{\"id\": 5}]}'").ok());
   }
   auto store = SqliteStore::Open(path);
   ASSERT_FALSE(store.ok());

@@ -78,9 +78,9 @@ StatusOr<ChangesPage> ReadChanges(Db& db, const ChangesQuery& q) {
   }
   const std::string columns = std::string("SELECT ") + rows::kChangeColumns + " FROM changes ";
   StatusOr<Stmt> stmt =
-      q.show_id == 0 ? db.Prepare(columns + "WHERE seq > ?1 ORDER BY seq LIMIT ?2")
-                     : db.Prepare(columns +
-                                  "WHERE show_id = ?3 AND version > ?1 ORDER BY version LIMIT ?2");
+      q.show_id == 0
+          ? db.Prepare(columns + "WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+          : db.Prepare(columns + "WHERE show_id = ?3 AND version > ?1 ORDER BY version LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
   const int64_t limit = static_cast<int64_t>(q.limit);
   if (q.show_id == 0) {

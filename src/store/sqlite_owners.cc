@@ -84,7 +84,9 @@ StatusOr<ShowOwner> ClaimInTransaction(Db& db, ShowId show, const std::string& n
   }
   ShowOwner now{.show_id = show,
                 .node_id = node_id,
-                .epoch = !was ? 1 : was->node_id == node_id ? was->epoch : was->epoch + 1,
+                .epoch = !was                      ? 1
+                         : was->node_id == node_id ? was->epoch
+                                                   : was->epoch + 1,
                 .lease_expires_at_ms = lease_ms > 0 ? now_ms + lease_ms : 0};
   StatusOr<Stmt> put = db.Prepare(
       "INSERT OR REPLACE INTO show_owners(show_id, node_id, epoch, lease_expires_at_ms) "
@@ -97,8 +99,8 @@ StatusOr<ShowOwner> ClaimInTransaction(Db& db, ShowId show, const std::string& n
 
 }  // namespace
 
-StatusOr<ShowOwner> ClaimShow(Db& db, ShowId show, const std::string& node_id,
-                              DurationMs lease_ms, TimeMs now_ms) {
+StatusOr<ShowOwner> ClaimShow(Db& db, ShowId show, const std::string& node_id, DurationMs lease_ms,
+                              TimeMs now_ms) {
   if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   StatusOr<ShowOwner> owner = ClaimInTransaction(db, show, node_id, lease_ms, now_ms);
   Status end = db.Exec(owner.ok() ? "COMMIT" : "ROLLBACK");

@@ -30,8 +30,8 @@ class OwnerTable {
 };
 
 // Store::ClaimShow for `node_id` at `now_ms`, in a transaction of its own.
-StatusOr<ShowOwner> ClaimShow(Db& db, ShowId show, const std::string& node_id,
-                              DurationMs lease_ms, TimeMs now_ms);
+StatusOr<ShowOwner> ClaimShow(Db& db, ShowId show, const std::string& node_id, DurationMs lease_ms,
+                              TimeMs now_ms);
 
 // Migration 7 -> 8: the show owners.
 extern const char* const kOwnersMigration;

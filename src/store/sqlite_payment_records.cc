@@ -106,8 +106,8 @@ Status PaymentTables::Prune(const HistoryPruned& r) {
 }
 
 Status ReadPaymentTables(Db& db, Snapshot& snap) {
-  Status s = ReadTable(db, snap.payments, "payments", rows::kPaymentColumns,
-                       "created_at_ms, payment_id");
+  Status s =
+      ReadTable(db, snap.payments, "payments", rows::kPaymentColumns, "created_at_ms, payment_id");
   if (s.ok()) {
     s = ReadTable(db, snap.webhook_events, "webhook_events", rows::kWebhookEventColumns,
                   "event_id");

@@ -40,7 +40,8 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db, std::string node_id) {
        "total_minor, created_at_ms, expires_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
        "?10)"},
       {&w.extend_hold_,
-       "UPDATE holds SET expires_at_ms = ?3, created_at_ms = ?4 WHERE show_id = ?1 AND hold_id = ?2"},
+       "UPDATE holds SET expires_at_ms = ?3, created_at_ms = ?4 WHERE show_id = ?1 AND hold_id = "
+       "?2"},
       {&w.close_hold_,
        "INSERT OR REPLACE INTO closed_holds(show_id, hold_id, owner, token, why, booking_id, "
        "closed_at_ms) SELECT show_id, hold_id, owner, token, ?3, ?4, ?5 FROM holds "
@@ -184,8 +185,7 @@ Status RecordWriter::CheckFence(ShowFence fence) {
 
 // The batch was applied: its versions and fences count for the transaction.
 void RecordWriter::KeepBatchVersions() {
-  transaction_fences_.insert(transaction_fences_.end(), batch_fences_.begin(),
-                             batch_fences_.end());
+  transaction_fences_.insert(transaction_fences_.end(), batch_fences_.begin(), batch_fences_.end());
   batch_fences_.clear();
   for (const ShowVersion& v : batch_versions_) {
     auto it = std::find_if(transaction_versions_.begin(), transaction_versions_.end(),
@@ -251,9 +251,9 @@ Status RecordWriter::Put(const HoldExtended& r) {
 
 // The hold's row moves to closed_holds, with why it closed and its booking.
 Status RecordWriter::Put(const HoldClosed& r) {
-  Status s = close_hold_
-                 .Bind(r.show_id, r.hold_id, static_cast<int64_t>(r.why), r.booking_id, r.at_ms)
-                 .Exec();
+  Status s =
+      close_hold_.Bind(r.show_id, r.hold_id, static_cast<int64_t>(r.why), r.booking_id, r.at_ms)
+          .Exec();
   if (s.ok()) s = ExpectLiveHold("close", r.show_id, r.hold_id);
   if (s.ok()) s = delete_hold_.Bind(r.show_id, r.hold_id).Exec();
   return s;
@@ -355,13 +355,12 @@ Status ReadAll(Db& db, Snapshot& snap) {
     s = ReadTable(db, snap.bookings, "bookings", rows::kBookingColumns, "show_id, booking_id");
   }
   if (s.ok()) {
-    s = ForEachRow(
-        db, "SELECT show_id, seat_index FROM blocked_seats ORDER BY show_id, seat_index",
-        [&](const Stmt& stmt) {
-          RowReader row(stmt, "blocked_seats");
-          rows::ReadBlocked(row, snap.blocked);
-          return row.status();
-        });
+    s = ForEachRow(db, "SELECT show_id, seat_index FROM blocked_seats ORDER BY show_id, seat_index",
+                   [&](const Stmt& stmt) {
+                     RowReader row(stmt, "blocked_seats");
+                     rows::ReadBlocked(row, snap.blocked);
+                     return row.status();
+                   });
   }
   if (s.ok()) s = ReadTable(db, snap.versions, "show_versions", rows::kVersionColumns, "show_id");
   if (s.ok()) {

@@ -56,19 +56,20 @@ TEST(Schema, AVersion4FileMigratesToVersion5AndKeepsItsPayments) {
     auto db = MustOpenDb(path);
     ASSERT_TRUE(PrepareSchema(*db).ok());
     ASSERT_TRUE(db->Exec(store::testing::kTablesOfVersion6).ok());
-    ASSERT_TRUE(db->Exec("DROP TABLE show_sales; DROP TABLE ticket_checkins; "
-                         "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
-                         "DROP TABLE payments; "
-                         "CREATE TABLE payments(payment_id TEXT PRIMARY KEY, show_id INTEGER NOT "
-                         "NULL, hold_id INTEGER NOT NULL, owner TEXT NOT NULL, seats BLOB NOT NULL, "
-                         "ga_area INTEGER NOT NULL, ga_quantity INTEGER NOT NULL, amount_minor "
-                         "INTEGER NOT NULL, currency TEXT NOT NULL, pay_url TEXT NOT NULL, state "
-                         "INTEGER NOT NULL CHECK(state BETWEEN 0 AND 4), booking_id INTEGER NOT "
-                         "NULL, refund_id TEXT NOT NULL, note TEXT NOT NULL, created_at_ms INTEGER "
-                         "NOT NULL, updated_at_ms INTEGER NOT NULL) WITHOUT ROWID; "
-                         "INSERT INTO payments VALUES('pay_1', 1, 2, 'alice', x'', 65535, 0, 900, "
-                         "'EUR', 'u', 2, 1, '', '', 5, 6); PRAGMA user_version = 4;")
-                    .ok());
+    ASSERT_TRUE(
+        db->Exec("DROP TABLE show_sales; DROP TABLE ticket_checkins; "
+                 "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
+                 "DROP TABLE payments; "
+                 "CREATE TABLE payments(payment_id TEXT PRIMARY KEY, show_id INTEGER NOT "
+                 "NULL, hold_id INTEGER NOT NULL, owner TEXT NOT NULL, seats BLOB NOT NULL, "
+                 "ga_area INTEGER NOT NULL, ga_quantity INTEGER NOT NULL, amount_minor "
+                 "INTEGER NOT NULL, currency TEXT NOT NULL, pay_url TEXT NOT NULL, state "
+                 "INTEGER NOT NULL CHECK(state BETWEEN 0 AND 4), booking_id INTEGER NOT "
+                 "NULL, refund_id TEXT NOT NULL, note TEXT NOT NULL, created_at_ms INTEGER "
+                 "NOT NULL, updated_at_ms INTEGER NOT NULL) WITHOUT ROWID; "
+                 "INSERT INTO payments VALUES('pay_1', 1, 2, 'alice', x'', 65535, 0, 900, "
+                 "'EUR', 'u', 2, 1, '', '', 5, 6); PRAGMA user_version = 4;")
+            .ok());
   }
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
@@ -173,7 +174,8 @@ TEST(QueueSchema, AVersion3FileMigratesToVersion4AndKeepsItsData) {
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
   ASSERT_TRUE(
-      store::testing::SubmitAndWait(**store, Batch{{QueueJoinRecord{3, 1, "alice", false, 5}}}).ok());
+      store::testing::SubmitAndWait(**store, Batch{{QueueJoinRecord{3, 1, "alice", false, 5}}})
+          .ok());
   StatusOr<Snapshot> snap = (*store)->Load();
   ASSERT_TRUE(snap.ok()) << snap.status().message();
   ASSERT_EQ(snap->venues.size(), 1u);

@@ -432,10 +432,10 @@ struct Batch {
 struct Snapshot {
   std::vector<VenueRecord> venues;
   std::vector<ShowRecord> shows;
-  std::vector<HoldRecord> live_holds;   // not closed; may be past their expiry
+  std::vector<HoldRecord> live_holds;          // not closed; may be past their expiry
   std::vector<ClosedHoldRecord> closed_holds;  // not yet pruned, by show then hold
-  std::vector<BookingRecord> bookings;  // including cancelled ones
-  std::vector<SeatsBlocked> blocked;    // one per show with its blocked seats
+  std::vector<BookingRecord> bookings;         // including cancelled ones
+  std::vector<SeatsBlocked> blocked;           // one per show with its blocked seats
   std::vector<ShowVersion> versions;
   std::vector<IdempotencyRecord> idempotency;
   std::vector<PaymentRecord> payments;

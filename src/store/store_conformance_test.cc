@@ -136,10 +136,8 @@ ClosedHoldRecord ClosedHoldOf(const std::vector<Record>& records) {
 
 TYPED_TEST(StoreConformance, EveryRecordTypeSurvivesARestart) {
   auto store = this->Open();
-  const VenueRecord venue{.venue_id = 3,
-                          .name = "Arena",
-                          .seat_map = testing::SmallSeatMap(),
-                          .created_at_ms = 11};
+  const VenueRecord venue{
+      .venue_id = 3, .name = "Arena", .seat_map = testing::SmallSeatMap(), .created_at_ms = 11};
   IdempotencyRecord idem = Idempotency("alice", "key-1");
   idem.response_body = std::string("binary\0body\xff", 12);
   idem.request_hash = std::string("\x00\x01\xfe", 3);
@@ -158,13 +156,15 @@ TYPED_TEST(StoreConformance, EveryRecordTypeSurvivesARestart) {
   EXPECT_EQ(snap.venues, std::vector<VenueRecord>{venue});
   EXPECT_EQ(snap.shows, std::vector<ShowRecord>{std::get<ShowRecord>(want[0])});
   std::vector<HoldRecord> holds = snap.live_holds;  // ordered by stored id: any order here
-  std::sort(holds.begin(), holds.end(), [](const auto& x, const auto& y) { return x.hold_id < y.hold_id; });
-  EXPECT_EQ(holds,
-            (std::vector<HoldRecord>{std::get<HoldRecord>(want[2]), std::get<HoldRecord>(want[1])}));
+  std::sort(holds.begin(), holds.end(),
+            [](const auto& x, const auto& y) { return x.hold_id < y.hold_id; });
+  EXPECT_EQ(holds, (std::vector<HoldRecord>{std::get<HoldRecord>(want[2]),
+                                            std::get<HoldRecord>(want[1])}));
   BookingRecord cancelled = std::get<BookingRecord>(want[4]);
   cancelled.cancelled = true;
   cancelled.cancelled_at_ms = 500;
-  EXPECT_EQ(snap.bookings, (std::vector<BookingRecord>{std::get<BookingRecord>(want[3]), cancelled}));
+  EXPECT_EQ(snap.bookings,
+            (std::vector<BookingRecord>{std::get<BookingRecord>(want[3]), cancelled}));
   EXPECT_EQ(snap.blocked, (std::vector<SeatsBlocked>{{.show_id = 7, .seats = {40, 41}}}));
   EXPECT_EQ(snap.versions, (std::vector<ShowVersion>{{.show_id = 7, .version = 42}}));
   EXPECT_EQ(snap.idempotency, std::vector<IdempotencyRecord>{idem});
@@ -256,18 +256,17 @@ TYPED_TEST(StoreConformance, ASecondIdempotencyRecordOrWebhookEventOfAKeyReplace
   ASSERT_EQ(snap.idempotency.size(), 2u);
   EXPECT_NE(std::find(snap.idempotency.begin(), snap.idempotency.end(), third),
             snap.idempotency.end());
-  EXPECT_EQ(snap.webhook_events,
-            (std::vector<WebhookEventRecord>{{"evt_8", 4}, {"evt_9", 2}}));
+  EXPECT_EQ(snap.webhook_events, (std::vector<WebhookEventRecord>{{"evt_8", 4}, {"evt_9", 2}}));
 }
 
 TYPED_TEST(StoreConformance, AHoldIsExtendedThenClosedAndNoLongerLoaded) {
   auto store = this->Open();
   ASSERT_TRUE(SubmitAndWait(*store, One(Hold(1, 9, {3, 4}))).ok());
-  ASSERT_TRUE(SubmitAndWait(*store, One(HoldExtended{.show_id = 1,
-                                                      .hold_id = 9,
-                                                      .expires_at_ms = 777,
-                                                      .created_at_ms = 5}))
-                  .ok());
+  ASSERT_TRUE(
+      SubmitAndWait(
+          *store,
+          One(HoldExtended{.show_id = 1, .hold_id = 9, .expires_at_ms = 777, .created_at_ms = 5}))
+          .ok());
   const Snapshot extended = this->Reload(store);
   ASSERT_EQ(extended.live_holds.size(), 1u);
   EXPECT_EQ(extended.live_holds[0].expires_at_ms, 777);
@@ -336,8 +335,8 @@ TYPED_TEST(StoreConformance, BlockedSeatsAreGroupedPerShowAndCanBeUnblocked) {
   ASSERT_TRUE(SubmitAndWait(*store, One(SeatsBlocked{.show_id = 1, .seats = {5}})).ok());
   ASSERT_TRUE(
       SubmitAndWait(*store, One(SeatsBlocked{.show_id = 1, .seats = {5}, .blocked = false})).ok());
-  EXPECT_EQ(this->Reload(store).blocked,
-            (std::vector<SeatsBlocked>{{.show_id = 1, .seats = {4}}, {.show_id = 2, .seats = {3}}}));
+  EXPECT_EQ(this->Reload(store).blocked, (std::vector<SeatsBlocked>{{.show_id = 1, .seats = {4}},
+                                                                    {.show_id = 2, .seats = {3}}}));
 }
 
 // ---- Atomicity and the (show, seat) constraint -------------------------------------------
@@ -372,7 +371,8 @@ TYPED_TEST(StoreConformance, ASecondActiveBookingOfASeatIsRefusedWithEverythingA
   }
   store->Flush();
   EXPECT_TRUE(outcomes.at(first).ok()) << outcomes.at(first).message();
-  EXPECT_EQ(outcomes.at(second).code(), StatusCode::kAlreadyExists) << outcomes.at(second).message();
+  EXPECT_EQ(outcomes.at(second).code(), StatusCode::kAlreadyExists)
+      << outcomes.at(second).message();
   EXPECT_EQ(outcomes.at(other).code(), StatusCode::kFailedPrecondition);  // no hole after it
   EXPECT_EQ(store->stats().batches_failed, 2u);
   const Snapshot snap = this->Reload(store);
@@ -384,9 +384,8 @@ TYPED_TEST(StoreConformance, ARefusedBatchLeavesNothingBehind) {
   auto store = this->Open();
   ASSERT_TRUE(SubmitAndWait(*store, One(Booking(1, 1, {5}))).ok());
   Batch batch;
-  batch.records = {Hold(1, 4, {9}), ShowVersion{.show_id = 1, .version = 3},
-                   Change(1, 3, {9}), Payment("pay_x", PaymentState::kPending, 1),
-                   Booking(1, 2, {5})};
+  batch.records = {Hold(1, 4, {9}), ShowVersion{.show_id = 1, .version = 3}, Change(1, 3, {9}),
+                   Payment("pay_x", PaymentState::kPending, 1), Booking(1, 2, {5})};
   EXPECT_EQ(SubmitAndWait(*store, std::move(batch)).code(), StatusCode::kAlreadyExists);
   const Snapshot snap = this->Reload(store);
   EXPECT_TRUE(snap.live_holds.empty());
@@ -483,8 +482,7 @@ TYPED_TEST(StoreConformance, CancellingAnUnknownOrCancelledBookingIsRefused) {
 TYPED_TEST(StoreConformance, ARepeatedTicketCodeQueueFanOrCheckinIsRefusedWithItsBatch) {
   auto store = this->Open();
   Batch first;
-  first.records = {TicketRecord{"tk_same", 1, 1, 0, 1, 1},
-                   QueueJoinRecord{3, 1, "alice", false, 5},
+  first.records = {TicketRecord{"tk_same", 1, 1, 0, 1, 1}, QueueJoinRecord{3, 1, "alice", false, 5},
                    TicketCheckinRecord{"tk_same", 1, 1'000}};
   ASSERT_TRUE(SubmitAndWait(*store, std::move(first)).ok());
   Batch dup;
@@ -496,7 +494,8 @@ TYPED_TEST(StoreConformance, ARepeatedTicketCodeQueueFanOrCheckinIsRefusedWithIt
             StatusCode::kAlreadyExists);
   this->Reopen(store);
   Batch entry_taken;
-  entry_taken.records = {QueueProgressRecord{3, 9, true, 7}, QueueJoinRecord{3, 1, "bob", false, 7}};
+  entry_taken.records = {QueueProgressRecord{3, 9, true, 7},
+                         QueueJoinRecord{3, 1, "bob", false, 7}};
   EXPECT_EQ(SubmitAndWait(*store, std::move(entry_taken)).code(), StatusCode::kAlreadyExists);
   this->Reopen(store);
   Batch checked_in;
@@ -709,7 +708,7 @@ TYPED_TEST(StoreConformance, PruningTheOutboxTellsReadersWhoFellBehind) {
   auto store = this->Open();
   StatusOr<ChangesPage> empty = testing::ReadChangesAndWait(*store, {});
   ASSERT_TRUE(empty.ok());
-  EXPECT_FALSE(empty->gone);  // nothing yet, nothing lost
+  EXPECT_FALSE(empty->gone);          // nothing yet, nothing lost
   for (Version v = 1; v <= 4; ++v) {  // seq 2v-1: show 1; seq 2v: show 2
     Batch b;
     b.records = {Change(1, v, {}), Change(2, v, {}), ShowVersion{1, v}, ShowVersion{2, v}};
@@ -802,7 +801,8 @@ TYPED_TEST(StoreConformance, PruningForgetsOldWebhookEventsAndTrailEntries) {
 
 Batch FencedBooking(ShowId show, BookingId id, uint64_t epoch) {
   Batch b;
-  b.records = {Hold(show, id, {static_cast<SeatIndex>(100 + id)}), Booking(show, id, {static_cast<SeatIndex>(id)}),
+  b.records = {Hold(show, id, {static_cast<SeatIndex>(100 + id)}),
+               Booking(show, id, {static_cast<SeatIndex>(id)}),
                Change(show, id, {static_cast<SeatIndex>(id)}), ShowVersion{show, id}};
   b.fences = {{show, epoch}};
   return b;

@@ -25,7 +25,8 @@ struct SqliteKind {
   StatusOr<std::unique_ptr<Store>> Open(GroupCommitOptions options) const {
     SqliteOptions o;
     static_cast<GroupCommitOptions&>(o) = std::move(options);
-    StatusOr<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(dir.File("store.db"), std::move(o));
+    StatusOr<std::unique_ptr<SqliteStore>> s =
+        SqliteStore::Open(dir.File("store.db"), std::move(o));
     if (!s.ok()) return s.status();
     return std::unique_ptr<Store>(std::move(s).value());
   }

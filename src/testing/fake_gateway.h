@@ -37,7 +37,8 @@ class FakeGateway final : public payments::PaymentGateway {
   void GetPayment(const std::string& payment_id, payments::Done<payments::Payment> done) override;
   void RefundPayment(const std::string& payment_id, const std::string& idempotency_key,
                      payments::Done<payments::Refund> done) override;
-  void CancelPayment(const std::string& payment_id, payments::Done<payments::Payment> done) override;
+  void CancelPayment(const std::string& payment_id,
+                     payments::Done<payments::Payment> done) override;
 
   // Runs queued callbacks, including those queued meanwhile; returns how many ran.
   size_t RunPending();
