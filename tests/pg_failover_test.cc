@@ -69,7 +69,13 @@ TEST(PostgresFailover, ADatabaseKilledMidSaleLosesNothingAndTheServerResumesByIt
     threads.emplace_back(Shop, t, rng(), std::ref(server), show, admin, std::cref(stop),
                          std::ref(ledger), Outage::kRetries);
   }
+  // A random moment of the sale, once it has acknowledged something (a
+  // sanitizer build on a busy machine takes seconds to get there).
   std::this_thread::sleep_for(milliseconds(300 + static_cast<int>(rng() % 500)));
+  const auto first_ack_deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (Acknowledged(ledger) == 0 && std::chrono::steady_clock::now() < first_ack_deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
   const size_t before_kill = Acknowledged(ledger);
   ASSERT_TRUE(cluster->Kill().ok());
   EXPECT_TRUE(WaitForReadiness(server.port(), "store_unreachable", seconds(15)))
