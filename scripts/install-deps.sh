@@ -3,8 +3,9 @@
 # Idempotent; runs as root or through sudo. Downloads nothing but Debian packages.
 #
 #   scripts/install-deps.sh          what building and running the server needs
-#   scripts/install-deps.sh --test   also what the test suite needs: Redis and
-#                                    PostgreSQL for the seed-design baselines,
+#   scripts/install-deps.sh --test   also what the test suite needs: PostgreSQL
+#                                    (the PostgreSQL store's tests start their
+#                                    own), Redis for the seed-design baselines,
 #                                    Chromium and its fonts for the web pages'
 #                                    browser tests (node and npm come with the
 #                                    machine: the suite checks they are there)
@@ -14,15 +15,15 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build make pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libssl-dev zlib1g-dev
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   curl python3
 )
 case "${1:-}" in
   "") ;;
-  --test) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev chromium fonts-liberation libyaml-cpp-dev) ;;
-  --bench) PACKAGES+=(redis-server postgresql libhiredis-dev libpq-dev wrk) ;;
+  --test) PACKAGES+=(redis-server postgresql libhiredis-dev chromium fonts-liberation libyaml-cpp-dev) ;;
+  --bench) PACKAGES+=(redis-server postgresql libhiredis-dev wrk) ;;
   *) echo "usage: $0 [--test | --bench]" >&2; exit 2 ;;
 esac
 

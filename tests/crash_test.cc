@@ -4,7 +4,9 @@
 // SIGKILLs the server mid-stream, restarts it on the same data dir and checks
 // every booking whose confirm was answered 201 so far, that replaying each of
 // those confirms with its key answers the same 201, the bookings of every
-// show, and the audits.
+// show, and the audits. The same rounds run with each store: SQLite in the
+// data dir, and PostgreSQL (a database of the test's own in the build's test
+// PostgreSQL).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,7 +17,9 @@
 #include <thread>
 
 #include "api_client.h"
+#include "sale_ledger.h"
 #include "server_process.h"
+#include "testing/postgres_cluster.h"
 #include "testing/seed.h"
 
 namespace boxoffice::itest {
@@ -25,140 +29,42 @@ using std::chrono::milliseconds;
 
 constexpr int kRounds = 20;
 constexpr int kThreads = 4;
-constexpr uint32_t kRows = 40;  // 2000 seats a show: none sells out before the kill
-constexpr uint32_t kSeatsPerRow = 50;
-constexpr int kConfirmOneIn = 4;  // 3 of 4 holds are confirmed, the rest stay live
 constexpr int kKillAfterMinMs = 20;
 constexpr int kKillAfterMaxMs = 300;
-constexpr int kUsersPerThreadMax = 1000;
 
-struct Acknowledged {
-  std::string show;
-  std::vector<std::string> seats;
-  std::string confirm_target;  // the confirm request, replayed with its key
-  std::string confirm_body;
-  std::string key;
-  std::string answer;  // the 201's body
+// The server's flags for a store: none for SQLite, --store URL for a fresh
+// PostgreSQL database (or why the test cannot run).
+enum class StoreKind { kSqlite, kPostgres };
+const char* NameOf(StoreKind k) { return k == StoreKind::kSqlite ? "Sqlite" : "Postgres"; }
+void PrintTo(StoreKind k, std::ostream* os) { *os << NameOf(k); }
+
+class CrashTest : public ::testing::TestWithParam<StoreKind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == StoreKind::kSqlite) return;
+    if (std::string why = testing::PostgresUnavailable(); !why.empty()) GTEST_SKIP() << why;
+    StatusOr<std::string> url = testing::PostgresCluster::Shared().CreateDatabase();
+    ASSERT_TRUE(url.ok()) << url.status().message();
+    flags_ = {"--store", *url};
+  }
+  std::vector<std::string> flags_;
 };
 
-struct Ledger {
-  std::mutex mu;
-  std::map<std::string, Acknowledged> bookings;  // id -> what the 201 said
-};
+INSTANTIATE_TEST_SUITE_P(Stores, CrashTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         [](const auto& param_info) { return NameOf(param_info.param); });
 
-// One fan thread of one round: holds 1-2 random adjacent seats, the box
-// office confirms most holds; stops at the first transport failure.
-void Shop(int t, uint64_t seed, ServerProcess& server, const std::string& show,
-          const HeaderList& admin, const std::atomic<bool>& stop, Ledger& ledger) {
-  Api api(server.port(), std::chrono::seconds(10));
-  std::mt19937_64 rng(seed);
-  int user = 0;
-  HeaderList fan = FanAuth(server, "crash-" + std::to_string(t) + "-0");
-  int ref = 0;
-  while (!stop.load()) {
-    const uint32_t row = static_cast<uint32_t>(rng() % kRows) + 1;
-    const uint32_t seat = static_cast<uint32_t>(rng() % (kSeatsPerRow - 1)) + 1;
-    const bool two = rng() % 2 == 0;
-    const std::string body = R"({"seats":[")" + GridSeat(row, seat) +
-                             (two ? R"(",")" + GridSeat(row, seat + 1) : "") + R"("]})";
-    Reply h = api.Post("/v1/shows/" + show + "/holds", body, fan);
-    if (!h.ok()) return;  // the server is gone
-    if (h.status == 409 && h.code() == "fan_limit_exceeded" && user < kUsersPerThreadMax) {
-      fan = FanAuth(server, "crash-" + std::to_string(t) + "-" + std::to_string(++user));
-      continue;
-    }
-    // 200: this fan's live hold of the same seats, kept from an earlier pass.
-    if (h.status == 200 || (h.status == 409 && h.code() == "seat_unavailable")) continue;
-    if (h.status != 201) {
-      ADD_FAILURE() << "hold: " << h.Describe();
-      return;
-    }
-    if (rng() % kConfirmOneIn == 0) continue;
-    const std::string payment =
-        "crash-" + show + "-" + std::to_string(t) + "-" + std::to_string(ref++);
-    const std::string target = "/v1/holds/" + h.Str("id") + "/confirm";
-    const std::string confirm = R"({"payment_ref":")" + payment + "\"}";
-    HeaderList keyed = admin;
-    keyed.emplace_back("Idempotency-Key", payment);
-    Reply c = api.Post(target, confirm, keyed);
-    if (!c.ok()) return;
-    if (c.status != 201) {
-      ADD_FAILURE() << "confirm: " << c.Describe();
-      return;
-    }
-    std::lock_guard lock(ledger.mu);
-    ledger.bookings[c.Str("id")] = {show,  JsonStrings(c.json, "seats"), target, confirm, payment,
-                                    c.body};
-  }
-}
-
-// Every acknowledged booking of `ids` reads back as confirmed with its seats.
-void CheckAcknowledged(Api& api, const HeaderList& admin, const Ledger& ledger,
-                       const std::set<std::string>& ids) {
-  for (const std::string& id : ids) {
-    const Acknowledged& ack = ledger.bookings.at(id);
-    Reply b = api.Get("/v1/bookings/" + id, admin);
-    ASSERT_EQ(b.status, 200u) << "acknowledged booking " << id << " lost: " << b.Describe();
-    EXPECT_EQ(b.Str("status"), "confirmed") << id;
-    EXPECT_EQ(b.Str("show_id"), ack.show) << id;
-    EXPECT_EQ(JsonStrings(b.json, "seats"), ack.seats) << id;
-  }
-}
-
-// Replaying an acknowledged confirm with its Idempotency-Key answers the first
-// 201 again: the key's record was durable with the booking.
-void CheckReplays(Api& api, const HeaderList& admin, const Ledger& ledger,
-                  const std::set<std::string>& ids) {
-  for (const std::string& id : ids) {
-    const Acknowledged& ack = ledger.bookings.at(id);
-    HeaderList keyed = admin;
-    keyed.emplace_back("Idempotency-Key", ack.key);
-    Reply r = api.Post(ack.confirm_target, ack.confirm_body, keyed);
-    EXPECT_EQ(r.status, 201u) << "replay of the confirm of " << id << ": " << r.Describe();
-    EXPECT_EQ(r.body, ack.answer) << id;
-    EXPECT_EQ(r.Header("Idempotent-Replayed"), "true") << id;
-  }
-}
-
-// The show's bookings hold every acknowledged one, no seat twice, agree with
-// the availability counts, and the audit passes.
-void CheckShow(Api& api, const HeaderList& admin, const Ledger& ledger, const std::string& show) {
-  Reply list = api.Get("/v1/bookings?show=" + show, admin);
-  ASSERT_EQ(list.status, 200u) << list.Describe();
-  std::set<std::string> ids;
-  std::set<std::string> seats;
-  for (const auto& b : list.Arr("bookings")) {
-    ids.insert(JsonStr(b, "id"));
-    if (JsonStr(b, "status") != "confirmed") continue;
-    for (const std::string& s : JsonStrings(b, "seats")) {
-      EXPECT_TRUE(seats.insert(s).second) << s << " booked twice in " << show;
-    }
-  }
-  for (const auto& [id, ack] : ledger.bookings) {
-    if (ack.show == show) {
-      EXPECT_TRUE(ids.contains(id)) << id << " missing from the list";
-    }
-  }
-  Reply avail = api.Get("/v1/shows/" + show + "/availability");
-  ASSERT_EQ(avail.status, 200u) << avail.Describe();
-  EXPECT_EQ(JsonInt(avail.Arr("sections").at(0), "booked"), static_cast<int64_t>(seats.size()))
-      << show;
-  Reply audit = api.Get("/v1/shows/" + show + "/audit", admin);
-  ASSERT_EQ(audit.status, 200u) << audit.Describe();
-  EXPECT_TRUE(audit.Bool("ok")) << show << ": " << audit.Describe();
-}
-
-TEST(CrashTest, KillAtRandomMomentsLosesNoAcknowledgedBooking) {
+TEST_P(CrashTest, KillAtRandomMomentsLosesNoAcknowledgedBooking) {
   const uint64_t seed =
       testing::TestSeed("CrashTest.KillAtRandomMomentsLosesNoAcknowledgedBooking");
   std::mt19937_64 rng(seed);
-  ServerProcess server;
+  ServerProcess server(flags_);
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   const HeaderList admin = AdminAuth(server);
   std::string venue;
   {
     Api api(server.port());
-    venue = CreateVenue(api, admin, GridJson("Crash Arena", kRows, kSeatsPerRow));
+    venue = CreateVenue(api, admin, GridJson("Crash Arena", kSaleRows, kSaleSeatsPerRow));
   }
   ASSERT_FALSE(venue.empty());
   Ledger ledger;
@@ -178,7 +84,7 @@ TEST(CrashTest, KillAtRandomMomentsLosesNoAcknowledgedBooking) {
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back(Shop, t, rng(), std::ref(server), show, admin, std::cref(stop),
-                           std::ref(ledger));
+                           std::ref(ledger), Outage::kEnds);
     }
     const int kill_after_ms =
         kKillAfterMinMs + static_cast<int>(rng() % (kKillAfterMaxMs - kKillAfterMinMs));

@@ -314,11 +314,13 @@ void BaselineApi::OnWorker(Responder respond, std::function<Response(SeatStore&)
 
 void BaselineApi::CreateVenue(Request&& req, Responder respond) {
   if (auto p = RequireAdmin(Authenticate(req, options_))) return respond(std::move(*p));
-  StatusOr<core::SeatMap> map = http::BuildSeatMapFromJson(req.body);
+  StatusOr<core::SeatMapSpec> spec = http::JsonCatalogCodec().ParseSeatMap(req.body);
+  if (!spec.ok()) return respond(Malformed(spec.status().message()));
+  StatusOr<core::SeatMap> map = core::SeatMap::Build(*spec);
   if (!map.ok()) return respond(Malformed(map.status().message()));
   auto venue = std::make_shared<service::Venue>();
   venue->name = map->name();
-  venue->seat_map_json = req.body;
+  venue->spec = std::move(spec).value();
   venue->map = std::make_shared<const core::SeatMap>(std::move(map).value());
   venue->created_at_ms = service::SystemWallMs();
   {

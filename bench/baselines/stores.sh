@@ -9,13 +9,10 @@
 #   redis_kill9          SIGKILL, nothing else
 #   redis_restart        the same command on the same directory
 #   redis_stop
-#   pg_start DIR         initdb (once) and postgres; sets PG_PORT, PG_PID, PG_CONNINFO
+#   pg_start DIR         scripts/pg-local.sh start DIR; sets PG_CONNINFO (its URL)
 #   pg_kill9             SIGKILL to the postmaster and every backend
 #   pg_restart           postgres again on the same directory (crash recovery)
 #   pg_stop
-#
-# PostgreSQL refuses to run as root: as root, DIR is given to `nobody` and
-# initdb and postgres run as nobody (runuser).
 
 STORES_LOOPBACK=127.0.0.1
 
@@ -95,78 +92,37 @@ redis_stop() {
   REDIS_PID=""
 }
 
-# ---- PostgreSQL ---------------------------------------------------------------------------
+# ---- PostgreSQL (scripts/pg-local.sh) -------------------------------------------------------
 
-PG_BIN=""
+PG_LOCAL="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/pg-local.sh"
 PG_DIR=""
-PG_PORT=""
-PG_PID=""
 PG_CONNINFO=""
-PG_AS=()
 
-pg_available() {
-  local dirs=(/usr/lib/postgresql/*/bin)
-  local newest=""
-  for d in "${dirs[@]}"; do [[ -x "$d/postgres" && -x "$d/initdb" ]] && newest=$d; done
-  [[ -n "$newest" ]] || return 1
-  PG_BIN=$newest
-  if [[ $(id -u) -eq 0 ]]; then
-    command -v runuser >/dev/null || return 1
-    PG_AS=(runuser -u nobody --)
-  fi
-}
-
-pg_launch() {
-  "${PG_AS[@]}" "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -k "$PG_DIR" \
-    -c listen_addresses="$STORES_LOOPBACK" -c fsync=on -c synchronous_commit=on \
-    -c max_connections=200 >>"$PG_DIR/postgres.log" 2>&1 &
-  if ! wait_for 60 "$PG_BIN/pg_isready" -q -h "$STORES_LOOPBACK" -p "$PG_PORT"; then
-    tail -20 "$PG_DIR/postgres.log" >&2 || true
-    stores_log "postgres did not start"
-    return 1
-  fi
-  PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
-}
+pg_available() { compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; }
 
 pg_start() {
   PG_DIR=$1
-  pg_available || { stores_log "PostgreSQL not found"; return 1; }
-  mkdir -p "$PG_DIR"
-  [[ $(id -u) -eq 0 ]] && chown nobody "$PG_DIR"
-  if ! "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U bench -A trust -E UTF8 \
-    >"$PG_DIR/initdb.log" 2>&1; then
-    tail -20 "$PG_DIR/initdb.log" >&2
-    return 1
-  fi
-  PG_PORT=$(free_port)
-  pg_launch || return 1
-  # shellcheck disable=SC2034  # read by the scripts that source this one
-  PG_CONNINFO="host=$STORES_LOOPBACK port=$PG_PORT dbname=postgres user=bench"
+  PG_CONNINFO=$("$PG_LOCAL" start "$PG_DIR") || return 1
   local settings
-  settings=$("$PG_BIN/psql" -X -A -t -h "$STORES_LOOPBACK" -p "$PG_PORT" -U bench -d postgres -c \
-    "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings WHERE name IN \
+  settings=$(psql -X -A -t "$PG_CONNINFO" -c \
+    "SELECT version() || ': ' || string_agg(name || '=' || setting, ', ' ORDER BY name) \
+     FROM pg_settings WHERE name IN \
      ('fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'shared_buffers')")
-  stores_log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on" \
-    "$STORES_LOOPBACK:$PG_PORT (postmaster $PG_PID): $settings"
+  stores_log "$PG_CONNINFO, $settings"
 }
 
 pg_kill9() {
-  local pids
-  pids="$PG_PID $(pgrep -P "$PG_PID" | tr '\n' ' ')"
-  # shellcheck disable=SC2086  # a list of pids
-  kill -KILL $pids 2>/dev/null || true
-  for pid in $pids; do wait_for 10 bash -c "! kill -0 $pid" || true; done
-  stores_log "postgres killed with SIGKILL (postmaster and backends: $pids)"
+  "$PG_LOCAL" kill "$PG_DIR"
+  stores_log "postgres killed with SIGKILL (postmaster and backends)"
 }
 
 pg_restart() {
-  pg_launch || return 1
-  stores_log "postgres restarted on the same directory (postmaster $PG_PID, crash recovery)"
+  "$PG_LOCAL" start "$PG_DIR" >/dev/null || return 1
+  stores_log "postgres restarted on the same directory (crash recovery)"
 }
 
 pg_stop() {
-  [[ -n "$PG_PID" ]] || return 0
-  kill -INT "$PG_PID" 2>/dev/null || true
-  wait_for 30 bash -c "! kill -0 $PG_PID" || kill -KILL "$PG_PID" 2>/dev/null || true
-  PG_PID=""
+  [[ -n "$PG_DIR" ]] || return 0
+  "$PG_LOCAL" stop "$PG_DIR"
+  PG_DIR=""
 }

@@ -28,7 +28,7 @@
 #   bench/http/run.sh [--duration S] [--threads T] [--connections C]
 #                     [--confirm-connections C] [--io-threads N] [--fans N]
 #                     [--seated-rows N] [--only LIST] [--pin] [--server PATH]
-#                     [--keep]
+#                     [--store URL] [--keep]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,6 +44,7 @@ fans=1000
 seated_rows=700
 seats_per_row=100
 only="holds,availability,availability_gzip,availability_304,confirm"
+store=sqlite
 pin=0
 keep=0
 readonly ga_capacity=1000000
@@ -63,6 +64,8 @@ Options (defaults in brackets):
   --only LIST              scenarios to run, comma-separated [$only]
   --pin                    run the server on CPU 0 and wrk on CPU 1 (taskset)
   --server PATH            the boxoffice binary [$server_src]
+  --store URL              the server's --store: sqlite, or an empty PostgreSQL database's
+                           URL (scripts/pg-local.sh; bench/http/stores.sh does it all) [$store]
   --keep                   keep the temporary directory (data, ids, logs)
 EOF
 }
@@ -79,6 +82,7 @@ while [[ $# -gt 0 ]]; do
     --only) only=$2; shift 2 ;;
     --pin) pin=1; shift ;;
     --server) server_src=$2; shift 2 ;;
+    --store) store=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -141,7 +145,7 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 start_server() {
   local out="$tmp/server.$1.out"
   "${server_cpu[@]}" "$server_bin" serve --data "$data" --port 0 --io-threads "$io_threads" \
-    --log-level warn >"$out" 2>"$tmp/server.$1.err" &
+    --store "$store" --log-level warn >"$out" 2>"$tmp/server.$1.err" &
   server_pid=$!
   local port=""
   for _ in $(seq 1 300); do
@@ -267,7 +271,7 @@ cp "$server_src" "$server_bin"
 log "machine: $(nproc) cores, $cpu_model, kernel $(uname -r)"
 log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_server first
-log "server $server_src (copied; io-threads $io_threads) at $base, data in $data"
+log "server $server_src (copied; io-threads $io_threads; store ${store%%\?*}) at $base, data in $data"
 admin_key=$(cat "$data/admin.key")
 
 python3 - "$ga_capacity" "$seated_rows" "$seats_per_row" >"$tmp/venue.json" <<'EOF'
@@ -397,7 +401,7 @@ echo "checks: auditor after the scenarios and after kill -9 + restart: $([[ $fai
   "seats booked $booked_before before, $booked_after after the restart; $confirmed confirmations acknowledged"
 echo
 echo "commands (TMP=$tmp, removed at exit unless --keep; URL as in this run):"
-echo "  $server_src serve --data TMP/data --port 0 --io-threads $io_threads --log-level warn"
+echo "  $server_src serve --data TMP/data --port 0 --io-threads $io_threads --store $store --log-level warn"
 for c in "${commands[@]}"; do
   c=${c//$admin_key/\$(cat TMP/data/admin.key)}
   echo "  ${c//$tmp/TMP}"

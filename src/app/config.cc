@@ -22,6 +22,7 @@
 #include "crypto/hmac.h"
 #include "crypto/proof_of_work.h"
 #include "payments/gateway_engine.h"
+#include "store/pg_store.h"
 
 namespace boxoffice::app {
 namespace {
@@ -67,6 +68,10 @@ const Setting kSettings[] = {
      &ServeConfig::header_bytes_max, 1 * kKiB, 1 * kMiB},
     {"data_dir", "DIR", "Directory for the journal, the database and generated secrets.",
      &ServeConfig::data_dir, 0, 0, "", false, kBoth},
+    {"store", "STORE",
+     "Where the journal lives: sqlite (a file in data_dir), or a PostgreSQL server, "
+     "postgres://USER@HOST:PORT/DB (a password: PGPASSWORD or ~/.pgpass, not the URL).",
+     &ServeConfig::store},
     {"journal_batch_records_max", "N", "Most records committed together in one fsync.",
      &ServeConfig::journal_batch_records_max, 1, 100'000},
     {"jwt_secret", "SECRET",
@@ -454,6 +459,10 @@ Status Validate(const ServeConfig& c) {
                                    Quoted(c.listen_address));
   }
   if (c.data_dir.empty()) return Status::InvalidArgument("data_dir: must not be empty");
+  if (c.store != "sqlite" && !store::IsPostgresUrl(c.store)) {
+    return Status::InvalidArgument(
+        "store: must be sqlite or a PostgreSQL URL (postgres://USER@HOST:PORT/DB)");
+  }
   for (const Status& s :
        {CheckSecret("jwt_secret", c.jwt_secret), CheckSecret("admin_key", c.admin_key),
         CheckNotAbove("hold_ttl_s", c.hold_ttl_s, "hold_ttl_max_s", c.hold_ttl_max_s),

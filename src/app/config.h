@@ -59,6 +59,7 @@ struct ServeConfig {
   uint32_t header_bytes_max = http::kHeaderBytesMaxDefault;
   // Storage.
   std::string data_dir = "./data";
+  std::string store = "sqlite";               // or a PostgreSQL URL: postgres://USER@HOST:PORT/DB
   uint32_t journal_batch_records_max = 4096;  // records per group commit
   // Secrets: empty means generate one on first start and keep it in data_dir.
   std::string jwt_secret;

@@ -20,6 +20,7 @@ const std::vector<std::string> kSettingNames = {"listen_address",
                                                 "body_bytes_max",
                                                 "header_bytes_max",
                                                 "data_dir",
+                                                "store",
                                                 "journal_batch_records_max",
                                                 "jwt_secret",
                                                 "admin_key",
@@ -158,49 +159,51 @@ TEST_F(ServeConfigTest, EverySettingIsReadFromEachSource) {
   struct Case {
     std::string name, text, toml;
   };
-  const std::vector<Case> cases = {{"listen_address", "::1", "\"::1\""},
-                                   {"port", "9", "9"},
-                                   {"io_threads", "3", "3"},
-                                   {"connections_max", "5", "5"},
-                                   {"idle_timeout_s", "7", "7"},
-                                   {"drain_timeout_s", "0", "0"},
-                                   {"body_bytes_max", "2048", "2048"},
-                                   {"header_bytes_max", "4096", "4096"},
-                                   {"data_dir", "/d", "\"/d\""},
-                                   {"journal_batch_records_max", "64", "64"},
-                                   {"hold_ttl_s", "30", "30"},
-                                   {"hold_ttl_max_s", "60", "60"},
-                                   {"hold_lifetime_max_s", "90", "90"},
-                                   {"seats_per_hold_max", "4", "4"},
-                                   {"seats_per_owner_max", "8", "8"},
-                                   {"rate_address_per_s", "0", "0"},
-                                   {"rate_address_burst", "3", "3"},
-                                   {"rate_address_read_per_s", "7", "7"},
-                                   {"rate_address_read_burst", "9", "9"},
-                                   {"rate_user_per_s", "11", "11"},
-                                   {"rate_user_burst", "13", "13"},
-                                   {"rate_user_show_per_s", "17", "17"},
-                                   {"rate_user_show_burst", "19", "19"},
-                                   {"rate_keys_max", "4096", "4096"},
-                                   {"rate_limit_loopback", "true", "true"},
-                                   {"rate_forwarded_for", "true", "true"},
-                                   {"queue_pow_bits", "12", "12"},
-                                   {"log_level", "warn", "\"warn\""},
-                                   {"log_format", "json", "\"json\""},
-                                   {"demo", "true", "true"},
-                                   {"gateway_mode", "external", "\"external\""},
-                                   {"gateway_url", "http://127.0.0.1:9", "\"http://127.0.0.1:9\""},
-                                   {"payment_currency", "USD", "\"USD\""},
-                                   {"checkout_extension_s", "120", "120"},
-                                   {"payment_reconcile_after_s", "30", "30"},
-                                   {"gateway_public_url", "http://pay.test", "\"http://pay.test\""},
-                                   {"gateway_latency_ms", "5", "5"},
-                                   {"gateway_decline_percent", "10", "10"},
-                                   {"gateway_webhook_loss_percent", "20", "20"},
-                                   {"gateway_webhook_duplicate_percent", "30", "30"},
-                                   {"gateway_webhook_reorder_ms", "40", "40"},
-                                   {"gateway_auto_pay_ms", "50", "50"},
-                                   {"gateway_seed", "77", "77"}};
+  const std::vector<Case> cases = {
+      {"listen_address", "::1", "\"::1\""},
+      {"port", "9", "9"},
+      {"io_threads", "3", "3"},
+      {"connections_max", "5", "5"},
+      {"idle_timeout_s", "7", "7"},
+      {"drain_timeout_s", "0", "0"},
+      {"body_bytes_max", "2048", "2048"},
+      {"header_bytes_max", "4096", "4096"},
+      {"data_dir", "/d", "\"/d\""},
+      {"store", "postgres://bo@127.0.0.1:5/b", "\"postgres://bo@127.0.0.1:5/b\""},
+      {"journal_batch_records_max", "64", "64"},
+      {"hold_ttl_s", "30", "30"},
+      {"hold_ttl_max_s", "60", "60"},
+      {"hold_lifetime_max_s", "90", "90"},
+      {"seats_per_hold_max", "4", "4"},
+      {"seats_per_owner_max", "8", "8"},
+      {"rate_address_per_s", "0", "0"},
+      {"rate_address_burst", "3", "3"},
+      {"rate_address_read_per_s", "7", "7"},
+      {"rate_address_read_burst", "9", "9"},
+      {"rate_user_per_s", "11", "11"},
+      {"rate_user_burst", "13", "13"},
+      {"rate_user_show_per_s", "17", "17"},
+      {"rate_user_show_burst", "19", "19"},
+      {"rate_keys_max", "4096", "4096"},
+      {"rate_limit_loopback", "true", "true"},
+      {"rate_forwarded_for", "true", "true"},
+      {"queue_pow_bits", "12", "12"},
+      {"log_level", "warn", "\"warn\""},
+      {"log_format", "json", "\"json\""},
+      {"demo", "true", "true"},
+      {"gateway_mode", "external", "\"external\""},
+      {"gateway_url", "http://127.0.0.1:9", "\"http://127.0.0.1:9\""},
+      {"payment_currency", "USD", "\"USD\""},
+      {"checkout_extension_s", "120", "120"},
+      {"payment_reconcile_after_s", "30", "30"},
+      {"gateway_public_url", "http://pay.test", "\"http://pay.test\""},
+      {"gateway_latency_ms", "5", "5"},
+      {"gateway_decline_percent", "10", "10"},
+      {"gateway_webhook_loss_percent", "20", "20"},
+      {"gateway_webhook_duplicate_percent", "30", "30"},
+      {"gateway_webhook_reorder_ms", "40", "40"},
+      {"gateway_auto_pay_ms", "50", "50"},
+      {"gateway_seed", "77", "77"}};
   ASSERT_EQ(cases.size() + 4, kSettingNames.size());  // + the four secrets (two checked below)
   std::string toml;
   Environment env;
@@ -243,6 +246,13 @@ TEST_F(ServeConfigTest, SecretsAreReadFromEachSourceAndNeverDescribed) {
   const std::string described = DescribeServeConfig(*config);
   EXPECT_EQ(described.find(kSecret32), std::string::npos) << described;
   EXPECT_NE(described.find("jwt_secret=(set)"), std::string::npos) << described;
+}
+
+TEST_F(ServeConfigTest, TheStoreIsSqliteByDefaultOrAPostgresUrl) {
+  EXPECT_EQ(Load({})->store, "sqlite");
+  EXPECT_EQ(Load({"--store=postgresql://u@h/d"})->store, "postgresql://u@h/d");
+  EXPECT_TRUE(FailsMentioning(Load({"--store=mysql://u@h/d"}), {"store", "sqlite", "postgres://"}));
+  EXPECT_TRUE(FailsMentioning(Load({}, {{"BOXOFFICE_STORE", "pg"}}), {"store"}));
 }
 
 TEST_F(ServeConfigTest, BooleansAcceptTheUsualSpellings) {

@@ -27,6 +27,7 @@
 #include "live/hub.h"
 #include "service/booking_service.h"
 #include "service/system_clock.h"
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
 namespace boxoffice::app {
@@ -166,6 +167,23 @@ http::RateLimitOptions RateLimitOptionsOf(const ServeConfig& c) {
   return o;
 }
 
+// The store the settings name: SQLite in data_dir, or a PostgreSQL server.
+StatusOr<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& c,
+                                                  store::GroupCommitOptions tuning) {
+  if (store::IsPostgresUrl(c.store)) {
+    store::PostgresOptions o;
+    static_cast<store::GroupCommitOptions&>(o) = std::move(tuning);
+    auto pg = store::PostgresStore::Open(c.store, std::move(o));
+    if (!pg.ok()) return Status(pg.status().code(), "PostgreSQL store: " + pg.status().message());
+    return std::unique_ptr<store::Store>(std::move(pg).value());
+  }
+  store::SqliteOptions o;
+  static_cast<store::GroupCommitOptions&>(o) = std::move(tuning);
+  auto sqlite = store::SqliteStore::Open(c.data_dir + "/" + kDatabaseFile, std::move(o));
+  if (!sqlite.ok()) return sqlite.status();
+  return std::unique_ptr<store::Store>(std::move(sqlite).value());
+}
+
 }  // namespace
 
 int RunServe(int argc, char** argv) {
@@ -204,13 +222,13 @@ int RunServe(int argc, char** argv) {
       "journal_batch_size", "Batches per journal commit", kJournalBatchBuckets);
   metrics::Histogram& commit_s =
       registry.GetHistogram("journal_commit_seconds", "Journal commit latency, fsync included");
-  store::SqliteOptions store_options;
+  store::GroupCommitOptions store_options;
   store_options.batches_per_transaction_max = config.journal_batch_records_max;
   store_options.observer = [&](const store::CommitObservation& o) {
     batch_size.Observe(static_cast<double>(o.batches));
     commit_s.Observe(o.duration_s);
   };
-  auto store = store::SqliteStore::Open(config.data_dir + "/" + kDatabaseFile, store_options);
+  auto store = OpenStore(config, std::move(store_options));
   if (!store.ok()) return Fail(store.status().message());
 
   http::JsonCatalogCodec codec;

@@ -32,6 +32,8 @@ struct SeatBlockSpec {       // a run of seats with no gap between them
   int32_t last_number = 1;
   int32_t step = 1;      // 2 for odd/even numbered sides
   std::string category;  // empty: the row's category
+
+  friend bool operator==(const SeatBlockSpec&, const SeatBlockSpec&) = default;
 };
 
 struct RowSpec {
@@ -40,6 +42,8 @@ struct RowSpec {
   std::vector<SeatBlockSpec> blocks;  // a gap (aisle) separates two blocks
   std::vector<int32_t> accessible;    // seat numbers with an accessible place
   std::optional<uint32_t> rank;       // lower is better; default from position
+
+  friend bool operator==(const RowSpec&, const RowSpec&) = default;
 };
 
 struct SectionSpec {
@@ -50,17 +54,23 @@ struct SectionSpec {
   bool general_admission = false;  // GA: sold by quantity, no seat numbers
   uint32_t capacity = 0;           // GA only
   std::string category;            // GA only
+
+  friend bool operator==(const SectionSpec&, const SectionSpec&) = default;
 };
 
 struct CategorySpec {
   std::string id;
   std::string name;
+
+  friend bool operator==(const CategorySpec&, const CategorySpec&) = default;
 };
 
 struct SeatMapSpec {
   std::string name;
   std::vector<CategorySpec> categories;
   std::vector<SectionSpec> sections;
+
+  friend bool operator==(const SeatMapSpec&, const SeatMapSpec&) = default;
 };
 
 // ---- The built map ------------------------------------------------------------

@@ -55,8 +55,11 @@ Response FromStatus(const Status& s) {
       return NotFound(s.message());
     case StatusCode::kFailedPrecondition:
       return MakeProblem(409, "not_on_sale", "Not on sale", s.message()).ToResponse();
-    default:
-      return MakeProblem(503, "unavailable", "Service unavailable", s.message()).ToResponse();
+    default: {
+      Response r = MakeProblem(503, "unavailable", "Service unavailable", s.message()).ToResponse();
+      r.headers.Set("Retry-After", "1");
+      return r;
+    }
   }
 }
 
@@ -437,6 +440,7 @@ void Api::Healthz(Request&&, Responder respond) { respond(JsonResponse(200, {{"s
 void Api::Readyz(Request&&, Responder respond) {
   if (!ready_.load()) return respond(JsonResponse(503, {{"status", "starting"}}));
   if (svc_->failed()) return respond(JsonResponse(503, {{"status", "journal_failed"}}));
+  if (!svc_->Refusal().ok()) return respond(JsonResponse(503, {{"status", "store_unreachable"}}));
   respond(JsonResponse(200, {{"status", "ready"}}));
 }
 

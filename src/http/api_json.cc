@@ -1,13 +1,13 @@
 #include "http/api_json.h"
 
 #include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
 
 #include "crypto/encoding.h"
 #include "http/json_writer.h"
+#include "http/seat_map_json.h"
 
 namespace boxoffice::http {
 namespace {
@@ -209,7 +209,7 @@ boost::json::object VenueJson(const service::Venue& v, bool with_seat_map) {
                         {"general_admission_capacity", ga},
                         {"sections", std::move(sections)},
                         {"categories", std::move(categories)}};
-  if (with_seat_map) o["seat_map"] = boost::json::parse(v.seat_map_json);
+  if (with_seat_map) o["seat_map"] = SeatMapSpecToJson(v.spec);
   return o;
 }
 

@@ -1,7 +1,6 @@
 #include "http/catalog_codec.h"
 
 #include <algorithm>
-#include <boost/json/serialize.hpp>
 
 #include "core/limits.h"
 #include "http/api_json.h"
@@ -24,27 +23,10 @@ std::optional<core::TimeMs> ReadTime(ObjectReader& r, std::string_view key, Fiel
   return t;
 }
 
-StatusOr<core::SeatMap> JsonCatalogCodec::ParseSeatMap(std::string_view json) const {
-  return BuildSeatMapFromJson(json);
-}
-
-std::string JsonCatalogCodec::ShowSettingsToJson(const service::ShowSettings& s) const {
-  boost::json::object prices;
-  for (const auto& [cat, price] : s.prices) prices[cat] = price;
-  return boost::json::serialize(boost::json::object{{"venue_id", VenueId(s.venue_id)},
-                                                    {"name", s.name},
-                                                    {"starts_at", FormatTime(s.starts_at_ms)},
-                                                    {"on_sale_at", FormatTime(s.on_sale_at_ms)},
-                                                    {"currency", s.currency},
-                                                    {"prices", std::move(prices)},
-                                                    {"hold_ttl_s", s.hold_ttl_s},
-                                                    {"seats_per_order_max", s.seats_per_order_max},
-                                                    {"seats_per_fan_max", s.seats_per_fan_max}});
-}
-
-StatusOr<service::ShowSettings> JsonCatalogCodec::ShowSettingsFromJson(
-    std::string_view json) const {
-  return ParseShowSettings(json, 0, service::ShowSettings{});
+StatusOr<core::SeatMapSpec> JsonCatalogCodec::ParseSeatMap(std::string_view json) const {
+  StatusOr<boost::json::value> v = ParseJson(json);
+  if (!v.ok()) return v.status();
+  return ParseSeatMapSpec(*v);
 }
 
 StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::TimeMs now_ms,

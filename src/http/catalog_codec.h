@@ -7,17 +7,19 @@
 #include "http/json_reader.h"
 #include "service/catalog_codec.h"
 
+namespace boxoffice::service {
+struct ShowSettings;
+}  // namespace boxoffice::service
+
 namespace boxoffice::http {
 
 class JsonCatalogCodec final : public service::CatalogCodec {
  public:
-  StatusOr<core::SeatMap> ParseSeatMap(std::string_view json) const override;
-  std::string ShowSettingsToJson(const service::ShowSettings& s) const override;
-  StatusOr<service::ShowSettings> ShowSettingsFromJson(std::string_view json) const override;
+  StatusOr<core::SeatMapSpec> ParseSeatMap(std::string_view json) const override;
 };
 
-// Reads the body of POST /v1/shows (also the journaled form): absent optional
-// members take their value from `defaults`, an absent on_sale_at is now_ms.
+// Reads the body of POST /v1/shows: absent optional members take their value
+// from `defaults`, an absent on_sale_at is now_ms.
 StatusOr<service::ShowSettings> ParseShowSettings(std::string_view json, core::TimeMs now_ms,
                                                   const service::ShowSettings& defaults);
 

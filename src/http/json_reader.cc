@@ -84,6 +84,11 @@ std::optional<std::string> ObjectReader::String(std::string_view key, Field f, s
     Fail(PathOf(key), "longer than " + std::to_string(bytes_max) + " bytes");
     return std::nullopt;
   }
+  // No text column of a database takes a NUL, and no name needs one.
+  if (std::string_view(s->data(), s->size()).find('\0') != std::string_view::npos) {
+    Fail(PathOf(key), "contains a NUL character (\\u0000)");
+    return std::nullopt;
+  }
   return std::string(s->data(), s->size());
 }
 

@@ -36,6 +36,13 @@ TEST(JsonReader, RejectsInvalidUtf8) {
   EXPECT_TRUE(ParseJson("{\"a\":\"caf\xc3\xa9\"}").ok());
 }
 
+TEST(JsonReader, AStringWithANulCharacterIsRefused) {
+  const std::string error = ErrorOf(
+      R"({"name":"a\u0000b"})", [](ObjectReader& r) { r.String("name", Field::kRequired, 10); });
+  EXPECT_NE(error.find("name"), std::string::npos) << error;
+  EXPECT_NE(error.find("NUL"), std::string::npos) << error;
+}
+
 TEST(JsonReader, ReadsTypedMembers) {
   StatusOr<boost::json::value> v = ParseJson(R"({"s":"x","i":7,"b":true,"a":[1,2]})");
   ASSERT_TRUE(v.ok());

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "server_process.h"
+#include "testing/postgres_cluster.h"
 #include "testing/seed.h"
 
 namespace boxoffice::loadgen {
@@ -21,33 +22,37 @@ std::string ReadFile(const std::string& path) {
   return line;
 }
 
+BenchOptions OptionsFor(itest::ServerProcess& server, Scenario scenario, const char* test_name) {
+  BenchOptions o;
+  o.scenario = scenario;
+  o.server = ParseLoopbackUrl("http://127.0.0.1:" + std::to_string(server.port())).value();
+  o.admin_key = server.AdminKey().value();
+  o.jwt_secret = ReadFile(server.data_dir() + "/jwt.secret");
+  o.seed = testing::TestSeed(test_name);
+  o.hold_ttl_s = 1;
+  o.progress = false;
+  return o;
+}
+
 class BenchAgainstServer : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(server_.Start().ok()) << server_.Log(); }
 
   BenchOptions Options(Scenario scenario, const char* test_name) {
-    BenchOptions o;
-    o.scenario = scenario;
-    o.server = ParseLoopbackUrl("http://127.0.0.1:" + std::to_string(server_.port())).value();
-    o.admin_key = server_.AdminKey().value();
-    o.jwt_secret = ReadFile(server_.data_dir() + "/jwt.secret");
-    o.seed = testing::TestSeed(test_name);
-    o.hold_ttl_s = 1;
-    o.progress = false;
-    return o;
+    return OptionsFor(server_, scenario, test_name);
   }
 
   itest::ServerProcess server_{{"--log-level", "warn"}};
 };
 
-TEST_F(BenchAgainstServer, SmallOnSaleSellsWithoutDoubleBookingsAndPassesItsAudit) {
-  BenchOptions o =
-      Options(Scenario::kOnsale, "SmallOnSaleSellsWithoutDoubleBookingsAndPassesItsAudit");
+// A small on-sale of 300 seats: it sells, the bench's audit passes, and what
+// the fans were told is what the server holds.
+void ExpectSmallOnSalePasses(itest::ServerProcess& server, BenchOptions o) {
   o.fans = testing::ScaledOps(3'000);
   o.seats = 300;
   o.connections = 100;
   StatusOr<BenchReport> r = RunScenario(o, nullptr);
-  ASSERT_TRUE(r.ok()) << r.status().message() << "\n" << server_.Log();
+  ASSERT_TRUE(r.ok()) << r.status().message() << "\n" << server.Log();
   EXPECT_TRUE(r->audit.ok()) << RenderText(*r);
   EXPECT_TRUE(r->ok()) << RenderText(*r);
   EXPECT_TRUE(r->audit.expiry_checked);
@@ -61,6 +66,25 @@ TEST_F(BenchAgainstServer, SmallOnSaleSellsWithoutDoubleBookingsAndPassesItsAudi
   EXPECT_LE(r->seats_booked, 300u);
   EXPECT_GT(r->latency[static_cast<size_t>(RequestKind::kHoldCreated)].count(), 0u);
   EXPECT_GT(r->latency[static_cast<size_t>(RequestKind::kAvailability)].count(), 0u);
+}
+
+TEST_F(BenchAgainstServer, SmallOnSaleSellsWithoutDoubleBookingsAndPassesItsAudit) {
+  ExpectSmallOnSalePasses(
+      server_,
+      Options(Scenario::kOnsale, "SmallOnSaleSellsWithoutDoubleBookingsAndPassesItsAudit"));
+}
+
+// The same sale against a server whose store is PostgreSQL (a database of
+// its own in the build's test PostgreSQL).
+TEST(BenchAgainstPostgresServer, SmallOnSaleSellsWithoutDoubleBookingsAndPassesItsAudit) {
+  if (std::string why = testing::PostgresUnavailable(); !why.empty()) GTEST_SKIP() << why;
+  StatusOr<std::string> url = testing::PostgresCluster::Shared().CreateDatabase();
+  ASSERT_TRUE(url.ok()) << url.status().message();
+  itest::ServerProcess server({"--log-level", "warn", "--store", *url});
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  ExpectSmallOnSalePasses(server, OptionsFor(server, Scenario::kOnsale,
+                                             "PostgresSmallOnSaleSellsWithoutDoubleBookings"));
+  EXPECT_TRUE(server.Stop().ok()) << server.Log();
 }
 
 TEST_F(BenchAgainstServer, HotSeatsGoToAtMostOneFanEach) {

@@ -307,7 +307,7 @@ void BookingService::RecordCheckout(ShowEntry& e, const core::HoldInfo& info,
 
 void BookingService::ApplyWebhook(const payments::WebhookEvent& event,
                                   Done<StatusOr<WebhookOutcome>> done) {
-  if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
+  if (Status refused = Refusal(); !refused.ok()) return done(refused);
   {
     std::lock_guard<std::mutex> lock(ledger_->mu);
     if (ledger_->webhook_events.count(event.id) > 0) return done(WebhookOutcome::kDuplicate);
@@ -574,7 +574,7 @@ void BookingService::EndCancelSettling(const std::string& payment_id) {
 // withdraws it for good or says it was charged (then it is asked about and
 // settled: booked if the seats are still free, else refunded).
 void BookingService::ReconcilePayments() {
-  if (payments_.gateway == nullptr || failed()) return;
+  if (payments_.gateway == nullptr || !Refusal().ok()) return;
   const core::TimeMs now = clock_.NowMs();
   const core::DurationMs after = payments_.reconcile_after_ms;
   struct Due {

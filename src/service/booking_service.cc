@@ -83,6 +83,38 @@ Status ValidateSettings(const ShowSettings& s, const Venue& venue, const ShowCap
   return Status::Ok();
 }
 
+// What the store keeps of a show, and back.
+store::ShowRecord RecordOfShow(const Show& show) {
+  const ShowSettings& s = show.settings;
+  store::ShowRecord r{.show_id = show.id,
+                      .venue_id = s.venue_id,
+                      .name = s.name,
+                      .starts_at_ms = s.starts_at_ms,
+                      .on_sale_at_ms = s.on_sale_at_ms,
+                      .currency = s.currency,
+                      .prices = {},
+                      .hold_ttl_s = s.hold_ttl_s,
+                      .seats_per_order_max = s.seats_per_order_max,
+                      .seats_per_fan_max = s.seats_per_fan_max,
+                      .created_at_ms = show.created_at_ms};
+  for (const auto& [category, price] : s.prices) r.prices.push_back({category, price});
+  return r;
+}
+
+ShowSettings SettingsOfRecord(const store::ShowRecord& r) {
+  ShowSettings s{.venue_id = r.venue_id,
+                 .name = r.name,
+                 .starts_at_ms = r.starts_at_ms,
+                 .on_sale_at_ms = r.on_sale_at_ms,
+                 .currency = r.currency,
+                 .prices = {},
+                 .hold_ttl_s = r.hold_ttl_s,
+                 .seats_per_order_max = r.seats_per_order_max,
+                 .seats_per_fan_max = r.seats_per_fan_max};
+  for (const store::ShowPrice& p : r.prices) s.prices[p.category] = p.price_minor;
+  return s;
+}
+
 Outcome OutcomeOfEnd(store::HoldEnd end) {
   switch (end) {
     case store::HoldEnd::kReleased:
@@ -128,13 +160,13 @@ BookingService::BookingService(store::Store& store, const CatalogCodec& codec,
       [this](store::Batch batch, store::DurableCallback done) {
         SubmitOrFail(std::move(batch), std::move(done));
       },
-      [this] { return failed(); }, [this](core::ShowId show) { return QueueInventory(show); },
+      [this] { return Refusal(); }, [this](core::ShowId show) { return QueueInventory(show); },
       clock_, m);
   show_states_ = std::make_unique<ShowStates>(
       [this](store::Batch batch, store::DurableCallback done) {
         SubmitOrFail(std::move(batch), std::move(done));
       },
-      [this] { return failed(); }, [this] { return clock_.NowMs(); }, m);
+      [this] { return Refusal(); }, [this] { return clock_.NowMs(); }, m);
 }
 
 std::optional<WaitingRooms::Inventory> BookingService::QueueInventory(core::ShowId show) const {
@@ -173,6 +205,14 @@ void BookingService::SubmitOrFail(store::Batch batch, store::DurableCallback don
     NoteJournalStatus(s);
     done(std::move(s));
   });
+}
+
+Status BookingService::Refusal() const {
+  if (failed()) return Status::Unavailable("the journal failed; changes are refused");
+  if (!store_.reachable()) {
+    return Status::Unavailable("the database is unreachable; changes are refused until it is back");
+  }
+  return Status::Ok();
 }
 
 void BookingService::NoteJournalStatus(const Status& s) {
@@ -271,13 +311,15 @@ store::HoldExtended BookingService::ExtendedRecord(core::ShowId show, core::Hold
 void BookingService::CreateVenue(std::string seat_map_json,
                                  Done<StatusOr<std::shared_ptr<const Venue>>> done,
                                  Remember<StatusOr<std::shared_ptr<const Venue>>> remember) {
-  if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
-  StatusOr<core::SeatMap> map = codec_.ParseSeatMap(seat_map_json);
+  if (Status refused = Refusal(); !refused.ok()) return done(refused);
+  StatusOr<core::SeatMapSpec> spec = codec_.ParseSeatMap(seat_map_json);
+  if (!spec.ok()) return done(spec.status());
+  StatusOr<core::SeatMap> map = core::SeatMap::Build(*spec);
   if (!map.ok()) return done(map.status());
   auto venue = std::make_shared<Venue>();
   venue->name = map->name();
   venue->map = std::make_shared<const core::SeatMap>(std::move(map).value());
-  venue->seat_map_json = std::move(seat_map_json);
+  venue->spec = std::move(spec).value();
   venue->created_at_ms = clock_.NowMs();
   {
     std::unique_lock<std::shared_mutex> lock(catalog_mu_);
@@ -286,7 +328,7 @@ void BookingService::CreateVenue(std::string seat_map_json,
   }
   store::Batch batch;
   batch.records.push_back(
-      store::VenueRecord{venue->id, venue->name, venue->seat_map_json, venue->created_at_ms});
+      store::VenueRecord{venue->id, venue->name, venue->spec, venue->created_at_ms});
   store::DurableCallback answer = Remembering<StatusOr<std::shared_ptr<const Venue>>>(
       remember, std::shared_ptr<const Venue>(venue), batch,
       [venue, done = std::move(done)](Status s) {
@@ -324,20 +366,18 @@ std::shared_ptr<const Show> BookingService::AddShow(core::ShowId id, ShowSetting
 void BookingService::CreateShow(ShowSettings settings,
                                 Done<StatusOr<std::shared_ptr<const Show>>> done,
                                 Remember<StatusOr<std::shared_ptr<const Show>>> remember) {
-  if (failed()) return done(Status::Unavailable("the journal failed; changes are refused"));
+  if (Status refused = Refusal(); !refused.ok()) return done(refused);
   std::shared_ptr<const Venue> venue = FindVenue(settings.venue_id);
   if (venue == nullptr) return done(Status::NotFound("venue_id: no such venue"));
   if (Status s = ValidateSettings(settings, *venue, caps_); !s.ok()) return done(s);
   const core::TimeMs now = clock_.NowMs();
-  const std::string settings_json = codec_.ShowSettingsToJson(settings);
   std::shared_ptr<const Show> show;
   {
     std::unique_lock<std::shared_mutex> lock(catalog_mu_);
     show = AddShow(next_show_id_++, std::move(settings), venue, now);
   }
   store::Batch batch;
-  batch.records.push_back(store::ShowRecord{show->id, venue->id, show->settings.name, settings_json,
-                                            show->settings.starts_at_ms, now});
+  batch.records.push_back(RecordOfShow(*show));
   store::DurableCallback answer = Remembering<StatusOr<std::shared_ptr<const Show>>>(
       remember, show, batch, [show, done = std::move(done)](Status s) {
         if (!s.ok()) return done(Status::Unavailable("could not journal the show: " + s.message()));
@@ -351,8 +391,8 @@ BookingService::ShowEntry* BookingService::EntryForChange(core::ShowId show, con
   ShowEntry* e = Entry(show);
   if (e == nullptr) {
     status = Status::NotFound(not_found);
-  } else if (failed()) {
-    status = Status::Unavailable("the journal failed; changes are refused");
+  } else if (Status refused = Refusal(); !refused.ok()) {
+    status = std::move(refused);
     e = nullptr;
   }
   return e;
@@ -826,33 +866,31 @@ Status BookingService::Recover() {
   const store::Snapshot& snap = *loaded;
   std::unique_lock<std::shared_mutex> lock(catalog_mu_);
   for (const store::VenueRecord& v : snap.venues) {
-    StatusOr<core::SeatMap> map = codec_.ParseSeatMap(v.seat_map_json);
+    StatusOr<core::SeatMap> map = core::SeatMap::Build(v.seat_map);
     if (!map.ok())
       return Status::Corruption("venue " + std::to_string(v.venue_id) + ": " +
                                 map.status().message());
     auto venue = std::make_shared<Venue>();
     venue->id = v.venue_id;
     venue->name = v.name;
-    venue->seat_map_json = v.seat_map_json;
+    venue->spec = v.seat_map;
     venue->map = std::make_shared<const core::SeatMap>(std::move(map).value());
     venue->created_at_ms = v.created_at_ms;
     venues_[v.venue_id] = venue;
     next_venue_id_ = std::max(next_venue_id_, v.venue_id + 1);
   }
   for (const store::ShowRecord& r : snap.shows) {
-    StatusOr<ShowSettings> settings = codec_.ShowSettingsFromJson(r.settings_json);
+    ShowSettings settings = SettingsOfRecord(r);
     auto venue = venues_.find(r.venue_id);
     if (venue == venues_.end()) {
       return Status::Corruption("show " + std::to_string(r.show_id) + ": no venue " +
                                 std::to_string(r.venue_id));
     }
     // Settings this build would refuse to create are refused read back too.
-    const Status valid =
-        settings.ok() ? ValidateSettings(*settings, *venue->second, ShowCaps{}) : settings.status();
-    if (!valid.ok()) {
+    if (const Status valid = ValidateSettings(settings, *venue->second, ShowCaps{}); !valid.ok()) {
       return Status::Corruption("show " + std::to_string(r.show_id) + ": " + valid.message());
     }
-    AddShow(r.show_id, std::move(settings).value(), venue->second, r.created_at_ms);
+    AddShow(r.show_id, std::move(settings), venue->second, r.created_at_ms);
     next_show_id_ = std::max(next_show_id_, r.show_id + 1);
   }
   for (auto& [id, entry] : shows_) {

@@ -14,7 +14,10 @@
 //
 // A store failure is not survivable quietly: the service stops accepting
 // changes (failed() turns true, operations answer kUnavailable) and readiness
-// reports it. Nothing is acknowledged that is not journaled.
+// reports it. A store that cannot reach its database (store::Store::reachable)
+// is not a failure: changes are refused with kUnavailable while it is
+// away, and taken again once it is back, with nothing of what was queued
+// lost. Nothing is acknowledged that is not journaled.
 //
 // Thread-safety: every public method may be called from any thread.
 // Asynchronous results (`done` callbacks) may run on the store's writer thread.
@@ -82,7 +85,7 @@ inline constexpr core::DurationMs kOutboxRetentionMs = 7 * 86'400'000LL;
 struct Venue {
   uint64_t id = 0;
   std::string name;
-  std::string seat_map_json;
+  core::SeatMapSpec spec;  // the description the map was built from
   std::shared_ptr<const core::SeatMap> map;
   core::TimeMs created_at_ms = 0;
 };
@@ -276,6 +279,9 @@ class BookingService {
   // kExpirySweepIntervalMs; tools and tests that drive time call it themselves.
   void Sweep();
   bool failed() const { return failed_.load(); }
+  // Why changes are refused right now (the journal failed, the store is
+  // unreachable), or OK.
+  Status Refusal() const;
   const core::Clock& clock() const { return clock_; }
 
   // ---- Wiring (before Recover; the objects outlive the service) ----

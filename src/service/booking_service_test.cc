@@ -319,8 +319,18 @@ TEST_F(BookingServiceTest, AShowReadBackWithInvalidSettingsIsCorruption) {
   ShowSettings bad = svc_->FindShow(show)->settings;
   bad.prices.erase("P2");  // a category without a price
   Close();
-  const Status recovered = RecoverWith(store::ShowRecord{
-      show + 1, bad.venue_id, bad.name, codec_.ShowSettingsToJson(bad), bad.starts_at_ms, 1});
+  store::ShowRecord record{.show_id = show + 1,
+                           .venue_id = bad.venue_id,
+                           .name = bad.name,
+                           .starts_at_ms = bad.starts_at_ms,
+                           .on_sale_at_ms = bad.on_sale_at_ms,
+                           .currency = bad.currency,
+                           .prices = {{"P1", bad.prices.at("P1")}},
+                           .hold_ttl_s = bad.hold_ttl_s,
+                           .seats_per_order_max = bad.seats_per_order_max,
+                           .seats_per_fan_max = bad.seats_per_fan_max,
+                           .created_at_ms = 1};
+  const Status recovered = RecoverWith(std::move(record));
   EXPECT_EQ(recovered.code(), StatusCode::kCorruption) << recovered.message();
   EXPECT_NE(recovered.message().find("prices.P2"), std::string::npos) << recovered.message();
 }
@@ -407,6 +417,33 @@ TEST_F(ManualStoreTest, AJournalFailureRefusesFurtherChanges) {
   EXPECT_EQ(result.status.code(), StatusCode::kUnavailable);  // never "booked"
   EXPECT_TRUE(svc_.failed());
   EXPECT_EQ(svc_.CreateHold("bob", show, BestWanted{1}).status.code(), StatusCode::kUnavailable);
+}
+
+// A store that cannot reach its database is no failure: changes are refused
+// while it is away, what was queued waits unacknowledged, and the service
+// takes changes again once it is back.
+TEST_F(ManualStoreTest, AnUnreachableStoreRefusesChangesUntilItIsBack) {
+  const core::ShowId show = MakeShow();
+  Reply<HoldView> held = svc_.CreateHold("alice", show, BestWanted{1});
+  ASSERT_TRUE(held.ok());
+  bool acknowledged = false;
+  svc_.ConfirmHold(show, held.value.hold, "pay", [&](Reply<BookingView> r) {
+    EXPECT_TRUE(r.ok()) << r.status.message();
+    acknowledged = true;
+  });
+  store_.SetReachable(false);
+  const Reply<HoldView> refused = svc_.CreateHold("bob", show, BestWanted{1});
+  EXPECT_EQ(refused.status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.status.message().find("unreachable"), std::string::npos)
+      << refused.status.message();
+  EXPECT_EQ(svc_.Refusal().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(svc_.failed());
+  EXPECT_FALSE(acknowledged);
+  store_.SetReachable(true);
+  store_.CompleteAll(Status::Ok());  // the queued booking commits once the database is back
+  EXPECT_TRUE(acknowledged);
+  EXPECT_TRUE(svc_.Refusal().ok());
+  EXPECT_TRUE(svc_.CreateHold("bob", show, BestWanted{1}).ok());
 }
 
 // What the service hands to the live-stream hub, recorded.

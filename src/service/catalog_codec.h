@@ -1,12 +1,12 @@
-// CatalogCodec: how the service turns stored catalogue text back into values.
+// CatalogCodec: how the service reads a venue's seat-map description as an
+// organiser sends it (JSON).
 //
-// Venues and shows are journaled as JSON (the seat-map description as
-// received, the show settings as the API spells them). The JSON library lives
-// in http/, so the service is handed this small interface instead of parsing
-// JSON itself; http/catalog_codec.h implements it, tests may fake it.
+// The JSON library lives in http/, so the service is handed this small
+// interface instead of parsing JSON itself; http/catalog_codec.h implements
+// it, tests may fake it. What the service journals is the parsed
+// description: the store keeps it in a form of its own.
 #pragma once
 
-#include <string>
 #include <string_view>
 
 #include "core/seat_map.h"
@@ -14,14 +14,11 @@
 
 namespace boxoffice::service {
 
-struct ShowSettings;
-
 class CatalogCodec {
  public:
   virtual ~CatalogCodec() = default;
-  virtual StatusOr<core::SeatMap> ParseSeatMap(std::string_view json) const = 0;
-  virtual std::string ShowSettingsToJson(const ShowSettings& s) const = 0;
-  virtual StatusOr<ShowSettings> ShowSettingsFromJson(std::string_view json) const = 0;
+  // The description, checked for shape only: core::SeatMap::Build checks its meaning.
+  virtual StatusOr<core::SeatMapSpec> ParseSeatMap(std::string_view json) const = 0;
 };
 
 }  // namespace boxoffice::service

@@ -37,9 +37,9 @@ std::string_view CheckinResultName(CheckinResult r) {
   return "checked_in";
 }
 
-ShowStates::ShowStates(Submit submit, std::function<bool()> failed,
+ShowStates::ShowStates(Submit submit, std::function<Status()> refusal,
                        std::function<core::TimeMs()> clock, metrics::Registry& metrics)
-    : submit_(std::move(submit)), failed_(std::move(failed)), clock_(std::move(clock)) {
+    : submit_(std::move(submit)), refusal_(std::move(refusal)), clock_(std::move(clock)) {
   for (CheckinResult r : {CheckinResult::kCheckedIn, CheckinResult::kAlreadyCheckedIn,
                           CheckinResult::kCancelled, CheckinResult::kWrongShow}) {
     checkins_[static_cast<size_t>(r)] =
@@ -64,7 +64,7 @@ SalesView ShowStates::Sales(core::ShowId show) const {
 
 void ShowStates::SetSales(core::ShowId show, SalesState state,
                           std::function<void(StatusOr<SalesView>)> done) {
-  if (failed_()) return done(Status::Unavailable("the journal failed; changes are refused"));
+  if (Status refused = refusal_(); !refused.ok()) return done(refused);
   SalesView now = Sales(show);
   if (now.state == state) return done(now);
   if (now.state == SalesState::kClosed) {
@@ -97,9 +97,8 @@ void ShowStates::CheckIn(const TicketAtDoor& ticket, core::ShowId expected_show,
     Count(CheckinResult::kCancelled);
     return done(CheckinReply{Status::Ok(), CheckinResult::kCancelled, 0});
   }
-  if (failed_()) {
-    return done(CheckinReply{Status::Unavailable("the journal failed; changes are refused"),
-                             CheckinResult::kCheckedIn, 0});
+  if (Status refused = refusal_(); !refused.ok()) {
+    return done(CheckinReply{refused, CheckinResult::kCheckedIn, 0});
   }
   const core::TimeMs now = clock_();
   {

@@ -49,7 +49,7 @@ enum class CheckinResult : uint8_t {
 std::string_view CheckinResultName(CheckinResult r);
 
 struct CheckinReply {
-  Status status;  // kUnavailable when the journal failed
+  Status status;  // kUnavailable when the journal failed or the store is unreachable
   CheckinResult result = CheckinResult::kCheckedIn;
   core::TimeMs at_ms = 0;  // kCheckedIn, kAlreadyCheckedIn: when it was let in
 };
@@ -65,8 +65,9 @@ class ShowStates {
  public:
   using Submit = std::function<void(store::Batch, store::DurableCallback)>;
 
-  // `failed` tells whether the journal failed: changes are refused then.
-  ShowStates(Submit submit, std::function<bool()> failed, std::function<core::TimeMs()> clock,
+  // `refusal` says why changes are refused now (the journal failed, the store
+  // is unreachable), or OK when they are not.
+  ShowStates(Submit submit, std::function<Status()> refusal, std::function<core::TimeMs()> clock,
              metrics::Registry& metrics);
 
   // Takes the sales states and check-ins of the store's snapshot.
@@ -88,7 +89,7 @@ class ShowStates {
   void Count(CheckinResult r);
 
   Submit submit_;
-  std::function<bool()> failed_;
+  std::function<Status()> refusal_;
   std::function<core::TimeMs()> clock_;
   mutable std::mutex mu_;
   std::map<core::ShowId, SalesView> sales_;                   // guarded by mu_

@@ -126,10 +126,10 @@ bool QueueStatus::SamePublicState(const QueueStatus& o) const {
          seed_sha256 == o.seed_sha256 && seed == o.seed;
 }
 
-WaitingRooms::WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
+WaitingRooms::WaitingRooms(Submit submit, std::function<Status()> refusal, InventoryOf inventory,
                            const core::Clock& clock, metrics::Registry& m)
     : submit_(std::move(submit)),
-      failed_(std::move(failed)),
+      refusal_(std::move(refusal)),
       inventory_(std::move(inventory)),
       secrets_(std::make_unique<crypto::RandomTokens>()),
       clock_(clock),
@@ -270,7 +270,7 @@ Status WaitingRooms::Recover(const store::Snapshot& snap) {
 void WaitingRooms::Configure(core::ShowId show, QueueSettings settings,
                              std::function<void(StatusOr<QueueStatus>)> done) {
   if (Status s = Validate(settings); !s.ok()) return done(s);
-  if (failed_()) return done(Status::Unavailable("the journal failed; changes are refused"));
+  if (Status refused = refusal_(); !refused.ok()) return done(refused);
   std::lock_guard<std::mutex> configure(configure_mu_);
   const core::TimeMs now = clock_.NowMs();
   Room* r = FindRoom(show);
@@ -342,8 +342,8 @@ WaitingRooms::Room* WaitingRooms::OpenRoom(core::ShowId show, QueueReply<T>& out
     out.outcome = QueueOutcome::kNoRoom;
     return nullptr;
   }
-  if (failed_()) {
-    out.status = Status::Unavailable("the journal failed; changes are refused");
+  if (Status refused = refusal_(); !refused.ok()) {
+    out.status = std::move(refused);
     return nullptr;
   }
   return r;

@@ -140,10 +140,11 @@ class WaitingRooms {
   using InventoryOf = std::function<std::optional<Inventory>(core::ShowId)>;
   using StatusEncoder = std::function<std::string(const QueueStatus&)>;
 
-  // `failed` tells whether the journal failed: changes are refused then.
-  // `clock` is the service's: sessions end on its monotonic timeline, and
-  // their ends are stored and shown in wall-clock time.
-  WaitingRooms(Submit submit, std::function<bool()> failed, InventoryOf inventory,
+  // `refusal` says why changes are refused now (the journal failed, the store
+  // is unreachable), or OK when they are not. `clock` is the service's:
+  // sessions end on its monotonic timeline, and their ends are stored and
+  // shown in wall-clock time.
+  WaitingRooms(Submit submit, std::function<Status()> refusal, InventoryOf inventory,
                const core::Clock& clock, metrics::Registry& metrics);
   ~WaitingRooms();
   WaitingRooms(const WaitingRooms&) = delete;
@@ -215,7 +216,7 @@ class WaitingRooms {
   void UpdateGauges();
 
   Submit submit_;
-  std::function<bool()> failed_;
+  std::function<Status()> refusal_;
   InventoryOf inventory_;
   std::mutex secrets_mu_;
   std::unique_ptr<core::TokenSource> secrets_;  // guarded by secrets_mu_

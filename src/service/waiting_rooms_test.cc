@@ -397,7 +397,7 @@ TEST(WaitingRoomsMemory, AQueuedFanTakesUnder64BytesInTheServer) {
   metrics::Registry metrics;
   size_t batches = 0;
   WaitingRooms rooms([&batches](store::Batch, store::DurableCallback) { ++batches; },
-                     [] { return false; },
+                     [] { return Status::Ok(); },
                      [](core::ShowId) {
                        return WaitingRooms::Inventory{1'000'000, 2.0};
                      },

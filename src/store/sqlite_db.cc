@@ -5,6 +5,8 @@
 #include <climits>
 #include <string>
 
+#include "store/sqlite_schema.h"
+
 namespace boxoffice::store::sqlite {
 
 namespace {
@@ -245,6 +247,17 @@ std::string RowReader::Bytes() {
     return {};
   }
   return stmt_.column_bytes(col);
+}
+
+std::vector<core::SeatIndex> RowReader::Seats() {
+  const std::string bytes = Bytes();
+  if (!status_.ok()) return {};
+  StatusOr<std::vector<core::SeatIndex>> seats = DecodeSeats(bytes);
+  if (!seats.ok()) {
+    Fail(seats.status().message());
+    return {};
+  }
+  return std::move(seats).value();
 }
 
 void RowReader::Fail(int col, std::string_view what) {

@@ -17,8 +17,11 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "core/status.h"
+#include "core/types.h"
+#include "store/stored_int.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -158,18 +161,12 @@ class RowReader {
   T Int() {
     int col = next_++;
     if (!CheckInteger(col)) return T{};
-    int64_t v = stmt_.column_int64(col);
-    if constexpr (std::is_same_v<T, bool>) {
-      if (v == 0 || v == 1) return v == 1;
-    } else if constexpr (std::is_same_v<T, uint64_t>) {
-      return static_cast<uint64_t>(v);  // stored bit for bit
-    } else {
-      if (std::in_range<T>(v)) return static_cast<T>(v);
-    }
+    if (std::optional<T> v = FromStored<T>(stmt_.column_int64(col))) return *v;
     Fail(col, "is out of range");
     return T{};
   }
   std::string Bytes();
+  std::vector<core::SeatIndex> Seats();  // a seat-list blob (sqlite_schema.h)
   // Records a decoding failure of the column just read.
   void Fail(std::string_view what) { Fail(next_ - 1, what); }
 

@@ -1,5 +1,6 @@
 #include "store/sqlite_outbox.h"
 
+#include "store/record_rows.h"
 #include "store/sqlite_schema.h"
 
 namespace boxoffice::store::sqlite {
@@ -75,13 +76,11 @@ StatusOr<ChangesPage> ReadChanges(Db& db, const ChangesQuery& q) {
       return page;
     }
   }
-  constexpr const char* kColumns =
-      "SELECT seq, show_id, version, at_ms, reason, state, hold_id, booking_id, seats, ga_area, "
-      "ga_quantity FROM changes ";
+  const std::string columns = std::string("SELECT ") + rows::kChangeColumns + " FROM changes ";
   StatusOr<Stmt> stmt =
-      q.show_id == 0 ? db.Prepare(std::string(kColumns) + "WHERE seq > ?1 ORDER BY seq LIMIT ?2")
-                     : db.Prepare(std::string(kColumns) +
-                                  "WHERE show_id = ?3 AND version > ?1 ORDER BY version LIMIT ?2");
+      q.show_id == 0
+          ? db.Prepare(columns + "WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+          : db.Prepare(columns + "WHERE show_id = ?3 AND version > ?1 ORDER BY version LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
   const int64_t limit = static_cast<int64_t>(q.limit);
   if (q.show_id == 0) {
@@ -92,20 +91,7 @@ StatusOr<ChangesPage> ReadChanges(Db& db, const ChangesQuery& q) {
   std::vector<ChangeRecord>& out = page.changes;
   Status s = ForEachRow(*stmt, [&](const Stmt& row_stmt) {
     RowReader r(row_stmt, "changes");
-    ChangeRecord& c = out.emplace_back();
-    c.seq = r.Int<uint64_t>();
-    c.show_id = r.Int<ShowId>();
-    c.version = r.Int<Version>();
-    c.at_ms = r.Int<TimeMs>();
-    c.reason = r.Int<uint8_t>();
-    c.state = r.Int<uint8_t>();
-    c.hold_id = r.Int<HoldId>();
-    c.booking_id = r.Int<BookingId>();
-    StatusOr<std::vector<SeatIndex>> seats = DecodeSeats(r.Bytes());
-    if (!seats.ok()) r.Fail(seats.status().message());
-    if (seats.ok()) c.seats = std::move(seats).value();
-    c.ga_area = r.Int<uint16_t>();
-    c.ga_quantity = r.Int<uint32_t>();
+    rows::Read(r, out.emplace_back());
     return r.status();
   });
   if (!s.ok()) return s;

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "store/sqlite_read.h"
 #include "store/sqlite_schema.h"
 
 namespace boxoffice::store::sqlite {
@@ -105,78 +106,16 @@ Status PaymentTables::Prune(const HistoryPruned& r) {
 }
 
 Status ReadPaymentTables(Db& db, Snapshot& snap) {
-  Status s = ForEachRow(
-      db,
-      "SELECT payment_id, show_id, hold_id, owner, seats, ga_area, ga_quantity, amount_minor, "
-      "currency, pay_url, state, booking_id, refund_id, note, created_at_ms, updated_at_ms "
-      "FROM payments ORDER BY created_at_ms, payment_id",
-      [&](const Stmt& stmt) {
-        RowReader row(stmt, "payments");
-        PaymentRecord& p = snap.payments.emplace_back();
-        p.payment_id = row.Bytes();
-        p.show_id = row.Int<ShowId>();
-        p.hold_id = row.Int<HoldId>();
-        p.owner = row.Bytes();
-        StatusOr<std::vector<SeatIndex>> seats = DecodeSeats(row.Bytes());
-        if (!seats.ok()) row.Fail(seats.status().message());
-        if (seats.ok()) p.seats = std::move(seats).value();
-        p.ga_area = row.Int<uint16_t>();
-        p.ga_quantity = row.Int<uint32_t>();
-        p.amount_minor = row.Int<int64_t>();
-        p.currency = row.Bytes();
-        p.pay_url = row.Bytes();
-        const auto state = row.Int<uint8_t>();
-        if (state > static_cast<uint8_t>(PaymentState::kCancelled)) row.Fail("unknown state");
-        p.state = static_cast<PaymentState>(state);
-        p.booking_id = row.Int<BookingId>();
-        p.refund_id = row.Bytes();
-        p.note = row.Bytes();
-        p.created_at_ms = row.Int<TimeMs>();
-        p.updated_at_ms = row.Int<TimeMs>();
-        return row.status();
-      });
+  Status s =
+      ReadTable(db, snap.payments, "payments", rows::kPaymentColumns, "created_at_ms, payment_id");
   if (s.ok()) {
-    s = ForEachRow(db, "SELECT event_id, received_at_ms FROM webhook_events",
-                   [&](const Stmt& stmt) {
-                     RowReader row(stmt, "webhook_events");
-                     WebhookEventRecord& e = snap.webhook_events.emplace_back();
-                     e.event_id = row.Bytes();
-                     e.received_at_ms = row.Int<TimeMs>();
-                     return row.status();
-                   });
+    s = ReadTable(db, snap.webhook_events, "webhook_events", rows::kWebhookEventColumns,
+                  "event_id");
   }
+  if (s.ok()) s = ReadTable(db, snap.hold_trail, "hold_trail", rows::kTrailColumns, "rowid");
   if (s.ok()) {
-    s = ForEachRow(db,
-                   "SELECT show_id, hold_id, kind, at_ms, reason FROM hold_trail ORDER BY rowid",
-                   [&](const Stmt& stmt) {
-                     RowReader row(stmt, "hold_trail");
-                     HoldTrailRecord& t = snap.hold_trail.emplace_back();
-                     t.show_id = row.Int<ShowId>();
-                     t.hold_id = row.Int<HoldId>();
-                     const auto kind = row.Int<uint8_t>();
-                     if (kind > static_cast<uint8_t>(HoldTrailKind::kPaymentCancelled))
-                       row.Fail("unknown kind");
-                     t.kind = static_cast<HoldTrailKind>(kind);
-                     t.at_ms = row.Int<TimeMs>();
-                     t.reason = row.Bytes();
-                     return row.status();
-                   });
-  }
-  if (s.ok()) {
-    s = ForEachRow(db,
-                   "SELECT code, show_id, booking_id, seat_index, place, issued_at_ms FROM tickets "
-                   "ORDER BY show_id, booking_id, place, seat_index",
-                   [&](const Stmt& stmt) {
-                     RowReader row(stmt, "tickets");
-                     TicketRecord& t = snap.tickets.emplace_back();
-                     t.code = row.Bytes();
-                     t.show_id = row.Int<ShowId>();
-                     t.booking_id = row.Int<BookingId>();
-                     t.seat = row.Int<SeatIndex>();
-                     t.place = row.Int<uint32_t>();
-                     t.issued_at_ms = row.Int<TimeMs>();
-                     return row.status();
-                   });
+    s = ReadTable(db, snap.tickets, "tickets", rows::kTicketColumns,
+                  "show_id, booking_id, place, seat_index");
   }
   return s;
 }

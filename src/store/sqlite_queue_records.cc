@@ -1,5 +1,7 @@
 #include "store/sqlite_queue_records.h"
 
+#include "store/sqlite_read.h"
+
 #include <string>
 #include <utility>
 
@@ -87,83 +89,19 @@ Status QueueTables::Put(const QueueProgressRecord& r) {
   return upsert_progress_.Bind(r.show_id, r.now_serving, r.drawn, r.at_ms).Exec();
 }
 
-namespace {
-
-Status ReadRooms(Db& db, Snapshot& snap) {
-  return ForEachRow(
-      db,
-      "SELECT show_id, enabled, prequeue_opens_at_ms, onsale_at_ms, admissions_per_minute, "
-      "active_shoppers_max, session_s, queue_everyone, seed, owner_key, updated_at_ms "
-      "FROM queue_rooms ORDER BY show_id",
-      [&](const Stmt& stmt) {
-        RowReader row(stmt, "queue_rooms");
-        QueueRoomRecord& r = snap.queue_rooms.emplace_back();
-        r.show_id = row.Int<ShowId>();
-        r.enabled = row.Int<bool>();
-        r.prequeue_opens_at_ms = row.Int<TimeMs>();
-        r.onsale_at_ms = row.Int<TimeMs>();
-        r.admissions_per_minute = row.Int<uint32_t>();
-        r.active_shoppers_max = row.Int<uint32_t>();
-        r.session_s = row.Int<uint32_t>();
-        r.queue_everyone = row.Int<bool>();
-        r.seed = row.Bytes();
-        r.owner_key = row.Bytes();
-        r.updated_at_ms = row.Int<TimeMs>();
-        return row.status();
-      });
-}
-
-Status ReadJoins(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT show_id, entry, user_id, prequeue, joined_at_ms FROM queue_joins "
-                    "ORDER BY show_id, entry",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "queue_joins");
-                      QueueJoinRecord& j = snap.queue_joins.emplace_back();
-                      j.show_id = row.Int<ShowId>();
-                      j.entry = row.Int<uint32_t>();
-                      j.user = row.Bytes();
-                      j.prequeue = row.Int<bool>();
-                      j.joined_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadSessions(Db& db, Snapshot& snap) {
-  return ForEachRow(
-      db, "SELECT show_id, entry, ends_at_ms, ended FROM queue_sessions ORDER BY show_id, entry",
-      [&](const Stmt& stmt) {
-        RowReader row(stmt, "queue_sessions");
-        QueueSessionRecord& q = snap.queue_sessions.emplace_back();
-        q.show_id = row.Int<ShowId>();
-        q.entry = row.Int<uint32_t>();
-        q.ends_at_ms = row.Int<TimeMs>();
-        q.ended = row.Int<bool>();
-        return row.status();
-      });
-}
-
-Status ReadProgress(Db& db, Snapshot& snap) {
-  return ForEachRow(
-      db, "SELECT show_id, now_serving, drawn, at_ms FROM queue_progress ORDER BY show_id",
-      [&](const Stmt& stmt) {
-        RowReader row(stmt, "queue_progress");
-        QueueProgressRecord& p = snap.queue_progress.emplace_back();
-        p.show_id = row.Int<ShowId>();
-        p.now_serving = row.Int<uint32_t>();
-        p.drawn = row.Int<bool>();
-        p.at_ms = row.Int<TimeMs>();
-        return row.status();
-      });
-}
-
-}  // namespace
-
 Status ReadQueueTables(Db& db, Snapshot& snap) {
-  for (auto read : {ReadRooms, ReadJoins, ReadSessions, ReadProgress}) {
-    if (Status s = read(db, snap); !s.ok()) return s;
+  Status s = ReadTable(db, snap.queue_rooms, "queue_rooms", rows::kRoomColumns, "show_id");
+  if (s.ok()) {
+    s = ReadTable(db, snap.queue_joins, "queue_joins", rows::kJoinColumns, "show_id, entry");
   }
-  return Status::Ok();
+  if (s.ok()) {
+    s = ReadTable(db, snap.queue_sessions, "queue_sessions", rows::kSessionColumns,
+                  "show_id, entry");
+  }
+  if (s.ok()) {
+    s = ReadTable(db, snap.queue_progress, "queue_progress", rows::kProgressColumns, "show_id");
+  }
+  return s;
 }
 
 }  // namespace boxoffice::store::sqlite

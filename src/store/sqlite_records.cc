@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "store/sqlite_read.h"
 #include "store/sqlite_schema.h"
 
 namespace boxoffice::store::sqlite {
@@ -12,21 +13,6 @@ namespace {
 
 std::string_view TokenBytes(const core::Token& token) {
   return {reinterpret_cast<const char*>(token.bytes.data()), token.bytes.size()};
-}
-
-void ReadToken(RowReader& row, core::Token& token) {
-  std::string bytes = row.Bytes();
-  if (!row.status().ok()) return;
-  if (bytes.size() != token.bytes.size()) return row.Fail("is not a 16-byte token");
-  for (size_t i = 0; i < bytes.size(); ++i) token.bytes[i] = static_cast<uint8_t>(bytes[i]);
-}
-
-void ReadSeats(RowReader& row, std::vector<SeatIndex>& seats) {
-  std::string bytes = row.Bytes();
-  if (!row.status().ok()) return;
-  StatusOr<std::vector<SeatIndex>> decoded = DecodeSeats(bytes);
-  if (!decoded.ok()) return row.Fail(decoded.status().message());
-  seats = std::move(decoded).value();
 }
 
 std::string ShowAnd(ShowId show, std::string_view what, uint64_t id) {
@@ -40,7 +26,7 @@ std::string ShowAnd(ShowId show, std::string_view what, uint64_t id) {
 
 // ---- RecordWriter ---------------------------------------------------------------
 
-StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
+StatusOr<RecordWriter> RecordWriter::Prepare(Db& db, std::string node_id) {
   RecordWriter w(db);
   const StmtSql statements[] = {
       {&w.begin_, "BEGIN IMMEDIATE"},
@@ -49,16 +35,6 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
       {&w.savepoint_, "SAVEPOINT batch"},
       {&w.release_, "RELEASE batch"},
       {&w.rollback_to_, "ROLLBACK TO batch"},
-      {&w.upsert_venue_,
-       "INSERT INTO venues(venue_id, name, seat_map_json, created_at_ms) VALUES(?1, ?2, ?3, ?4) "
-       "ON CONFLICT(venue_id) DO UPDATE SET name = excluded.name, "
-       "seat_map_json = excluded.seat_map_json, created_at_ms = excluded.created_at_ms"},
-      {&w.upsert_show_,
-       "INSERT INTO shows(show_id, venue_id, name, settings_json, starts_at_ms, created_at_ms) "
-       "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(show_id) DO UPDATE SET "
-       "venue_id = excluded.venue_id, name = excluded.name, "
-       "settings_json = excluded.settings_json, starts_at_ms = excluded.starts_at_ms, "
-       "created_at_ms = excluded.created_at_ms"},
       {&w.insert_hold_,
        "INSERT INTO holds(show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
        "total_minor, created_at_ms, expires_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -112,6 +88,12 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
                : s;
   };
   if (Status s = PrepareAll(db, statements); !s.ok()) return damaged(s);
+  StatusOr<OwnerTable> owners = OwnerTable::Prepare(db, std::move(node_id));
+  if (!owners.ok()) return damaged(owners.status());
+  w.owners_ = std::move(owners).value();
+  StatusOr<CatalogTables> catalog = CatalogTables::Prepare(db);
+  if (!catalog.ok()) return damaged(catalog.status());
+  w.catalog_ = std::move(catalog).value();
   StatusOr<PaymentTables> payment_tables = PaymentTables::Prepare(db);
   if (!payment_tables.ok()) return damaged(payment_tables.status());
   w.payment_tables_ = std::move(payment_tables).value();
@@ -129,6 +111,7 @@ StatusOr<RecordWriter> RecordWriter::Prepare(Db& db) {
 
 Status RecordWriter::Begin() {
   transaction_versions_.clear();
+  transaction_fences_.clear();
   return begin_.Exec();
 }
 
@@ -140,6 +123,7 @@ Status RecordWriter::Commit() {
 
 void RecordWriter::Rollback() {
   transaction_versions_.clear();
+  transaction_fences_.clear();
   if (in_transaction()) (void)rollback_.Exec();  // an error leaves nothing to keep
 }
 
@@ -165,14 +149,44 @@ Status RecordWriter::ApplyBatch(const Batch& batch, Isolation isolation) {
 
 Status RecordWriter::ApplyRecords(const Batch& batch) {
   batch_versions_.clear();
+  if (Status s = CheckFences(batch); !s.ok()) return s;
   for (const Record& record : batch.records) {
     if (Status s = Apply(record); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-// The batch was applied: its versions count for the transaction.
+// Each show the batch writes, at the epoch it carries for it or at 1.
+Status RecordWriter::CheckFences(const Batch& batch) {
+  batch_fences_.clear();
+  for (const ShowFence& f : batch.fences) {
+    if (Status s = CheckFence(f); !s.ok()) return s;
+  }
+  for (const Record& r : batch.records) {
+    const ShowId show = ShowOf(r);
+    if (show == 0 || std::any_of(batch.fences.begin(), batch.fences.end(),
+                                 [show](const ShowFence& f) { return f.show_id == show; })) {
+      continue;
+    }
+    if (Status s = CheckFence({show, 1}); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RecordWriter::CheckFence(ShowFence fence) {
+  const auto has = [&fence](const std::vector<ShowFence>& v) {
+    return std::find(v.begin(), v.end(), fence) != v.end();
+  };
+  if (has(transaction_fences_) || has(batch_fences_)) return Status::Ok();
+  Status s = owners_.Check(fence.show_id, fence.epoch);
+  if (s.ok()) batch_fences_.push_back(fence);
+  return s;
+}
+
+// The batch was applied: its versions and fences count for the transaction.
 void RecordWriter::KeepBatchVersions() {
+  transaction_fences_.insert(transaction_fences_.end(), batch_fences_.begin(), batch_fences_.end());
+  batch_fences_.clear();
   for (const ShowVersion& v : batch_versions_) {
     auto it = std::find_if(transaction_versions_.begin(), transaction_versions_.end(),
                            [&](const ShowVersion& t) { return t.show_id == v.show_id; });
@@ -195,7 +209,9 @@ Status RecordWriter::WriteVersions() {
 Status RecordWriter::Apply(const Record& record) {
   return std::visit(
       [this](const auto& r) {
-        if constexpr (requires { payment_tables_.Put(r); }) {
+        if constexpr (requires { catalog_.Put(r); }) {
+          return catalog_.Put(r);
+        } else if constexpr (requires { payment_tables_.Put(r); }) {
           return payment_tables_.Put(r);
         } else if constexpr (requires { queue_tables_.Put(r); }) {
           return queue_tables_.Put(r);
@@ -208,16 +224,6 @@ Status RecordWriter::Apply(const Record& record) {
         }
       },
       record);
-}
-
-Status RecordWriter::Put(const VenueRecord& r) {
-  return upsert_venue_.Bind(r.venue_id, r.name, r.seat_map_json, r.created_at_ms).Exec();
-}
-
-Status RecordWriter::Put(const ShowRecord& r) {
-  return upsert_show_
-      .Bind(r.show_id, r.venue_id, r.name, r.settings_json, r.starts_at_ms, r.created_at_ms)
-      .Exec();
 }
 
 Status RecordWriter::Put(const HoldRecord& r) {
@@ -291,8 +297,7 @@ Status RecordWriter::Put(const BookingCancelled& r) {
                             ": no such booking");
   }
   RowReader reader(find_booking_, "bookings");
-  std::vector<SeatIndex> seats;
-  ReadSeats(reader, seats);
+  const std::vector<SeatIndex> seats = reader.Seats();
   bool cancelled = reader.Int<bool>();
   find_booking_.Reset();
   if (!reader.status().ok()) return reader.status();
@@ -339,155 +344,33 @@ Status RecordWriter::Put(const HistoryPruned& r) {
 
 namespace {
 
-Status ReadVenues(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT venue_id, name, seat_map_json, created_at_ms FROM venues "
-                    "ORDER BY venue_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "venues");
-                      VenueRecord& v = snap.venues.emplace_back();
-                      v.venue_id = row.Int<uint64_t>();
-                      v.name = row.Bytes();
-                      v.seat_map_json = row.Bytes();
-                      v.created_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadShows(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT show_id, venue_id, name, settings_json, starts_at_ms, created_at_ms "
-                    "FROM shows ORDER BY show_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "shows");
-                      ShowRecord& s = snap.shows.emplace_back();
-                      s.show_id = row.Int<ShowId>();
-                      s.venue_id = row.Int<uint64_t>();
-                      s.name = row.Bytes();
-                      s.settings_json = row.Bytes();
-                      s.starts_at_ms = row.Int<TimeMs>();
-                      s.created_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadHolds(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT show_id, hold_id, owner, token, seats, ga_area, ga_quantity, "
-                    "total_minor, created_at_ms, expires_at_ms FROM holds "
-                    "ORDER BY show_id, hold_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "holds");
-                      HoldRecord& h = snap.live_holds.emplace_back();
-                      h.show_id = row.Int<ShowId>();
-                      h.hold_id = row.Int<HoldId>();
-                      h.owner = row.Bytes();
-                      ReadToken(row, h.token);
-                      ReadSeats(row, h.seats);
-                      h.ga_area = row.Int<uint16_t>();
-                      h.ga_quantity = row.Int<uint32_t>();
-                      h.total_minor = row.Int<int64_t>();
-                      h.created_at_ms = row.Int<TimeMs>();
-                      h.expires_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadClosedHolds(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT show_id, hold_id, owner, token, why, booking_id, closed_at_ms "
-                    "FROM closed_holds ORDER BY show_id, hold_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "closed_holds");
-                      ClosedHoldRecord& h = snap.closed_holds.emplace_back();
-                      h.show_id = row.Int<ShowId>();
-                      h.hold_id = row.Int<HoldId>();
-                      h.owner = row.Bytes();
-                      ReadToken(row, h.token);
-                      h.why = static_cast<HoldEnd>(row.Int<uint8_t>());
-                      h.booking_id = row.Int<BookingId>();
-                      h.closed_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadBookings(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT show_id, booking_id, hold_id, owner, seats, ga_area, ga_quantity, "
-                    "total_minor, payment_ref, booked_at_ms, cancelled, cancelled_at_ms "
-                    "FROM bookings ORDER BY show_id, booking_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "bookings");
-                      BookingRecord& b = snap.bookings.emplace_back();
-                      b.show_id = row.Int<ShowId>();
-                      b.booking_id = row.Int<BookingId>();
-                      b.hold_id = row.Int<HoldId>();
-                      b.owner = row.Bytes();
-                      ReadSeats(row, b.seats);
-                      b.ga_area = row.Int<uint16_t>();
-                      b.ga_quantity = row.Int<uint32_t>();
-                      b.total_minor = row.Int<int64_t>();
-                      b.payment_ref = row.Bytes();
-                      b.booked_at_ms = row.Int<TimeMs>();
-                      b.cancelled = row.Int<bool>();
-                      b.cancelled_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
-Status ReadBlocked(Db& db, Snapshot& snap) {
-  return ForEachRow(
-      db, "SELECT show_id, seat_index FROM blocked_seats ORDER BY show_id, seat_index",
-      [&](const Stmt& stmt) {
-        RowReader row(stmt, "blocked_seats");
-        ShowId show = row.Int<ShowId>();
-        SeatIndex seat = row.Int<SeatIndex>();
-        if (snap.blocked.empty() || snap.blocked.back().show_id != show) {
-          snap.blocked.push_back(SeatsBlocked{.show_id = show, .seats = {}, .blocked = true});
-        }
-        snap.blocked.back().seats.push_back(seat);
-        return row.status();
-      });
-}
-
-Status ReadVersions(Db& db, Snapshot& snap) {
-  return ForEachRow(db, "SELECT show_id, version FROM show_versions ORDER BY show_id",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "show_versions");
-                      ShowVersion& v = snap.versions.emplace_back();
-                      v.show_id = row.Int<ShowId>();
-                      v.version = row.Int<Version>();
-                      return row.status();
-                    });
-}
-
-Status ReadIdempotency(Db& db, Snapshot& snap) {
-  return ForEachRow(db,
-                    "SELECT user_id, idem_key, request_hash, status, response_body, "
-                    "response_headers, created_at_ms FROM idempotency "
-                    "ORDER BY created_at_ms, rowid",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "idempotency");
-                      IdempotencyRecord& r = snap.idempotency.emplace_back();
-                      r.user = row.Bytes();
-                      r.key = row.Bytes();
-                      r.request_hash = row.Bytes();
-                      r.status = row.Int<int>();
-                      r.response_body = row.Bytes();
-                      r.response_headers = row.Bytes();
-                      r.created_at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
-}
-
 Status ReadAll(Db& db, Snapshot& snap) {
-  for (auto read : {ReadVenues, ReadShows, ReadHolds, ReadClosedHolds, ReadBookings, ReadBlocked,
-                    ReadVersions, ReadIdempotency}) {
-    if (Status s = read(db, snap); !s.ok()) return s;
+  Status s = ReadCatalog(db, snap);
+  if (s.ok()) s = ReadTable(db, snap.live_holds, "holds", rows::kHoldColumns, "show_id, hold_id");
+  if (s.ok()) {
+    s = ReadTable(db, snap.closed_holds, "closed_holds", rows::kClosedHoldColumns,
+                  "show_id, hold_id");
   }
-  if (Status s = ReadPaymentTables(db, snap); !s.ok()) return s;
-  if (Status s = ReadQueueTables(db, snap); !s.ok()) return s;
-  return ReadShowStateTables(db, snap);
+  if (s.ok()) {
+    s = ReadTable(db, snap.bookings, "bookings", rows::kBookingColumns, "show_id, booking_id");
+  }
+  if (s.ok()) {
+    s = ForEachRow(db, "SELECT show_id, seat_index FROM blocked_seats ORDER BY show_id, seat_index",
+                   [&](const Stmt& stmt) {
+                     RowReader row(stmt, "blocked_seats");
+                     rows::ReadBlocked(row, snap.blocked);
+                     return row.status();
+                   });
+  }
+  if (s.ok()) s = ReadTable(db, snap.versions, "show_versions", rows::kVersionColumns, "show_id");
+  if (s.ok()) {
+    s = ReadTable(db, snap.idempotency, "idempotency", rows::kIdempotencyColumns,
+                  "created_at_ms, rowid");
+  }
+  if (s.ok()) s = ReadPaymentTables(db, snap);
+  if (s.ok()) s = ReadQueueTables(db, snap);
+  if (s.ok()) s = ReadShowStateTables(db, snap);
+  return s;
 }
 
 // Runs `body` inside a read transaction, which keeps the reads consistent.

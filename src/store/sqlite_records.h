@@ -4,6 +4,7 @@
 //
 // What each record does (see sqlite_schema.h for the tables):
 //   VenueRecord, ShowRecord  insert, or replace the earlier record of that id
+//                            (sqlite_catalog.h)
 //   HoldRecord               insert; kAlreadyExists if the hold id is taken
 //   HoldExtended             new expiry; kNotFound unless the hold is live
 //   HoldClosed               deletes the live hold; kNotFound unless live
@@ -25,15 +26,20 @@
 //   payments, webhook events, hold trail, tickets: see sqlite_payment_records.h
 //   waiting rooms: see sqlite_queue_records.h
 //   sales states, check-ins: see sqlite_show_state_records.h
+// Before its records, every batch is fenced: each show it writes is checked
+// at the epoch the batch carries for it, or 1 (sqlite_owners.h).
 //
 // Thread-safety: like Db, one thread at a time.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "store/sqlite_catalog.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_outbox.h"
+#include "store/sqlite_owners.h"
 #include "store/sqlite_payment_records.h"
 #include "store/sqlite_queue_records.h"
 #include "store/sqlite_show_state_records.h"
@@ -43,8 +49,9 @@ namespace boxoffice::store::sqlite {
 
 class RecordWriter {
  public:
-  // Prepares (and keeps) every statement the writer needs.
-  static StatusOr<RecordWriter> Prepare(Db& db);
+  // Prepares (and keeps) every statement the writer needs; `node_id` is the
+  // node the batches are written for (their fences name its epochs).
+  static StatusOr<RecordWriter> Prepare(Db& db, std::string node_id);
 
   // How a batch is applied inside the transaction.
   enum class Isolation {
@@ -69,8 +76,6 @@ class RecordWriter {
  private:
   explicit RecordWriter(Db& db) : db_(&db) {}
   Status Apply(const Record& record);
-  Status Put(const VenueRecord& r);
-  Status Put(const ShowRecord& r);
   Status Put(const HoldRecord& r);
   Status Put(const HoldExtended& r);
   Status Put(const HoldClosed& r);
@@ -83,6 +88,8 @@ class RecordWriter {
   Status ClaimSeat(ShowId show, SeatIndex seat, BookingId booking);
   Status ExpectLiveHold(const char* action, ShowId show, HoldId hold) const;
   Status ApplyRecords(const Batch& batch);
+  Status CheckFences(const Batch& batch);
+  Status CheckFence(ShowFence fence);
   void KeepBatchVersions();
   Status WriteVersions();
 
@@ -91,15 +98,20 @@ class RecordWriter {
   // show of the batches applied in this transaction (few shows: a vector).
   std::vector<ShowVersion> batch_versions_;
   std::vector<ShowVersion> transaction_versions_;
+  // Fences checked for the batch being applied, and for those applied in
+  // this transaction: the write lock keeps them true until COMMIT.
+  std::vector<ShowFence> batch_fences_;
+  std::vector<ShowFence> transaction_fences_;
   Stmt begin_, commit_, rollback_;
   Stmt savepoint_, release_, rollback_to_;
-  Stmt upsert_venue_, upsert_show_;
   Stmt insert_hold_, extend_hold_, close_hold_, delete_hold_, prune_closed_holds_;
   Stmt insert_booking_, find_booking_, cancel_booking_;
   Stmt claim_seat_, seat_owner_, free_seat_;
   Stmt block_seat_, unblock_seat_;
   Stmt upsert_version_;
   Stmt insert_idempotency_, prune_idempotency_;
+  OwnerTable owners_;
+  CatalogTables catalog_;
   PaymentTables payment_tables_;
   QueueTables queue_tables_;
   ShowStateTables show_state_tables_;

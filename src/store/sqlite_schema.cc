@@ -1,6 +1,8 @@
 #include "store/sqlite_schema.h"
 
+#include "store/sqlite_catalog.h"
 #include "store/sqlite_outbox.h"
+#include "store/sqlite_owners.h"
 #include "store/sqlite_payment_records.h"
 #include "store/sqlite_queue_records.h"
 #include "store/sqlite_show_state_records.h"
@@ -12,10 +14,15 @@ namespace boxoffice::store::sqlite {
 
 namespace {
 
-// kMigrations[i] takes the schema from version i to i+1 and sets user_version.
-const std::array<const char*, kSchemaVersion> kMigrations = {
+// kMigrations[i] takes the schema from version i to i+1 and sets user_version:
+// its SQL, then, if the change needs code, its conversion.
+struct Migration {
+  const char* sql;
+  Status (*convert)(Db& db) = nullptr;
+};
+const std::array<Migration, kSchemaVersion> kMigrations = {{
     // 0 -> 1: the first schema.
-    R"sql(
+    {R"sql(
 CREATE TABLE venues(
   venue_id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -77,17 +84,17 @@ CREATE TABLE idempotency(
   UNIQUE(user_id, idem_key));
 PRAGMA application_id = 1114601542;
 PRAGMA user_version = 1;
-)sql",
+)sql"},
     // 1 -> 2: payments, webhook event ids, the hold trail, tickets.
-    kPaymentTablesMigration,
+    {kPaymentTablesMigration},
     // 2 -> 3: the outbox of every change.
-    kOutboxMigration,
+    {kOutboxMigration},
     // 3 -> 4: the waiting rooms.
-    kQueueTablesMigration,
+    {kQueueTablesMigration},
     // 4 -> 5: closed holds kept until pruned, so a restart remembers them;
     // idempotency records pruned by time, exactly those before the bound;
     // payments may be cancelled (state 5).
-    R"sql(
+    {R"sql(
 CREATE TABLE closed_holds(
   show_id INTEGER NOT NULL,
   hold_id INTEGER NOT NULL,
@@ -120,10 +127,14 @@ INSERT INTO payments_v5 SELECT * FROM payments;
 DROP TABLE payments;
 ALTER TABLE payments_v5 RENAME TO payments;
 PRAGMA user_version = 5;
-)sql",
+)sql"},
     // 5 -> 6: sales states and check-ins.
-    kShowStateTablesMigration,
-};
+    {kShowStateTablesMigration},
+    // 6 -> 7: typed show settings, seat maps in the store's own form.
+    {kCatalogMigration, ConvertApiSeatMaps},
+    // 7 -> 8: the show owners, which fence every batch.
+    {kOwnersMigration},
+}};
 static_assert(kApplicationId == 1114601542, "keep migration 0 in step with kApplicationId");
 
 Status SetPragmas(Db& db) {
@@ -175,7 +186,10 @@ Status MigrateInTransaction(Db& db) {
   if (!version.ok()) return version.status();
   if (Status s = CheckOwnership(db, *application_id, *version); !s.ok()) return s;
   for (int64_t v = *version; v < kSchemaVersion; ++v) {
-    if (Status s = db.Exec(kMigrations[static_cast<size_t>(v)]); !s.ok()) return s;
+    const Migration& m = kMigrations[static_cast<size_t>(v)];
+    if (Status s = db.Exec(m.sql); !s.ok()) return s;
+    if (m.convert == nullptr) continue;
+    if (Status s = m.convert(db); !s.ok()) return s;
   }
   return Status::Ok();
 }

@@ -8,7 +8,10 @@
 //
 // Tables (uint64 ids are stored bit for bit as INTEGER; seat lists as blobs of
 // 4-byte little-endian seat indexes, see EncodeSeats; tokens as 16-byte blobs):
-//   venues, shows            the latest record of each venue and show
+//   venues, shows            the latest record of each venue and show: since
+//                            version 7 seat maps in the store's own form and
+//                            typed settings, prices in show_prices
+//                            (sqlite_catalog.h)
 //   holds                    live holds only: closing a hold moves its row to
 //   closed_holds             why each hold closed, its owner, token and booking,
 //                            until pruned (version 5)
@@ -23,6 +26,8 @@
 //                            the waiting rooms (version 4; sqlite_queue_records.h)
 //   show_sales, ticket_checkins
 //                            sales states, tickets let in (version 6; sqlite_show_state_records.h)
+//   show_owners              who may write each show, at which epoch
+//                            (version 8; sqlite_owners.h)
 #pragma once
 
 #include <cstdint>
@@ -37,7 +42,7 @@
 
 namespace boxoffice::store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 6;
+inline constexpr int64_t kSchemaVersion = 8;
 inline constexpr int64_t kApplicationId = 0x426f7846;  // "BoxF"
 inline constexpr size_t kSeatBlobBytesPerSeat = 4;
 

@@ -55,6 +55,7 @@ TEST(Schema, AVersion4FileMigratesToVersion5AndKeepsItsPayments) {
   {
     auto db = MustOpenDb(path);
     ASSERT_TRUE(PrepareSchema(*db).ok());
+    ASSERT_TRUE(db->Exec(store::testing::kTablesOfVersion6).ok());
     ASSERT_TRUE(
         db->Exec("DROP TABLE show_sales; DROP TABLE ticket_checkins; "
                  "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
@@ -158,6 +159,45 @@ TEST(Schema, BookedSeatsOutOfStepWithBookingsFailTheIntegrityCheck) {
   EXPECT_EQ(check.code(), StatusCode::kCorruption);
   EXPECT_NE(check.message().find("missing from booked_seats"), std::string::npos)
       << check.message();
+}
+
+TEST(QueueSchema, AVersion3FileMigratesToVersion4AndKeepsItsData) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  // Back to what version 3 wrote: no queue tables.
+  store::testing::WriteOlderStoreFile(path,
+                                      "DROP TABLE queue_rooms; DROP TABLE queue_joins; "
+                                      "DROP TABLE queue_sessions; DROP TABLE queue_progress; "
+                                      "DROP TABLE show_sales; DROP TABLE ticket_checkins; "
+                                      "DROP TABLE closed_holds; DROP INDEX idempotency_by_time; "
+                                      "PRAGMA user_version = 3;");
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_TRUE(
+      store::testing::SubmitAndWait(**store, Batch{{QueueJoinRecord{3, 1, "alice", false, 5}}})
+          .ok());
+  StatusOr<Snapshot> snap = (*store)->Load();
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  ASSERT_EQ(snap->venues.size(), 1u);
+  EXPECT_EQ(snap->venues[0].name, "Hall");
+  EXPECT_EQ(snap->queue_joins.size(), 1u);
+  (*store)->Close();
+}
+
+TEST(ShowStateSchema, AVersion5FileMigratesToVersion6AndKeepsItsData) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  store::testing::WriteOlderStoreFile(
+      path, "DROP TABLE show_sales; DROP TABLE ticket_checkins; PRAGMA user_version = 5;");
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_TRUE(
+      store::testing::SubmitAndWait(**store, Batch{{TicketCheckinRecord{"tk_a", 1, 5}}}).ok());
+  StatusOr<Snapshot> snap = (*store)->Load();
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  ASSERT_EQ(snap->venues.size(), 1u);
+  EXPECT_EQ(snap->checkins.size(), 1u);
+  (*store)->Close();
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/sqlite_read.h"
+
 namespace boxoffice::store::sqlite {
 
 const char* const kShowStateTablesMigration = R"sql(
@@ -40,29 +42,9 @@ Status ShowStateTables::Put(const TicketCheckinRecord& r) {
 }
 
 Status ReadShowStateTables(Db& db, Snapshot& snap) {
-  Status s = ForEachRow(
-      db, "SELECT show_id, state, at_ms FROM show_sales ORDER BY show_id", [&](const Stmt& stmt) {
-        RowReader row(stmt, "show_sales");
-        ShowSalesRecord& r = snap.show_sales.emplace_back();
-        r.show_id = row.Int<ShowId>();
-        r.state = static_cast<SalesState>(row.Int<uint8_t>());
-        r.at_ms = row.Int<TimeMs>();
-        if (row.status().ok() && r.state > SalesState::kClosed) {
-          return Status::Corruption("show_sales: show " + std::to_string(r.show_id) +
-                                    " has an unknown state");
-        }
-        return row.status();
-      });
+  Status s = ReadTable(db, snap.show_sales, "show_sales", rows::kShowSalesColumns, "show_id");
   if (!s.ok()) return s;
-  return ForEachRow(db, "SELECT code, show_id, at_ms FROM ticket_checkins ORDER BY at_ms, code",
-                    [&](const Stmt& stmt) {
-                      RowReader row(stmt, "ticket_checkins");
-                      TicketCheckinRecord& r = snap.checkins.emplace_back();
-                      r.code = row.Bytes();
-                      r.show_id = row.Int<ShowId>();
-                      r.at_ms = row.Int<TimeMs>();
-                      return row.status();
-                    });
+  return ReadTable(db, snap.checkins, "ticket_checkins", rows::kCheckinColumns, "at_ms, code");
 }
 
 }  // namespace boxoffice::store::sqlite

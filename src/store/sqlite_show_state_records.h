@@ -2,7 +2,7 @@
 // sells (show_sales) and which of its tickets were let in at the door
 // (ticket_checkins). RecordWriter hands these records here;
 // ReadShowStateTables fills their part of the Snapshot. Internal to
-// src/store/. The tables are created by schema migration 4 -> 5.
+// src/store/. The tables are created by schema migration 5 -> 6.
 //
 //   ShowSalesRecord      insert, or replace the state of that show
 //   TicketCheckinRecord  insert; kAlreadyExists for a code checked in before,
@@ -32,7 +32,7 @@ class ShowStateTables {
 // Reads sales states and check-ins into `snap`.
 Status ReadShowStateTables(Db& db, Snapshot& snap);
 
-// Migration 4 -> 5: sales states and check-ins.
+// Migration 5 -> 6: sales states and check-ins.
 extern const char* const kShowStateTablesMigration;
 
 }  // namespace boxoffice::store::sqlite

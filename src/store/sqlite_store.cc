@@ -6,6 +6,7 @@
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_outbox.h"
+#include "store/sqlite_owners.h"
 #include "store/sqlite_records.h"
 #include "store/sqlite_schema.h"
 
@@ -33,7 +34,7 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path
   if (!db.ok()) return db.status();
   if (Status s = sqlite::PrepareSchema(**db); !s.ok()) return s;
   if (Status s = LimitPages(**db, options.database_pages_max); !s.ok()) return s;
-  StatusOr<sqlite::RecordWriter> writer = sqlite::RecordWriter::Prepare(**db);
+  StatusOr<sqlite::RecordWriter> writer = sqlite::RecordWriter::Prepare(**db, options.node_id);
   if (!writer.ok()) return writer.status();
   return std::unique_ptr<SqliteStore>(new SqliteStore(
       std::move(db).value(), std::make_unique<sqlite::RecordWriter>(std::move(writer).value()),
@@ -42,7 +43,10 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path
 
 SqliteStore::SqliteStore(std::unique_ptr<sqlite::Db> db,
                          std::unique_ptr<sqlite::RecordWriter> writer, SqliteOptions options)
-    : options_(std::move(options)), db_(std::move(db)), writer_(std::move(writer)) {
+    : options_(std::move(options)),
+      db_(std::move(db)),
+      writer_(std::move(writer)),
+      queue_(options_.queued_batches_max, options_.observer) {
   thread_ = std::thread([this] { WriterLoop(); });
   writer_id_ = thread_.get_id();
 }
@@ -55,6 +59,15 @@ StatusOr<Snapshot> SqliteStore::Load() {
   return sqlite::ReadSnapshot(*db_);
 }
 
+StatusOr<ShowOwner> SqliteStore::ClaimShow(ShowId show, DurationMs lease_ms) {
+  const TimeMs now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  std::lock_guard lock(db_mu_);
+  if (db_ == nullptr) return Status::FailedPrecondition("the store is closed");
+  return sqlite::ClaimShow(*db_, show, options_.node_id, lease_ms, now_ms);
+}
+
 Status SqliteStore::CheckIntegrity() {
   std::lock_guard lock(db_mu_);
   if (db_ == nullptr) return Status::FailedPrecondition("the store is closed");
@@ -62,57 +75,25 @@ Status SqliteStore::CheckIntegrity() {
 }
 
 void SqliteStore::Submit(Batch batch, DurableCallback done) {
-  std::unique_lock lock(mu_);
-  if (stopping_) {
-    lock.unlock();
-    if (done) done(Status::FailedPrecondition("the store is closed"));
-    return;
-  }
-  Status status;
-  if (!failed_.ok()) {
-    status = AfterFailure(failed_);
-    batch = {};
-  } else if (queued_ok_ >= options_.queued_batches_max) {
-    status = Status::ResourceExhausted("the store's queue is full (" +
-                                       std::to_string(options_.queued_batches_max) +
-                                       " batches waiting for the disk)");
-    failed_ = status;
-    batch = {};
-  } else {
-    ++queued_ok_;
-  }
-  queue_.push_back(Pending{std::move(batch), std::move(done), std::move(status)});
-  ++submitted_;
-  bool wake = queue_.size() == 1;  // the writer waits only on an empty queue
-  lock.unlock();
-  if (wake) work_cv_.notify_one();
+  queue_.Submit(std::move(batch), std::move(done));
 }
 
 void SqliteStore::Flush() {
   BOX_ASSERT(!OnWriterThread());
-  std::unique_lock lock(mu_);
-  uint64_t target = submitted_;
-  settled_cv_.wait(lock, [&] { return settled_ >= target; });
+  queue_.Flush();
 }
 
 void SqliteStore::Close() {
   BOX_ASSERT(!OnWriterThread());
   std::lock_guard close_lock(close_mu_);
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  work_cv_.notify_one();
+  queue_.Stop();
   if (thread_.joinable()) thread_.join();  // the writer drains the queue first
   std::lock_guard lock(db_mu_);
   writer_.reset();  // statements before their connection
   db_.reset();
 }
 
-StoreStats SqliteStore::stats() const {
-  std::lock_guard lock(mu_);
-  return stats_;
-}
+StoreStats SqliteStore::stats() const { return queue_.stats(); }
 
 bool SqliteStore::OnWriterThread() const { return std::this_thread::get_id() == writer_id_; }
 
@@ -120,31 +101,12 @@ bool SqliteStore::OnWriterThread() const { return std::this_thread::get_id() == 
 
 void SqliteStore::WriterLoop() {
   std::vector<Pending> group;
-  while (TakeGroup(group)) {
+  while (queue_.Take(group, options_.batches_per_transaction_max)) {
     CommitObservation seen;
     bool committed = CommitGroup(group, seen);
-    FinishGroup(group, seen, committed);
+    queue_.Settle(group, seen, committed);
     group.clear();
   }
-}
-
-// Waits for work; takes the oldest batches, at most one transaction's worth.
-// False once the store is stopping and the queue is empty.
-bool SqliteStore::TakeGroup(std::vector<Pending>& group) {
-  std::unique_lock lock(mu_);
-  work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-  size_t n = std::min(queue_.size(), options_.batches_per_transaction_max);
-  for (size_t i = 0; i < n; ++i) {
-    if (queue_.front().status.ok()) --queued_ok_;
-    group.push_back(std::move(queue_.front()));
-    queue_.pop_front();
-  }
-  return n > 0;
-}
-
-Status SqliteStore::AfterFailure(const Status& first) {
-  return Status::FailedPrecondition("an earlier batch failed, and the journal keeps no holes: " +
-                                    first.message());
 }
 
 // Runs the group's transaction. Each Pending's status says how its batch
@@ -196,7 +158,7 @@ Status SqliteStore::ApplyGroup(std::vector<Pending>& group) {
   Status first;  // the first batch that failed: the ones after it are not applied
   for (Pending& p : group) {
     if (!first.ok()) {
-      if (p.status.ok()) p.status = AfterFailure(first);
+      if (p.status.ok()) p.status = BatchQueue::AfterFailure(first);
       continue;
     }
     if (!p.status.ok()) continue;
@@ -227,45 +189,6 @@ void SqliteStore::ReadChanges(const ChangesQuery& query, ChangesDone done) {
     }();
     done(std::move(changes));
   });
-}
-
-void SqliteStore::FinishGroup(std::vector<Pending>& group, CommitObservation& seen,
-                              bool committed) {
-  seen.batches = group.size();
-  for (const Pending& p : group) {
-    if (p.status.ok()) {
-      seen.records += p.batch.records.size();
-    } else {
-      ++seen.batches_failed;
-    }
-  }
-  for (Pending& p : group) {
-    if (p.done) p.done(std::move(p.status));
-  }
-  if (options_.observer) options_.observer(seen);
-  {
-    std::lock_guard lock(mu_);
-    bool failed_here = false;
-    for (const Pending& p : group) {
-      if (p.status.ok()) continue;
-      failed_here = true;
-      if (failed_.ok()) failed_ = p.status;
-    }
-    if (failed_here) {  // what is queued now came after the failure
-      for (Pending& p : queue_) {
-        if (!p.status.ok()) continue;
-        p.status = AfterFailure(failed_);
-        p.batch = {};
-        --queued_ok_;
-      }
-    }
-    settled_ += group.size();  // Flush returns once callbacks and observer ran
-    stats_.transactions += committed ? 1 : 0;
-    stats_.batches_committed += seen.batches - seen.batches_failed;
-    stats_.batches_failed += seen.batches_failed;
-    stats_.records += seen.records;
-  }
-  settled_cv_.notify_all();
 }
 
 }  // namespace boxoffice::store

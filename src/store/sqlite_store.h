@@ -1,8 +1,9 @@
 // SqliteStore: the embedded Store — one SQLite file in WAL mode, written by a
 // single writer thread that commits many batches per transaction.
 //
-// Group commit: Submit appends (batch, callback) to a queue and returns. The
-// writer takes everything queued (at most batches_per_transaction_max), runs
+// Group commit: Submit appends (batch, callback) to a queue (batch_queue.h)
+// and returns. The writer takes everything queued (at most
+// batches_per_transaction_max), runs
 // one transaction over all of it, commits (synchronous=FULL: the WAL is
 // fsync'd) and then runs the callbacks in submission order. The batches go
 // into the transaction directly; only when one of them fails is the
@@ -32,14 +33,13 @@
 //
 // Venue and show records replace the earlier record of the same id (a show's
 // settings may change); every other record is as described in
-// sqlite_records.h. The schema is in sqlite_schema.h.
+// sqlite_records.h. The schema is in sqlite_schema.h. Several stores (of
+// different node ids) may share one file: each transaction holds SQLite's
+// write lock, which is what fences them (sqlite_owners.h).
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/batch_queue.h"
 #include "store/store.h"
 
 namespace boxoffice::store {
@@ -56,29 +57,13 @@ class Db;
 class RecordWriter;
 }  // namespace sqlite
 
-inline constexpr size_t kBatchesPerTransactionMax = 4096;
-inline constexpr size_t kQueuedBatchesMax = 1 << 20;
 inline constexpr int kSqliteBusyTimeoutMs = 5000;
 
-// What became of one group of batches taken from the queue (one transaction,
-// committed or not), for the "journal batch size" and "journal commit latency"
-// metrics. The observer sees it after the group's callbacks ran.
-struct CommitObservation {
-  size_t batches = 0;  // batches in the transaction, committed or not
-  size_t batches_failed = 0;
-  size_t records = 0;     // records of the committed batches
-  double duration_s = 0;  // BEGIN to the end of COMMIT (fsync included)
-};
-using CommitObserver = std::function<void(const CommitObservation&)>;
-
-struct SqliteOptions {
-  size_t batches_per_transaction_max = kBatchesPerTransactionMax;
-  size_t queued_batches_max = kQueuedBatchesMax;
+struct SqliteOptions : GroupCommitOptions {
   int busy_timeout_ms = kSqliteBusyTimeoutMs;  // another process holding the file
   // A quota on the file size in database pages (4 KiB each); 0: none. Batches
   // that would grow the file beyond it fail with kResourceExhausted.
   uint64_t database_pages_max = 0;
-  CommitObserver observer;  // runs on the writer thread
 };
 
 class SqliteStore final : public Store {
@@ -94,6 +79,8 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   StatusOr<Snapshot> Load() override;
+  // LoadShow: Store's default, a filtered Load.
+  StatusOr<ShowOwner> ClaimShow(ShowId show, DurationMs lease_ms) override;
   void Submit(Batch batch, DurableCallback done) override;
   void Flush() override;
   void ReadChanges(const ChangesQuery& query, ChangesDone done) override;
@@ -105,22 +92,12 @@ class SqliteStore final : public Store {
   Status CheckIntegrity();
 
  private:
-  struct Pending {
-    Batch batch;
-    DurableCallback done;
-    Status status;  // not OK: refused before reaching the database
-  };
-
   SqliteStore(std::unique_ptr<sqlite::Db> db, std::unique_ptr<sqlite::RecordWriter> writer,
               SqliteOptions options);
   void WriterLoop();
-  bool TakeGroup(std::vector<Pending>& group);
   bool CommitGroup(std::vector<Pending>& group, CommitObservation& seen);
   Status ApplyGroup(std::vector<Pending>& group);
   void NoteWriteError(const Status& s);
-  // The failure every batch after a failed one gets.
-  static Status AfterFailure(const Status& first);
-  void FinishGroup(std::vector<Pending>& group, CommitObservation& seen, bool committed);
   bool OnWriterThread() const;
 
   const SqliteOptions options_;
@@ -132,17 +109,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::RecordWriter> writer_;
   Status broken_;  // writer thread only: set by an I/O error while writing
 
-  // The queue and the counters below, guarded by mu_.
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;     // the writer waits for batches
-  std::condition_variable settled_cv_;  // Flush waits for callbacks
-  std::deque<Pending> queue_;
-  size_t queued_ok_ = 0;    // batches in queue_ that will reach the database
-  Status failed_;           // the first batch that failed: every later one fails
-  uint64_t submitted_ = 0;  // batches ever queued
-  uint64_t settled_ = 0;    // batches whose callback has run
-  bool stopping_ = false;
-  StoreStats stats_;
+  BatchQueue queue_;
 
   std::mutex close_mu_;  // one Close at a time
   std::thread thread_;

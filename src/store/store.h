@@ -11,6 +11,9 @@
 //
 // Load() reads back everything recovery needs. It runs before the server
 // accepts requests; Submit may be called from any thread afterwards.
+// LoadShow() reads one show's part, and every batch is fenced by the epoch
+// of the shows it writes (see "Ownership of shows"), for several nodes
+// sharing one database.
 #pragma once
 
 #include <cstdint>
@@ -20,12 +23,14 @@
 #include <variant>
 #include <vector>
 
+#include "core/seat_map.h"
 #include "core/status.h"
 #include "core/types.h"
 
 namespace boxoffice::store {
 
 using core::BookingId;
+using core::DurationMs;
 using core::HoldId;
 using core::SeatIndex;
 using core::ShowId;
@@ -39,18 +44,30 @@ inline constexpr uint16_t kNoArea = UINT16_MAX;
 struct VenueRecord {
   uint64_t venue_id = 0;
   std::string name;
-  std::string seat_map_json;  // the seat-map description as received
+  core::SeatMapSpec seat_map;  // stored in the store's own form (seat_map_codec.h)
   TimeMs created_at_ms = 0;
 
   friend bool operator==(const VenueRecord&, const VenueRecord&) = default;
 };
 
-struct ShowRecord {
+struct ShowPrice {
+  std::string category;  // a category id of the show's venue
+  int64_t price_minor = 0;
+
+  friend bool operator==(const ShowPrice&, const ShowPrice&) = default;
+};
+
+struct ShowRecord {  // a show and its settings
   ShowId show_id = 0;
   uint64_t venue_id = 0;
   std::string name;
-  std::string settings_json;  // starts_at, on_sale_at, prices, hold TTL, limits...
   TimeMs starts_at_ms = 0;
+  TimeMs on_sale_at_ms = 0;
+  std::string currency;           // ISO 4217, e.g. "EUR"
+  std::vector<ShowPrice> prices;  // one per category; loaded in category id order
+  uint32_t hold_ttl_s = 0;
+  uint32_t seats_per_order_max = 0;
+  uint32_t seats_per_fan_max = 0;
   TimeMs created_at_ms = 0;
 
   friend bool operator==(const ShowRecord&, const ShowRecord&) = default;
@@ -369,8 +386,46 @@ using Record =
                  QueueRoomRecord, QueueJoinRecord, QueueSessionRecord, QueueProgressRecord,
                  ShowSalesRecord, TicketCheckinRecord>;
 
+// ---- Ownership of shows: fencing ----
+//
+// Each show is written by one node at a time, its owner, during a tenure
+// numbered by an epoch (the show_owners table: show, node, epoch, lease). A
+// batch carries, for each show its records write, the epoch its node holds;
+// the store checks it inside the batch's transaction, in a way that
+// conflicts with a change of owner committing meanwhile, and refuses the
+// whole batch with kFailedPrecondition ("fenced") when the show has another
+// owner or a later epoch: a node that lost a show can never write it again.
+// Like any failed batch, a fenced one fails every batch after it until the
+// store is reopened (see Submit).
+// A show nobody owns yet is taken at epoch 1 by the first batch that writes
+// it, and a show the batch names no epoch for is written at epoch 1, so in
+// single-node mode the node simply holds every show at epoch 1.
+
+inline constexpr const char* kSingleNodeId = "local";
+
+struct ShowFence {
+  ShowId show_id = 0;
+  uint64_t epoch = 0;
+
+  friend bool operator==(const ShowFence&, const ShowFence&) = default;
+};
+
+struct ShowOwner {
+  ShowId show_id = 0;
+  std::string node_id;
+  uint64_t epoch = 0;
+  TimeMs lease_expires_at_ms = 0;  // on the store's clock; 0: the lease never expires
+
+  friend bool operator==(const ShowOwner&, const ShowOwner&) = default;
+};
+
+// The show a record writes; 0 for records of no show (venues, idempotency
+// records, webhook event ids, pruning).
+ShowId ShowOf(const Record& record);
+
 struct Batch {
   std::vector<Record> records;
+  std::vector<ShowFence> fences = {};  // at most one per show; see "Ownership of shows"
 };
 
 // Everything recovery needs, as of the last durable batch.
@@ -400,6 +455,10 @@ struct StoreStats {
   uint64_t transactions = 0;  // commits (each covers one or more batches)
   uint64_t records = 0;
   uint64_t batches_failed = 0;  // rejected, or lost with their transaction
+  // A store on a server: connections lost and opened again, and transactions
+  // whose outcome had to be read back after one.
+  uint64_t reconnects = 0;
+  uint64_t transactions_in_doubt = 0;
 };
 
 using DurableCallback = std::function<void(Status)>;
@@ -410,6 +469,27 @@ class Store {
 
   // Reads back the durable state. Call before the first Submit.
   virtual StatusOr<Snapshot> Load() = 0;
+
+  // One show's part of the durable state, by itself: its record and its
+  // venue's, live holds (with their original expiry), bookings, blocked
+  // seats, version, payments, hold trail, tickets and waiting room; not the
+  // records of no show (idempotency records, webhook event ids). kNotFound if
+  // the show does not exist. Blocking, from any thread but a network one;
+  // batches may be written meanwhile. By default a filtered Load().
+  virtual StatusOr<Snapshot> LoadShow(ShowId show);
+
+  // Makes the store's node the owner of `show` under a lease of `lease_ms`
+  // on the store's clock (0: a lease that never expires). A node that owns
+  // the show renews its lease and keeps its epoch; a show nobody owns, or
+  // whose owner's lease has expired, is taken with the next epoch; a show
+  // another node holds is kFailedPrecondition naming that node. Blocking,
+  // from any thread but a network one. By default not supported.
+  virtual StatusOr<ShowOwner> ClaimShow(ShowId show, core::DurationMs lease_ms);
+
+  // False while the store cannot reach its database: it reconnects by
+  // itself, and what is submitted meanwhile waits (nothing is failed for
+  // that), so callers should refuse new changes until it is true again.
+  virtual bool reachable() const { return true; }
 
   // Queues `batch`; `done` runs on the writer thread once the batch is durable
   // (Status::Ok) or rejected (e.g. kAlreadyExists for a second active booking of

@@ -117,13 +117,27 @@ class SqliteFileTest : public ::testing::Test {
   TempDir dir_;
 };
 
+// Turns the tables of the current schema back into those of schema 6 (the
+// catalogue as the API's JSON, no show owners), to test the migrations from
+// older stores.
+inline constexpr const char* kTablesOfVersion6 = R"sql(
+DROP TABLE venues; DROP TABLE shows; DROP TABLE show_prices; DROP TABLE show_owners;
+CREATE TABLE venues(venue_id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+  seat_map_json TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+CREATE TABLE shows(show_id INTEGER PRIMARY KEY, venue_id INTEGER NOT NULL, name TEXT NOT NULL,
+  settings_json TEXT NOT NULL, starts_at_ms INTEGER NOT NULL, created_at_ms INTEGER NOT NULL);
+PRAGMA user_version = 6;
+)sql";
+
 // Writes a store file at `path` as an older Boxoffice left it, to test a
-// migration: today's schema, then `downgrade_sql` (drop what later
-// migrations made, set the user_version), then one venue named "Hall".
+// migration: today's schema, back to schema 6's tables (kTablesOfVersion6),
+// then `downgrade_sql` (drop what later migrations made, set the
+// user_version), then one venue named "Hall".
 inline void WriteOlderStoreFile(const std::string& path, const char* downgrade_sql) {
   StatusOr<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, kSqliteBusyTimeoutMs);
   ASSERT_TRUE(db.ok()) << db.status().message();
   ASSERT_TRUE(sqlite::PrepareSchema(**db).ok());
+  ASSERT_TRUE((*db)->Exec(kTablesOfVersion6).ok());
   ASSERT_TRUE((*db)->Exec(downgrade_sql).ok());
   ASSERT_TRUE((*db)->Exec("INSERT INTO venues VALUES(1, 'Hall', '{}', 5)").ok());
 }
@@ -160,6 +174,96 @@ inline HoldRecord Hold(ShowId show, HoldId id, std::vector<SeatIndex> seats) {
   h.created_at_ms = 1'800'000'000'000;
   h.expires_at_ms = h.created_at_ms + 600'000;
   return h;
+}
+
+inline PaymentRecord Payment(std::string id, PaymentState state, ShowId show = 3) {
+  PaymentRecord p;
+  p.payment_id = std::move(id);
+  p.show_id = show;
+  p.hold_id = 7;
+  p.owner = "alice";
+  p.seats = {4, 5};
+  p.amount_minor = 10'000;
+  p.currency = "EUR";
+  p.pay_url = "http://gw/pay";
+  p.state = state;
+  p.created_at_ms = 1'000;
+  p.updated_at_ms = 1'000;
+  return p;
+}
+
+inline QueueRoomRecord Room(uint32_t rate, ShowId show = 3) {
+  QueueRoomRecord r;
+  r.show_id = show;
+  r.enabled = true;
+  r.prequeue_opens_at_ms = 1'000;
+  r.onsale_at_ms = 2'000;
+  r.admissions_per_minute = rate;
+  r.active_shoppers_max = 50;
+  r.session_s = 600;
+  r.queue_everyone = false;
+  r.seed = std::string(32, 'x');
+  r.owner_key = std::string(16, 'k');
+  r.updated_at_ms = 900;
+  return r;
+}
+
+inline ChangeRecord Change(ShowId show, Version version, std::vector<SeatIndex> seats) {
+  ChangeRecord c;
+  c.show_id = show;
+  c.version = version;
+  c.at_ms = 1'800'000'000'000 + static_cast<TimeMs>(version);
+  c.reason = 1;
+  c.state = 1;
+  c.hold_id = (uint64_t{version} << 32) | 7;
+  c.seats = std::move(seats);
+  return c;
+}
+
+// Reads a page of the outbox, waiting for it.
+inline StatusOr<ChangesPage> ReadChangesAndWait(Store& store, const ChangesQuery& q) {
+  std::promise<StatusOr<ChangesPage>> p;
+  store.ReadChanges(q, [&p](StatusOr<ChangesPage> r) { p.set_value(std::move(r)); });
+  return p.get_future().get();
+}
+
+// A seat map with every kind of element: two categories, a seated section
+// with an aisle, steps, ranks and accessible places, and a GA area.
+inline core::SeatMapSpec SmallSeatMap() {
+  core::SeatMapSpec spec;
+  spec.name = "Small Hall";
+  spec.categories = {{"PREM", "Premium"}, {"STD", ""}};
+  core::SectionSpec stalls{.id = "STALLS", .name = "Stalls", .rank = 0};
+  stalls.rows.push_back({.label = "A",
+                         .category = "PREM",
+                         .blocks = {{1, 9, 2, ""}, {2, 10, 2, "STD"}},
+                         .accessible = {1, 2},
+                         .rank = 3});
+  stalls.rows.push_back({.label = "B", .category = "STD", .blocks = {{1, 12, 1, ""}}});
+  spec.sections.push_back(std::move(stalls));
+  spec.sections.push_back({.id = "FLOOR",
+                           .name = "",
+                           .rank = std::nullopt,
+                           .rows = {},
+                           .general_admission = true,
+                           .capacity = 500,
+                           .category = "STD"});
+  return spec;
+}
+
+// A show of `venue` with every setting given, priced for SmallSeatMap.
+inline ShowRecord Show(ShowId show, uint64_t venue) {
+  return ShowRecord{.show_id = show,
+                    .venue_id = venue,
+                    .name = "Show " + std::to_string(show),
+                    .starts_at_ms = 1'900'000'000'000,
+                    .on_sale_at_ms = 1'800'000'000'123,
+                    .currency = "EUR",
+                    .prices = {{"PREM", 9900}, {"STD", 4500}},
+                    .hold_ttl_s = 600,
+                    .seats_per_order_max = 8,
+                    .seats_per_fan_max = 20,
+                    .created_at_ms = 1'700'000'000'000};
 }
 
 inline IdempotencyRecord Idempotency(std::string user, std::string key) {

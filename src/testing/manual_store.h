@@ -1,9 +1,11 @@
 // ManualStore: a Store whose batches become durable (or fail) only when the
-// test says so, to prove what is acknowledged before and after durability.
+// test says so, to prove what is acknowledged before and after durability;
+// the test also says whether it can reach its database.
 //
 // Thread-safe; callbacks run on the thread that calls Complete().
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <utility>
@@ -26,6 +28,8 @@ class ManualStore final : public store::Store {
   }
   void Close() override {}
   store::StoreStats stats() const override { return {}; }
+  bool reachable() const override { return reachable_.load(); }
+  void SetReachable(bool reachable) { reachable_ = reachable; }
 
   size_t pending() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -54,6 +58,7 @@ class ManualStore final : public store::Store {
   void CompleteAll(const Status& status) { Complete(SIZE_MAX, status); }
 
  private:
+  std::atomic<bool> reachable_{true};
   mutable std::mutex mu_;
   std::deque<std::pair<store::Batch, store::DurableCallback>> pending_;
 };
