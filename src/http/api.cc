@@ -525,13 +525,20 @@ void Api::CreateShow(Request&& req, Responder respond, IdempotencyScope idem) {
   using Created = StatusOr<std::shared_ptr<const service::Show>>;
   const std::function<Response(const Created&)> answer = [this](const Created& s) {
     if (!s.ok()) return FromStatus(s.status());
-    SeatMapOf(**s);  // the organiser's request pays for the rendering, not a fan's
     Response r = JsonResponse(201, ShowWithSales(**s));
     r.headers.Set("Location", "/v1/shows/" + ShowId((*s)->id));
     return r;
   };
-  svc_->CreateShow(std::move(settings).value(), AnswerWith<Created>(std::move(respond), answer),
-                   idem.For<Created>(answer));
+  // Once the show is durable, its seat map is rendered before the organiser
+  // is answered: the organiser's request pays for it, not a fan's.
+  std::function<void(Created)> answered = AnswerWith<Created>(std::move(respond), answer);
+  svc_->CreateShow(
+      std::move(settings).value(),
+      [this, answered = std::move(answered)](Created s) {
+        if (s.ok()) SeatMapOf(**s);
+        answered(std::move(s));
+      },
+      idem.For<Created>(answer));
 }
 
 void Api::SearchShows(Request&& req, Responder respond) {
